@@ -1,0 +1,72 @@
+package chart
+
+import (
+	"fmt"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Bar is a grouped bar chart: one group per category, one bar per series.
+type Bar struct {
+	Title      string
+	Unit       string // what the values measure, e.g. "ms" or "ops/s"; labels the value axis
+	Categories []string
+	Series     []Series
+}
+
+// Table implements Chart.
+func (b Bar) Table() (string, error) {
+	if err := b.validate(); err != nil {
+		return "", err
+	}
+	header := []string{""}
+	for _, s := range b.Series {
+		header = append(header, s.Name+unitSuffix(b.Unit))
+	}
+	rows := make([][]string, len(b.Categories))
+	for i, c := range b.Categories {
+		rows[i] = []string{c}
+		for _, s := range b.Series {
+			rows[i] = append(rows[i], formatNumber(s.Values[i]))
+		}
+	}
+	return table(b.Title, header, rows), nil
+}
+
+func (b Bar) validate() error {
+	if len(b.Categories) == 0 {
+		return fmt.Errorf("chart.Bar: Categories is empty: name at least one category")
+	}
+	return checkSeries("Bar", len(b.Categories), "category", b.Series)
+}
+
+func (b Bar) build() (string, echartsChart, error) {
+	if err := b.validate(); err != nil {
+		return "", nil, err
+	}
+	c := charts.NewBar()
+	c.SetGlobalOptions(
+		charts.WithTitleOpts(opts.Title{Title: b.Title}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(b.Series) > 1), Top: "28"}),
+		charts.WithYAxisOpts(opts.YAxis{Name: b.Unit}),
+		charts.WithAnimation(false),
+	)
+	c.SetXAxis(b.Categories)
+	for _, s := range b.Series {
+		data := make([]opts.BarData, len(s.Values))
+		for i, v := range s.Values {
+			data[i] = opts.BarData{Value: v}
+		}
+		c.AddSeries(s.Name, data)
+	}
+	return b.Title, c, nil
+}
+
+func unitSuffix(unit string) string {
+	if unit == "" {
+		return ""
+	}
+	return " (" + unit + ")"
+}

@@ -1,0 +1,87 @@
+package chart
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/timeline"
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// Timeline is a Gantt chart of spans: one row per lane, time in milliseconds across.
+// Spans that were cut short (cancelled) are drawn faded with a dashed border.
+type Timeline struct {
+	Title string
+	Spans []timeline.Span
+}
+
+// Table implements Chart: the summary line, then one row per span.
+func (t Timeline) Table() (string, error) {
+	st, err := timeline.Summarize(t.Spans)
+	if err != nil {
+		return "", fmt.Errorf("chart.Timeline: %w", err)
+	}
+	return fmt.Sprintf("%s\n%s\n%s", t.Title, st, timeline.Table(t.Spans)), nil
+}
+
+var palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
+
+// renderItem draws each span as a bar on its lane's row; it uses only the api object, not
+// the echarts global, which RequireJS pages do not define. Single quotes only: see funcMarkers.
+const renderItem = `function (params, api) {
+  var lane = api.value(0);
+  var a = api.coord([api.value(1), lane]), b = api.coord([api.value(2), lane]);
+  var h = api.size([0, 1])[1] * 0.6;
+  var cut = api.value(4) === 1;
+  return { type: 'rect',
+    shape: { x: a[0], y: a[1] - h / 2, width: Math.max(b[0] - a[0], 1), height: h },
+    style: { fill: api.visual('color'), opacity: cut ? 0.45 : 0.9,
+             stroke: cut ? '#333' : null, lineDash: cut ? [4, 3] : null } };
+}`
+
+const tooltip = `function (p) {
+  var v = p.value;
+  return p.name + '<br/>' + v[1].toFixed(2) + ' → ' + v[2].toFixed(2) + ' ms (' + (v[2] - v[1]).toFixed(2) + ' ms)' + (v[4] === 1 ? ' — cut short' : '');
+}`
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func (t Timeline) build() (string, echartsChart, error) {
+	if _, err := timeline.Summarize(t.Spans); err != nil {
+		return "", nil, fmt.Errorf("chart.Timeline: %w", err)
+	}
+	for _, s := range t.Spans {
+		if s.End < s.Start {
+			return "", nil, fmt.Errorf("chart.Timeline: span %q on lane %q ends before it starts", s.Label, s.Lane)
+		}
+	}
+	lanes := timeline.Lanes(t.Spans)
+	index := make(map[string]int, len(lanes))
+	for i, l := range lanes {
+		index[l] = i
+	}
+	data := make([]opts.CustomData, len(t.Spans))
+	for i, s := range t.Spans {
+		cut := 0
+		if s.Cut {
+			cut = 1
+		}
+		data[i] = opts.CustomData{
+			Name:      s.Lane + ": " + s.Label,
+			Value:     []any{index[s.Lane], ms(s.Start), ms(s.End), s.Label, cut},
+			ItemStyle: &opts.ItemStyle{Color: palette[index[s.Lane]%len(palette)]},
+		}
+	}
+	c := charts.NewCustom()
+	c.SetGlobalOptions(
+		charts.WithTitleOpts(opts.Title{Title: t.Title}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Formatter: opts.FuncOpts(tooltip)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "ms", Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: lanes, Inverse: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithAnimation(false),
+	)
+	c.AddSeries("spans", data, charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}))
+	return t.Title, c, nil
+}

@@ -1,0 +1,154 @@
+// Package timing measures how long code takes and summarises repeated runs.
+//
+// The notebooks compare strategies by wall time, so every measurement here is
+// wall-clock time from a monotonic clock, and summaries favour robust numbers
+// (minimum, median, p95) over the mean, which one noisy run can drag around.
+// The zero value of Stopwatch is ready to use.
+package timing
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Once runs fn one time and returns its wall time.
+func Once(fn func()) time.Duration {
+	start := time.Now()
+	fn()
+	return time.Since(start)
+}
+
+// Stats summarises repeated measurements of the same thing.
+type Stats struct {
+	Runs   []time.Duration // every measurement, in the order taken
+	Min    time.Duration
+	Median time.Duration
+	P95    time.Duration
+	Max    time.Duration
+	Mean   time.Duration
+}
+
+// ErrNoRuns is returned when a summary is asked of zero measurements.
+var ErrNoRuns = errors.New("timing: runs must be >= 1")
+
+// Repeat runs fn n times and summarises the wall times.
+func Repeat(n int, fn func()) (Stats, error) {
+	if n < 1 {
+		return Stats{}, fmt.Errorf("timing.Repeat: runs = %d: %w", n, ErrNoRuns)
+	}
+	if fn == nil {
+		return Stats{}, errors.New("timing.Repeat: fn is nil")
+	}
+	runs := make([]time.Duration, n)
+	for i := range runs {
+		runs[i] = Once(fn)
+	}
+	return Summarize(runs)
+}
+
+// Summarize computes Stats over measurements taken elsewhere.
+// Percentiles use the nearest-rank method, so every reported value is one
+// that was actually measured.
+func Summarize(runs []time.Duration) (Stats, error) {
+	if len(runs) == 0 {
+		return Stats{}, fmt.Errorf("timing.Summarize: %w", ErrNoRuns)
+	}
+	sorted := slices.Clone(runs)
+	slices.Sort(sorted)
+	var total time.Duration
+	for _, r := range sorted {
+		total += r
+	}
+	return Stats{
+		Runs:   slices.Clone(runs),
+		Min:    sorted[0],
+		Median: Percentile(sorted, 50),
+		P95:    Percentile(sorted, 95),
+		Max:    sorted[len(sorted)-1],
+		Mean:   total / time.Duration(len(sorted)),
+	}, nil
+}
+
+// Percentile returns the nearest-rank p-th percentile (0 < p <= 100) of
+// sorted, which must be in ascending order. It returns 0 for an empty slice.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(p/100*float64(len(sorted)) + 0.999999)
+	rank = min(max(rank, 1), len(sorted))
+	return sorted[rank-1]
+}
+
+// String prints the summary on one line, e.g.
+// "n=5 min=1.02ms median=1.1ms p95=1.4ms max=1.4ms".
+func (s Stats) String() string {
+	if len(s.Runs) == 0 {
+		return "n=0"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "n=%d min=%v median=%v p95=%v max=%v",
+		len(s.Runs), Round(s.Min), Round(s.Median), Round(s.P95), Round(s.Max))
+	return b.String()
+}
+
+// Round trims a duration to three significant digits so that tables stay readable.
+func Round(d time.Duration) time.Duration {
+	switch {
+	case d >= 100*time.Second:
+		return d.Round(time.Second)
+	case d >= 10*time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= 100*time.Millisecond:
+		return d.Round(time.Millisecond)
+	case d >= 10*time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	case d >= 100*time.Microsecond:
+		return d.Round(time.Microsecond)
+	case d >= 10*time.Microsecond:
+		return d.Round(100 * time.Nanosecond)
+	case d >= time.Microsecond:
+		return d.Round(10 * time.Nanosecond)
+	}
+	return d
+}
+
+// Stopwatch accumulates laps. The zero value is stopped at zero; Start begins timing.
+// It is not safe for concurrent use: keep one per goroutine.
+type Stopwatch struct {
+	started time.Time
+	running bool
+	laps    []time.Duration
+}
+
+// Start (re)starts the watch from now, discarding earlier laps.
+func (s *Stopwatch) Start() {
+	s.started = time.Now()
+	s.running = true
+	s.laps = s.laps[:0]
+}
+
+// Elapsed returns the time since Start, or 0 if the watch never started.
+func (s *Stopwatch) Elapsed() time.Duration {
+	if !s.running {
+		return 0
+	}
+	return time.Since(s.started)
+}
+
+// Lap records the time since Start (cumulative) and returns it.
+func (s *Stopwatch) Lap() time.Duration {
+	e := s.Elapsed()
+	s.laps = append(s.laps, e)
+	return e
+}
+
+// Laps returns the cumulative lap times recorded since Start.
+func (s *Stopwatch) Laps() []time.Duration { return slices.Clone(s.laps) }
