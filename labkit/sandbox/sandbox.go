@@ -1,0 +1,248 @@
+// Package sandbox compiles and runs a small Go program in a separate process, so a notebook
+// can show a crash, a deadlock or a data-race report without taking its own kernel down.
+//
+// Some lessons are about programs that die (`fatal error: concurrent map writes`, `send on
+// closed channel`) or never finish (a goroutine waiting on a lock it already holds). RunGo
+// writes the source into a throw-away module in a temporary directory, builds it (with the
+// race detector if asked), runs it with a time limit, and returns its exit status and
+// output. On timeout or cancellation it kills the program's whole process group, and it
+// always removes its temporary files.
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults used when Options leaves a field zero.
+const (
+	DefaultTimeout   = 10 * time.Second
+	DefaultMaxOutput = 256 << 10
+	// buildLimit bounds the compile step; a cold -race build of the standard library is slow.
+	buildLimit = 3 * time.Minute
+)
+
+// Options configure one run. The zero value runs without the race detector, with
+// DefaultTimeout and DefaultMaxOutput.
+type Options struct {
+	// Race builds the program with -race, so data races are reported on its stderr and
+	// the program exits with status 66 if any were found.
+	Race bool
+	// Timeout bounds how long the program may run (the build is not counted). When it
+	// expires the process group is killed and Result.TimedOut is set.
+	Timeout time.Duration
+	// MaxOutput caps the bytes of output kept; the rest is dropped and Result.Truncated set.
+	MaxOutput int
+	// Env adds KEY=value entries to the program's environment (e.g. "GOMAXPROCS=2").
+	Env []string
+}
+
+// Result is what happened to the program.
+type Result struct {
+	// Output is the program's stdout and stderr interleaved as written (or the compiler's
+	// messages, if the build failed).
+	Output string
+	// ExitCode is the program's exit status: 0 for success, 2 for a Go panic or fatal
+	// error, 66 for a race report, -1 if it was killed or never ran.
+	ExitCode int
+	// BuildFailed is set when the source did not compile; Output holds the errors.
+	BuildFailed bool
+	// TimedOut is set when the program was still running after Options.Timeout and was killed.
+	TimedOut bool
+	// Truncated is set when the output exceeded Options.MaxOutput.
+	Truncated bool
+	// Elapsed is the program's run time, excluding the build.
+	Elapsed time.Duration
+}
+
+// RaceDetected reports whether the race detector printed a report.
+func (r Result) RaceDetected() bool { return strings.Contains(r.Output, "WARNING: DATA RACE") }
+
+// Summary describes the outcome in one line, e.g. "exit status 2 after 3ms".
+func (r Result) Summary() string {
+	switch {
+	case r.BuildFailed:
+		return "build failed"
+	case r.TimedOut:
+		return fmt.Sprintf("killed after %v: still running at the time limit", r.Elapsed.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("exit status %d after %v", r.ExitCode, r.Elapsed.Round(time.Millisecond))
+}
+
+// ErrNoGo is returned when the go command is not on PATH.
+var ErrNoGo = errors.New("sandbox: the go command is not on PATH")
+
+// RunGo builds src, which must be a complete `package main` using only the standard
+// library, and runs it. A program that crashes, deadlocks, races or times out is not an
+// error: it is reported in the Result. The error is non-nil only when RunGo could not do
+// its job: bad options, no go command, a cancelled ctx, or a failing file system. If ctx is
+// cancelled while the program runs, the process group is killed and ctx.Err() returned.
+func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
+	if strings.TrimSpace(src) == "" {
+		return Result{}, errors.New("sandbox.RunGo: src is empty: pass the text of a package main")
+	}
+	if opts.Timeout < 0 {
+		return Result{}, fmt.Errorf("sandbox.RunGo: Timeout = %v, want >= 0 (0 means %v)", opts.Timeout, DefaultTimeout)
+	}
+	if opts.MaxOutput < 0 {
+		return Result{}, fmt.Errorf("sandbox.RunGo: MaxOutput = %d, want >= 0 (0 means %d)", opts.MaxOutput, DefaultMaxOutput)
+	}
+	for _, kv := range opts.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return Result{}, fmt.Errorf("sandbox.RunGo: Env entry %q is not KEY=value", kv)
+		}
+	}
+	timeout := cmpOr(opts.Timeout, DefaultTimeout)
+	maxOut := cmpOr(opts.MaxOutput, DefaultMaxOutput)
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return Result{}, ErrNoGo
+	}
+
+	dir, err := os.MkdirTemp("", "labkit-sandbox-*")
+	if err != nil {
+		return Result{}, fmt.Errorf("sandbox.RunGo: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	gomod := fmt.Sprintf("module sandbox\n\ngo %s\n", goLanguageVersion())
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		return Result{}, fmt.Errorf("sandbox.RunGo: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		return Result{}, fmt.Errorf("sandbox.RunGo: %w", err)
+	}
+
+	// Build.
+	prog := filepath.Join(dir, "prog")
+	args := []string{"build", "-o", prog}
+	if opts.Race {
+		args = append(args, "-race")
+	}
+	args = append(args, ".")
+	buildCtx, cancelBuild := context.WithTimeout(ctx, buildLimit)
+	defer cancelBuild()
+	build := exec.CommandContext(buildCtx, goBin, args...)
+	build.Dir = dir
+	// The notebook's own GOFLAGS (e.g. -race) must not leak into the child's build, and
+	// the throw-away module must not be swallowed by a go.work above the temp dir.
+	build.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local")
+	out := &capped{max: maxOut}
+	build.Stdout, build.Stderr = out, out
+	configureGroup(build)
+	if err := build.Run(); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return Result{}, ctxErr
+		}
+		if buildCtx.Err() != nil {
+			return Result{}, fmt.Errorf("sandbox.RunGo: build did not finish within %v", buildLimit)
+		}
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			return Result{}, fmt.Errorf("sandbox.RunGo: go build: %w", err)
+		}
+		return Result{Output: cleanPaths(out.String(), dir), ExitCode: -1, BuildFailed: true, Truncated: out.truncated}, nil
+	}
+
+	// Run.
+	runCtx, cancelRun := context.WithTimeout(ctx, timeout)
+	defer cancelRun()
+	run := exec.CommandContext(runCtx, prog)
+	run.Dir = dir
+	run.Env = append(os.Environ(), opts.Env...)
+	out = &capped{max: maxOut}
+	run.Stdout, run.Stderr = out, out
+	configureGroup(run)
+	start := time.Now()
+	err = run.Run()
+	res := Result{Elapsed: time.Since(start), Truncated: out.truncated}
+	res.Output = cleanPaths(out.String(), dir)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return res, ctxErr
+	}
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		res.ExitCode = 0
+	case runCtx.Err() != nil:
+		res.TimedOut, res.ExitCode = true, -1
+	case errors.As(err, &exitErr):
+		res.ExitCode = exitErr.ExitCode()
+	default:
+		return res, fmt.Errorf("sandbox.RunGo: running the program: %w", err)
+	}
+	return res, nil
+}
+
+// configureGroup starts cmd in its own process group and makes cancellation kill the whole
+// group, so anything the program started dies with it. WaitDelay stops Wait from blocking
+// on pipes a stray grandchild still holds open.
+func configureGroup(cmd *exec.Cmd) {
+	setProcessGroup(cmd)
+	cmd.Cancel = func() error { return killGroup(cmd) }
+	cmd.WaitDelay = 2 * time.Second
+}
+
+// goLanguageVersion is the language version of the running toolchain ("1.26" for go1.26.8),
+// so snippets may use everything the reader's Go supports.
+func goLanguageVersion() string {
+	m := regexp.MustCompile(`^go(\d+)\.(\d+)`).FindStringSubmatch(runtime.Version())
+	if m == nil {
+		return "1.22"
+	}
+	return m[1] + "." + m[2]
+}
+
+// cleanPaths replaces the temporary directory in messages with "sandbox", so output is
+// stable and short.
+func cleanPaths(s, dir string) string {
+	s = strings.ReplaceAll(s, dir+string(filepath.Separator), "")
+	return strings.ReplaceAll(s, dir, "sandbox")
+}
+
+func cmpOr[T comparable](v, fallback T) T {
+	var zero T
+	if v == zero {
+		return fallback
+	}
+	return v
+}
+
+// capped is a concurrency-safe writer that keeps the first max bytes.
+type capped struct {
+	mu        sync.Mutex
+	buf       bytes.Buffer
+	max       int
+	truncated bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	room := c.max - c.buf.Len()
+	if len(p) > room {
+		c.truncated = true
+		c.buf.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
+	c.buf.Write(p)
+	return len(p), nil
+}
+
+func (c *capped) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
