@@ -1,0 +1,135 @@
+package contention
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestTimeRunsEveryOpExactlyOnce(t *testing.T) {
+	for _, g := range []int{1, 3, 8} {
+		for _, ops := range []int{0, 1, 7, 1000} {
+			var calls atomic.Int64
+			if _, err := Time(g, ops, func() { calls.Add(1) }); err != nil {
+				t.Fatal(err)
+			}
+			if got := calls.Load(); got != int64(ops) {
+				t.Errorf("Time(%d goroutines, %d ops) made %d calls", g, ops, got)
+			}
+		}
+	}
+}
+
+func TestTimeUsesTheRequestedGoroutines(t *testing.T) {
+	// Each op blocks until all 4 goroutines are inside one at the same time: this only
+	// finishes if Time really runs 4 of them concurrently.
+	const g = 4
+	var inside atomic.Int64
+	op := func() {
+		inside.Add(1)
+		for inside.Load() < g {
+			runtime.Gosched()
+		}
+	}
+	if _, err := Time(g, g, op); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSweepShapeAndLine(t *testing.T) {
+	var made atomic.Int64
+	cases := []Case{
+		{Name: "atomic", New: func() func() { made.Add(1); var n atomic.Int64; return func() { n.Add(1) } }},
+		{Name: "noop", New: func() func() { made.Add(1); return func() {} }},
+	}
+	res, err := Sweep(context.Background(), cases, Options{Levels: []int{1, 2}, BenchTime: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made.Load() != 4 {
+		t.Errorf("New called %d times, want once per case and level (4)", made.Load())
+	}
+	if len(res.NsPerOp) != 2 || len(res.NsPerOp[0]) != 2 {
+		t.Fatalf("grid shape %v", res.NsPerOp)
+	}
+	for i, row := range res.NsPerOp {
+		for j, v := range row {
+			if !(v > 0) {
+				t.Errorf("NsPerOp[%d][%d] = %v, want > 0", i, j, v)
+			}
+		}
+	}
+	if v, ok := res.At("noop", 2); !ok || v != res.NsPerOp[1][1] {
+		t.Errorf("At(noop, 2) = %v, %v", v, ok)
+	}
+	if _, ok := res.At("mutex", 1); ok {
+		t.Error("At found a case that was not measured")
+	}
+	table, err := res.Line("cost").Table()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table, "goroutines") || !strings.Contains(table, "atomic") {
+		t.Errorf("table:\n%s", table)
+	}
+}
+
+func TestSweepRestoresBenchtime(t *testing.T) {
+	before := flag.Lookup("test.benchtime").Value.String()
+	if _, err := Sweep(context.Background(), Primitives()[:1], Options{Levels: []int{1}, BenchTime: 3 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if after := flag.Lookup("test.benchtime").Value.String(); after != before {
+		t.Fatalf("test.benchtime is %s after Sweep, was %s", after, before)
+	}
+}
+
+func TestSweepCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Sweep(ctx, Primitives(), Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestSweepBadInput(t *testing.T) {
+	ctx := context.Background()
+	ok := Primitives()[:1]
+	cases := []struct {
+		cases []Case
+		opts  Options
+		want  string
+	}{
+		{nil, Options{}, "cases is empty"},
+		{[]Case{{Name: "x"}}, Options{}, "Name and New"},
+		{ok, Options{Levels: []int{1, 0}}, "Levels"},
+		{ok, Options{BenchTime: -time.Second}, "BenchTime"},
+		{[]Case{{Name: "nil", New: func() func() { return nil }}}, Options{Levels: []int{1}}, "nil op"},
+	}
+	for _, c := range cases {
+		if _, err := Sweep(ctx, c.cases, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Sweep(%v, %+v) error = %v, want it to mention %q", c.cases, c.opts, err, c.want)
+		}
+	}
+	if _, err := Time(0, 1, func() {}); err == nil || !strings.Contains(err.Error(), "goroutines") {
+		t.Errorf("Time(0 goroutines) error = %v", err)
+	}
+	if _, err := Time(1, -1, func() {}); err == nil || !strings.Contains(err.Error(), "ops") {
+		t.Errorf("Time(-1 ops) error = %v", err)
+	}
+}
+
+// The primitives must all protect their counter: run each under contention (and -race in CI).
+func TestPrimitivesAreSafeForConcurrentUse(t *testing.T) {
+	for _, c := range Primitives() {
+		if _, err := Time(8, 10_000, c.New()); err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+	}
+}
+
