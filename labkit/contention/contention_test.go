@@ -132,4 +132,3 @@ func TestPrimitivesAreSafeForConcurrentUse(t *testing.T) {
 		}
 	}
 }
-
