@@ -27,6 +27,9 @@ func HTML(html string) bool {
 		return false
 	}
 	gonbui.DisplayHTML(html)
+	// Displays travel over a side pipe that GoNB stops reading when the cell's program
+	// exits; waiting for the acknowledgement keeps a chart shown last from being lost.
+	gonbui.Sync()
 	return true
 }
 
@@ -37,6 +40,7 @@ func Markdown(md string) {
 		return
 	}
 	gonbui.DisplayMarkdown(md)
+	gonbui.Sync()
 }
 
 // DefaultEChartsURL is where charts load ECharts from unless LABKIT_ECHARTS_URL says

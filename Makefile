@@ -1,0 +1,37 @@
+# Go Concurrency Lab — the two commands a reader needs are `make lab` and `make test`.
+SHELL := /bin/bash
+GOBIN := $(shell go env GOBIN 2>/dev/null)
+ifeq ($(GOBIN),)
+GOBIN := $(shell go env GOPATH 2>/dev/null)/bin
+endif
+export PATH := $(GOBIN):$(PATH)
+JUPYTER_PY = $(shell cat build/jupyter-python 2>/dev/null || echo python3)
+
+.PHONY: help setup lab test test-go test-notebooks check-notebooks bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+setup: ## install GoNB, Jupyter and browser assets (idempotent)
+	@bash scripts/setup.sh
+
+lab: setup ## set up, then open the lab in Jupyter on 127.0.0.1
+	@bash scripts/lab.sh
+
+test: setup ## every check: format, vet, go test -race, notebooks in a real kernel
+	@bash scripts/test.sh
+
+test-go: ## only the Go checks (no Jupyter needed)
+	@LAB_TEST_STEPS=go bash scripts/test.sh
+
+check-notebooks: ## static notebook checks only (outputs stripped, kernelspec, exercises)
+	@$(JUPYTER_PY) scripts/run_notebooks.py --check-only
+
+test-notebooks: ## execute notebooks (all, or NB="notebooks/01_goroutines.ipynb")
+	@$(JUPYTER_PY) scripts/run_notebooks.py $(NB)
+
+bench: ## benchmarks that print speedups and ratios measured in one run
+	go test -run '^$$' -bench . -benchmem -count 1 -timeout 30m ./...
+
+clean: ## remove generated files (executed notebooks, HTML, slides, logs)
+	rm -rf build notebooks/_assets

@@ -1,0 +1,77 @@
+package check
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The stub notebook 01 ships: correct results, but one task at a time.
+func runAllSequential(tasks []func() int) []int {
+	results := make([]int, len(tasks))
+	for i, task := range tasks {
+		results[i] = task()
+	}
+	return results
+}
+
+// The reference solution (notebooks/solutions/01_goroutines/run_all.go).
+func runAllConcurrent(tasks []func() int) []int {
+	results := make([]int, len(tasks))
+	var wg sync.WaitGroup
+	for i, task := range tasks {
+		wg.Go(func() { results[i] = task() })
+	}
+	wg.Wait()
+	return results
+}
+
+// Concurrent but appends in completion order: the classic ordering mistake.
+func runAllUnordered(tasks []func() int) []int {
+	var mu sync.Mutex
+	var results []int
+	var wg sync.WaitGroup
+	for i := len(tasks) - 1; i >= 0; i-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v := tasks[i]()
+			mu.Lock()
+			results = append(results, v)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	// Make the order deterministic and wrong: reverse input order.
+	for a, b := 0, len(results)-1; a < b; a, b = a+1, b-1 {
+		results[a], results[b] = results[b], results[a]
+	}
+	if len(results) > 1 && results[0] == 0 {
+		results[0], results[1] = results[1], results[0]
+	}
+	return results
+}
+
+func TestRunAllVerdicts(t *testing.T) {
+	cases := []struct {
+		name    string
+		fn      func([]func() int) []int
+		wantErr string
+	}{
+		{"stub (sequential)", runAllSequential, "did not run at the same time"},
+		{"solution", runAllConcurrent, ""},
+		{"unordered", runAllUnordered, "input order"},
+		{"nil", nil, "nil"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := checkRunAll(c.fn)
+			switch {
+			case c.wantErr == "" && err != nil:
+				t.Fatalf("want pass, got %v", err)
+			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+				t.Fatalf("want error containing %q, got %v", c.wantErr, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,36 @@
+// Package labkit is the Go Concurrency Lab's toolkit: what the notebooks call so that each
+// cell shows one idea instead of plumbing.
+//
+// The work is split into small packages, one idea each: timing (measure), workload (CPU
+// units and IO-like waits), timeline (what ran when), chart (draw it, print it), nb (talk
+// to the notebook), and check (judge the exercises). This root package only describes
+// the machine the measurements come from, because every number in the lab depends on it.
+package labkit
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// MachineInfo describes where the lab runs.
+type MachineInfo struct {
+	GoVersion  string
+	OS, Arch   string
+	NumCPU     int // logical CPUs the OS reports
+	GOMAXPROCS int // OS threads that may run Go code at once
+}
+
+// Machine reports the current process's MachineInfo.
+func Machine() MachineInfo {
+	return MachineInfo{
+		GoVersion:  runtime.Version(),
+		OS:         runtime.GOOS,
+		Arch:       runtime.GOARCH,
+		NumCPU:     runtime.NumCPU(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+	}
+}
+
+func (m MachineInfo) String() string {
+	return fmt.Sprintf("%s on %s/%s: NumCPU=%d GOMAXPROCS=%d", m.GoVersion, m.OS, m.Arch, m.NumCPU, m.GOMAXPROCS)
+}

@@ -1,0 +1,65 @@
+"""Helpers for writing lab notebooks from Python (the .ipynb stays the source of truth).
+
+    import sys; sys.path.insert(0, "scripts")
+    from nbauthor import md, code, bootstrap, exercise_stub, exercise_check, slide, write
+    write("notebooks/01_goroutines.ipynb", [md("# Title", slide="slide"), bootstrap(), code("...")])
+
+Every notebook gets the gonb kernelspec, no outputs, and the labkit bootstrap cell.
+Slide types (metadata.slideshow.slide_type): "slide", "subslide", "fragment", "skip", "notes", "-".
+"""
+import nbformat
+
+MODULE = "github.com/go-concurrency-lab/lab"
+BOOTSTRAP = (
+    "// Point this notebook's Go module at the lab's code (the repository root), so cells can\n"
+    "// import labkit. Run this cell first after every kernel restart.\n"
+    f'!*go mod edit -require {MODULE}@v0.0.0 -replace "{MODULE}=${{GONB_DIR}}/.."'
+)
+
+
+def _meta(slide=None, tags=None, lab=None):
+    meta = {}
+    if slide:
+        meta["slideshow"] = {"slide_type": slide}
+    if tags:
+        meta["tags"] = list(tags)
+    if lab:
+        meta["lab"] = dict(lab)
+    return meta
+
+
+def md(text, slide=None, tags=None):
+    return nbformat.v4.new_markdown_cell(text.strip("\n"), metadata=_meta(slide, tags))
+
+
+def code(text, slide=None, tags=None):
+    return nbformat.v4.new_code_cell(text.strip("\n"), metadata=_meta(slide, tags))
+
+
+def bootstrap(slide="skip"):
+    return code(BOOTSTRAP, slide=slide, tags=["bootstrap"])
+
+
+def exercise_stub(name, text, slide=None):
+    """The code the reader edits. Its reference solution lives in
+    notebooks/solutions/<notebook>/<name>.go and replaces this cell in the solutions run."""
+    return code(text, slide=slide, tags=["exercise-stub"]) | {"metadata": _meta(slide, ["exercise-stub"], {"exercise": name})}
+
+
+def exercise_check(name, text, slide=None):
+    """A %test cell that fails on the stub and passes on a correct solution."""
+    tags = ["exercise-check", "raises-exception"]
+    return code(text, slide=slide, tags=tags) | {"metadata": _meta(slide, tags, {"exercise": name})}
+
+
+def write(path, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "gonb", "display_name": "Go (gonb)", "language": "go"},
+        "language_info": {"name": "go", "file_extension": ".go", "mimetype": "text/x-go"},
+    }
+    nb.cells = [nbformat.from_dict(c) for c in cells]
+    for c in nb.cells:
+        c.pop("id", None)
+    nbformat.validate(nb)
+    nbformat.write(nb, path)

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# make setup: install everything the lab needs, idempotently, and say what is in use.
+#
+#   Go side:     all modules downloaded; GoNB + goimports built from tools/go.mod's pins;
+#                gopls if it installs; the "gonb" Jupyter kernel registered.
+#   Python side: requirements-dev.txt into .venv when PyPI is reachable, else Debian's
+#                Jupyter packages (apt, as root or with sudo), else a clear message and exit 1.
+#   Browser:     local copies of ECharts (and the slide assets) from npm, for offline charts.
+#
+# The chosen Python is written to build/jupyter-python so `make lab` and `make test` use
+# the same one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+mkdir -p build
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+warn() { printf '\033[33mWARNING: %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31mERROR: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- Go
+command -v go >/dev/null || die "Go is not installed. Install Go 1.26 or newer (https://go.dev/dl/) and re-run 'make setup'."
+GOBIN=$(go env GOBIN); [ -n "$GOBIN" ] || GOBIN="$(go env GOPATH)/bin"
+export PATH="$GOBIN:$PATH"
+say "Go: $(go version)"
+
+say "Downloading Go modules (so notebooks run without network afterwards)"
+go mod download
+(cd tools && go mod download)
+
+# GoNB and goimports come from tools/go.mod's pins: `go install <module>@<version>` needs the
+# module proxy's version list, which some proxies refuse; building the pinned tools does not.
+say "Installing GoNB and goimports from tools/go.mod"
+(cd tools && go install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports)
+
+# gopls only powers completion in the notebook; GoNB works without it.
+GOPLS_VERSION=v0.21.1
+if ! command -v gopls >/dev/null; then
+  say "Installing gopls $GOPLS_VERSION (optional: code completion)"
+  go install "golang.org/x/tools/gopls@$GOPLS_VERSION" || warn "gopls did not install; notebooks still run, without completion."
+fi
+
+# ---------------------------------------------------------------- Python / Jupyter
+have_jupyter() { # python -> true if it can execute and serve notebooks
+  "$1" - <<'PY' >/dev/null 2>&1
+import nbclient, nbconvert, nbformat, jupyter_client
+try:
+    import jupyterlab
+except ImportError:
+    import notebook
+PY
+}
+
+PY=""
+if [ -f build/jupyter-python ] && PREV=$(cat build/jupyter-python) && [ -x "$PREV" ] && have_jupyter "$PREV"; then
+  PY=$PREV
+  say "Python: reusing $PY (chosen by an earlier setup; delete build/jupyter-python to choose again)"
+elif [ -x .venv/bin/python ] && have_jupyter .venv/bin/python; then
+  PY=$ROOT/.venv/bin/python
+  say "Python: using existing .venv"
+fi
+
+if [ -z "$PY" ] && [ "${LAB_SKIP_PIP:-}" != 1 ]; then
+  BASE_PY=$(command -v python3 || true)
+  if [ -n "$BASE_PY" ] && "$BASE_PY" -c 'import venv, ensurepip' 2>/dev/null; then
+    say "Python: trying requirements-dev.txt from PyPI into .venv"
+    "$BASE_PY" -m venv .venv
+    if .venv/bin/python -m pip install --disable-pip-version-check -q --retries 1 --timeout 20 -r requirements-dev.txt \
+        && have_jupyter .venv/bin/python; then
+      PY=$ROOT/.venv/bin/python
+    else
+      warn "PyPI is not reachable (or the install failed); falling back to the distribution's Jupyter."
+      rm -rf .venv
+    fi
+  fi
+fi
+
+if [ -z "$PY" ]; then
+  DEBIAN_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel"
+  if [ -x /usr/bin/python3 ] && have_jupyter /usr/bin/python3; then
+    say "Python: Debian's Jupyter packages are already installed"
+  elif command -v apt-get >/dev/null; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    if [ -n "$SUDO" ] && ! command -v sudo >/dev/null; then
+      die "Jupyter is missing and this user cannot run apt-get. As root run: apt-get install -y $DEBIAN_PKGS"
+    fi
+    say "Python: installing Debian's Jupyter ($DEBIAN_PKGS)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $DEBIAN_PKGS >/dev/null
+  else
+    die "No Jupyter found, PyPI is not reachable and apt-get is not available.
+Install, for the python3 you use: jupyterlab (or notebook), nbconvert, nbclient, jupyter_client
+(e.g. 'pip install -r requirements-dev.txt' where PyPI works), then re-run 'make setup'."
+  fi
+  have_jupyter /usr/bin/python3 || die "Debian's Jupyter packages are installed but /usr/bin/python3 cannot import them."
+  PY=/usr/bin/python3
+fi
+echo "$PY" > build/jupyter-python
+
+# ---------------------------------------------------------------- kernel
+say "Registering the GoNB kernel"
+FORCE_DEPS=""; command -v gopls >/dev/null || FORCE_DEPS=--force_deps
+gonb --install $FORCE_DEPS >/dev/null 2>build/gonb-install.log || { cat build/gonb-install.log >&2; die "gonb --install failed"; }
+"$PY" -m jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb ' || die "the gonb kernel is not visible to $PY's Jupyter (see build/gonb-install.log)"
+
+# ---------------------------------------------------------------- browser assets
+# Local copies let charts and slides render with no network. Optional for the live lab
+# (charts fall back to the CDN), so a missing npm is a warning, not an error.
+if [ -f package.json ]; then
+  if command -v npm >/dev/null; then
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      say "Installing browser assets from npm (ECharts, slide assets)"
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    mkdir -p notebooks/_assets
+    cp node_modules/echarts/dist/echarts.min.js notebooks/_assets/echarts.min.js
+  else
+    warn "npm not found: charts will load ECharts from the public CDN (needs network). Install Node.js + npm for offline charts."
+  fi
+fi
+
+# ---------------------------------------------------------------- summary
+FRONT=$("$PY" - <<'PY'
+try:
+    import jupyterlab
+    print("JupyterLab " + jupyterlab.__version__)
+except ImportError:
+    import notebook
+    print("Jupyter Notebook (classic) " + notebook.__version__ + " — JupyterLab is not installed (Debian does not package it)")
+PY
+)
+say "Setup complete"
+printf '  %-14s %s\n' "Go" "$(go env GOVERSION)" \
+  "GoNB" "$(cd tools && go list -m -f '{{.Version}}' github.com/janpfeifer/gonb) ($(command -v gonb))" \
+  "goimports" "$(command -v goimports)" \
+  "gopls" "$(command -v gopls || echo 'not installed (optional)')" \
+  "Python" "$PY ($("$PY" -c 'import sys; print(sys.version.split()[0])'))" \
+  "Front end" "$FRONT" \
+  "nbclient" "$("$PY" -c 'import nbclient; print(nbclient.__version__)')" \
+  "ECharts" "$([ -f notebooks/_assets/echarts.min.js ] && echo 'local copy in notebooks/_assets' || echo 'public CDN')"

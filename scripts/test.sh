@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# make test: run every check, keep going after a failure, and end with a summary line
+# "summary: N passed, N failed". LAB_TEST_STEPS=go limits it to the Go checks.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+JUPYTER_PY=$(cat build/jupyter-python 2>/dev/null || echo python3)
+results=()
+passed=0
+failed=0
+
+step() { # name command...
+  local name=$1; shift
+  printf '\n\033[1m==> %s\033[0m\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    results+=("ok    $name ($((SECONDS - start))s)"); passed=$((passed + 1))
+  else
+    results+=("FAIL  $name ($((SECONDS - start))s)"); failed=$((failed + 1))
+  fi
+}
+
+gofmt_clean() {
+  local files
+  files=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
+  [ -z "$files" ] || { echo "gofmt needed:"; echo "$files"; return 1; }
+  echo "all Go files are gofmt-clean"
+}
+
+fuzz_short() { # a short run of every fuzz target listed in scripts/fuzz-targets.txt
+  [ -f scripts/fuzz-targets.txt ] || { echo "no fuzz targets listed"; return 0; }
+  local pkg target
+  while read -r pkg target; do
+    [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+    echo "fuzz $pkg $target (${LAB_FUZZ_TIME:-10s})"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${LAB_FUZZ_TIME:-10s}" "$pkg" || return 1
+  done < scripts/fuzz-targets.txt
+}
+
+step "gofmt" gofmt_clean
+step "go vet" go vet ./...
+step "go test -race" go test -race -count 1 -timeout 20m ./...
+step "fuzz (short)" fuzz_short
+if [ "${LAB_TEST_STEPS:-all}" != go ]; then
+  step "notebooks: static checks" "$JUPYTER_PY" scripts/run_notebooks.py --check-only
+  step "notebooks: executed in GoNB" "$JUPYTER_PY" scripts/run_notebooks.py
+  if [ -x scripts/test-browser.sh ]; then
+    step "browser tests" scripts/test-browser.sh
+  fi
+fi
+
+printf '\n\033[1m==> Summary\033[0m\n'
+printf '  %s\n' "${results[@]}"
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
