@@ -1,0 +1,134 @@
+// Package fx simulates a small FX trading workload: a seeded quote stream for several
+// currency pairs, a pricing and risk step that costs CPU, and an order gateway whose
+// round trip is simulated IO latency.
+//
+// It exists to compare concurrency strategies on one realistic shape of work: Run sends
+// the same orders through a sequential loop, a goroutine per order, a bounded worker pool
+// or a channel pipeline, and reports throughput, latency percentiles and in-flight depth.
+// The data and the decisions depend only on Config (the same Seed gives the same orders,
+// fills and rejections under every strategy); only the timings vary from run to run.
+package fx
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Dist names a latency distribution.
+type Dist int
+
+const (
+	// Fixed makes every gateway round trip take exactly Latency.Min.
+	Fixed Dist = iota
+	// Uniform draws each round trip uniformly from [Latency.Min, Latency.Max].
+	Uniform
+	// Exponential adds an exponential tail with mean Latency.Mean to Latency.Min:
+	// mostly fast, occasionally slow, like a real network.
+	Exponential
+)
+
+// String returns the distribution's name as the Python baseline spells it.
+func (d Dist) String() string {
+	switch d {
+	case Fixed:
+		return "fixed"
+	case Uniform:
+		return "uniform"
+	case Exponential:
+		return "exponential"
+	}
+	return fmt.Sprintf("Dist(%d)", int(d))
+}
+
+// Latency describes the simulated IO latency of one gateway round trip.
+// The zero value is a gateway that answers at once.
+type Latency struct {
+	Dist Dist
+	Min  time.Duration // Fixed: the latency; Uniform and Exponential: the floor
+	Max  time.Duration // Uniform only: the ceiling
+	Mean time.Duration // Exponential only: mean of the tail added to Min
+}
+
+// FixedLatency is a gateway that always takes d.
+func FixedLatency(d time.Duration) Latency { return Latency{Dist: Fixed, Min: d} }
+
+// UniformLatency is a gateway that takes between lo and hi.
+func UniformLatency(lo, hi time.Duration) Latency { return Latency{Dist: Uniform, Min: lo, Max: hi} }
+
+// ExpLatency is a gateway that takes at least floor plus an exponential tail of the given mean.
+func ExpLatency(floor, mean time.Duration) Latency {
+	return Latency{Dist: Exponential, Min: floor, Mean: mean}
+}
+
+// Config describes one simulated trading session. Every field is checked by Validate,
+// and every error names the offending field.
+type Config struct {
+	Seed   uint64 // drives every random draw: quotes, orders and latencies
+	Pairs  int    // currency pairs quoted, 1..len(AllPairs)
+	Orders int    // orders sent, one per quote, >= 1
+
+	// Interval is the mean gap between quotes (exponentially distributed). Zero means a
+	// burst: every quote is already waiting when the run starts.
+	Interval time.Duration
+
+	Latency Latency       // gateway round trip for each accepted order
+	CPU     time.Duration // pricing work per order, spun on a calibrated loop (never sleeps)
+	Workers int           // pool size, and goroutines per stage in Pipeline; >= 1
+}
+
+// Limits on Config that keep a run bounded.
+const (
+	MaxOrders  = 1_000_000
+	MaxLatency = 10 * time.Second
+	MaxCPU     = time.Second
+	MaxWorkers = 100_000
+)
+
+// ErrConfig is wrapped by every Validate error.
+var ErrConfig = errors.New("fx: invalid config")
+
+// Validate reports the first invalid field, naming it.
+func (c Config) Validate() error {
+	bad := func(field string, format string, args ...any) error {
+		return fmt.Errorf("%w: %s %s", ErrConfig, field, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case c.Pairs < 1 || c.Pairs > len(AllPairs):
+		return bad("Pairs", "= %d, want 1..%d", c.Pairs, len(AllPairs))
+	case c.Orders < 1 || c.Orders > MaxOrders:
+		return bad("Orders", "= %d, want 1..%d", c.Orders, MaxOrders)
+	case c.Interval < 0 || c.Interval > MaxLatency:
+		return bad("Interval", "= %v, want 0..%v", c.Interval, MaxLatency)
+	case c.CPU < 0 || c.CPU > MaxCPU:
+		return bad("CPU", "= %v, want 0..%v", c.CPU, MaxCPU)
+	case c.Workers < 1 || c.Workers > MaxWorkers:
+		return bad("Workers", "= %d, want 1..%d", c.Workers, MaxWorkers)
+	}
+	return c.Latency.validate()
+}
+
+func (l Latency) validate() error {
+	bad := func(field string, d time.Duration, want string) error {
+		return fmt.Errorf("%w: Latency.%s = %v, want %s", ErrConfig, field, d, want)
+	}
+	inRange := fmt.Sprintf("0..%v", MaxLatency)
+	switch {
+	case l.Min < 0 || l.Min > MaxLatency:
+		return bad("Min", l.Min, inRange)
+	case l.Max < 0 || l.Max > MaxLatency:
+		return bad("Max", l.Max, inRange)
+	case l.Mean < 0 || l.Mean > MaxLatency:
+		return bad("Mean", l.Mean, inRange)
+	}
+	switch l.Dist {
+	case Fixed, Exponential:
+	case Uniform:
+		if l.Max < l.Min {
+			return bad("Max", l.Max, fmt.Sprintf(">= Latency.Min (%v) for Uniform", l.Min))
+		}
+	default:
+		return fmt.Errorf("%w: Latency.Dist = %d, want Fixed, Uniform or Exponential", ErrConfig, int(l.Dist))
+	}
+	return nil
+}

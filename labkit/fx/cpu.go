@@ -1,0 +1,59 @@
+package fx
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The pricing step needs CPU work finer than workload.Spin's 1 ms unit, so it has its own
+// loop, calibrated the same way: grow a batch until it takes long enough to time, then scale.
+
+var (
+	cpuOnce      sync.Once
+	itersPerMsec float64
+	cpuSink      atomic.Uint64 // results land here so the compiler keeps the work
+)
+
+func calibrateCPU() float64 {
+	cpuOnce.Do(func() {
+		iters := int64(1 << 12)
+		for {
+			took := timeLoop(iters)
+			if took >= 10*time.Millisecond {
+				// Keep the fastest of three batches: on a shared machine a slow batch means
+				// we were preempted, not that the loop is slow.
+				took = min(took, timeLoop(iters), timeLoop(iters))
+				itersPerMsec = float64(iters) * float64(time.Millisecond) / float64(took)
+				return
+			}
+			iters *= 2
+		}
+	})
+	return itersPerMsec
+}
+
+func timeLoop(iters int64) time.Duration {
+	start := time.Now()
+	cpuSink.Add(priceLoop(iters, uint64(iters)))
+	return time.Since(start)
+}
+
+// priceLoop is the simulated pricing model: each step depends on the last, so it can be
+// neither folded at compile time nor run in parallel with itself.
+func priceLoop(iters int64, seed uint64) uint64 {
+	x := seed | 1
+	for i := int64(0); i < iters; i++ {
+		x = fmix(x + 0x9e3779b97f4a7c15)
+	}
+	return x
+}
+
+// burn keeps one goroutine busy for about d of CPU time (it never sleeps or yields).
+func burn(d time.Duration, seed uint64) {
+	if d <= 0 {
+		return
+	}
+	iters := int64(calibrateCPU() * float64(d) / float64(time.Millisecond))
+	cpuSink.Add(priceLoop(max(iters, 1), seed))
+}

@@ -1,0 +1,397 @@
+package fx
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// small is quick under every strategy: about 60 orders of sub-millisecond work.
+func small() Config {
+	return Config{
+		Seed:    42,
+		Pairs:   3,
+		Orders:  60,
+		Latency: UniformLatency(100*time.Microsecond, time.Millisecond),
+		CPU:     20 * time.Microsecond,
+		Workers: 4,
+	}
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	cases := []struct {
+		field string
+		edit  func(*Config)
+	}{
+		{"Pairs", func(c *Config) { c.Pairs = 0 }},
+		{"Pairs", func(c *Config) { c.Pairs = len(AllPairs) + 1 }},
+		{"Orders", func(c *Config) { c.Orders = 0 }},
+		{"Orders", func(c *Config) { c.Orders = -5 }},
+		{"Interval", func(c *Config) { c.Interval = -time.Millisecond }},
+		{"CPU", func(c *Config) { c.CPU = -1 }},
+		{"CPU", func(c *Config) { c.CPU = 2 * MaxCPU }},
+		{"Workers", func(c *Config) { c.Workers = 0 }},
+		{"Workers", func(c *Config) { c.Workers = -3 }},
+		{"Latency.Min", func(c *Config) { c.Latency = FixedLatency(-time.Millisecond) }},
+		{"Latency.Mean", func(c *Config) { c.Latency = ExpLatency(0, -time.Millisecond) }},
+		{"Latency.Max", func(c *Config) { c.Latency = UniformLatency(2*time.Millisecond, time.Millisecond) }},
+		{"Latency.Max", func(c *Config) { c.Latency = Latency{Dist: Fixed, Max: MaxLatency + 1} }},
+		{"Latency.Dist", func(c *Config) { c.Latency.Dist = Dist(9) }},
+	}
+	for _, tc := range cases {
+		cfg := small()
+		tc.edit(&cfg)
+		err := cfg.Validate()
+		if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.field+" ") {
+			t.Errorf("%s: Validate() = %v, want an ErrConfig naming %q", tc.field, err, tc.field)
+		}
+		for _, s := range Strategies {
+			if _, err := Run(context.Background(), cfg, s); !errors.Is(err, ErrConfig) {
+				t.Errorf("%s: Run(%s) = %v, want ErrConfig", tc.field, s, err)
+			}
+		}
+		if _, err := Generate(cfg); !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: Generate = %v, want ErrConfig", tc.field, err)
+		}
+	}
+	if err := small().Validate(); err != nil {
+		t.Fatalf("small() is invalid: %v", err)
+	}
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	cfg := small()
+	cfg.Orders = 500
+	cfg.Interval = time.Millisecond
+	cfg.Latency = ExpLatency(time.Millisecond, 2*time.Millisecond)
+	a, _ := Generate(cfg)
+	b, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) {
+		t.Fatal("the same Config generated different orders")
+	}
+	other := cfg
+	other.Seed++
+	c, _ := Generate(other)
+	if slices.Equal(a, c) {
+		t.Fatal("different seeds generated the same orders")
+	}
+
+	// The market must not depend on latency or pacing, so that an experiment changing
+	// only those compares the same trades.
+	paced := cfg
+	paced.Interval, paced.Latency = 0, FixedLatency(0)
+	d, _ := Generate(paced)
+	for i := range a {
+		x, y := a[i], d[i]
+		x.Quote.Offset, x.Latency, y.Quote.Offset, y.Latency = 0, 0, 0, 0
+		if x != y {
+			t.Fatalf("order %d changed with latency/pacing: %+v vs %+v", i, a[i], d[i])
+		}
+	}
+}
+
+func TestGenerateMarketShape(t *testing.T) {
+	cfg := small()
+	cfg.Pairs = len(AllPairs)
+	cfg.Orders = 2000
+	orders, err := Generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairsSeen := map[int]bool{}
+	outcomes := map[Outcome]int{}
+	for i, o := range orders {
+		if o.ID != i {
+			t.Fatalf("order %d has ID %d", i, o.ID)
+		}
+		q := o.Quote
+		if q.Pair < 0 || q.Pair >= cfg.Pairs || q.Bid <= 0 || q.Ask <= q.Bid || q.Offset != 0 {
+			t.Fatalf("bad quote in order %d: %+v", i, q)
+		}
+		if o.Lots < 1 || (o.Lots > 10 && o.Lots != fatFingerLots) {
+			t.Fatalf("order %d: %d lots", i, o.Lots)
+		}
+		if o.Latency < cfg.Latency.Min || o.Latency > cfg.Latency.Max {
+			t.Fatalf("order %d: latency %v outside [%v, %v]", i, o.Latency, cfg.Latency.Min, cfg.Latency.Max)
+		}
+		pairsSeen[q.Pair] = true
+		outcomes[Decide(o).Outcome]++
+	}
+	if len(pairsSeen) != cfg.Pairs {
+		t.Errorf("%d of %d pairs quoted", len(pairsSeen), cfg.Pairs)
+	}
+	// Every outcome should happen, with fills the large majority.
+	if outcomes[RejectedSize] == 0 || outcomes[RejectedSpread] == 0 || outcomes[Filled] < cfg.Orders*3/4 {
+		t.Errorf("outcomes %v: want some of each kind and mostly fills", outcomes)
+	}
+}
+
+func TestDecide(t *testing.T) {
+	eur := AllPairs[0]
+	base := Order{ID: 3, Quote: Quote{Pair: 0, Bid: 108497, Ask: 108497 + eur.BaseSpread}, Side: Buy, Lots: 2}
+	if d := Decide(base); d != (Decision{OrderID: 3, Outcome: Filled, Price: base.Quote.Ask}) {
+		t.Errorf("buy: %+v", d)
+	}
+	sell := base
+	sell.Side = Sell
+	if d := Decide(sell); d.Price != base.Quote.Bid {
+		t.Errorf("sell filled at %d, want the bid %d", d.Price, base.Quote.Bid)
+	}
+	big := base
+	big.Lots = MaxLots + 1
+	if d := Decide(big); d.Outcome != RejectedSize || d.Price != 0 {
+		t.Errorf("oversize: %+v", d)
+	}
+	wide := base
+	wide.Quote.Ask = wide.Quote.Bid + MaxSpreadFactor*eur.BaseSpread + 1
+	if d := Decide(wide); d.Outcome != RejectedSpread {
+		t.Errorf("wide: %+v", d)
+	}
+	wide.Quote.Ask--
+	if d := Decide(wide); d.Outcome != Filled {
+		t.Errorf("spread exactly at the limit should fill: %+v", d)
+	}
+}
+
+func TestLatencyDistributions(t *testing.T) {
+	const n = 5000
+	draw := func(l Latency) []time.Duration {
+		cfg := small()
+		cfg.Orders, cfg.Latency = n, l
+		orders, err := Generate(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]time.Duration, n)
+		for i, o := range orders {
+			out[i] = o.Latency
+		}
+		return out
+	}
+	mean := func(ds []time.Duration) time.Duration {
+		var s time.Duration
+		for _, d := range ds {
+			s += d
+		}
+		return s / time.Duration(len(ds))
+	}
+	for _, d := range draw(FixedLatency(3 * time.Millisecond)) {
+		if d != 3*time.Millisecond {
+			t.Fatalf("fixed latency drew %v", d)
+		}
+	}
+	uni := draw(UniformLatency(time.Millisecond, 3*time.Millisecond))
+	if lo, hi := slices.Min(uni), slices.Max(uni); lo < time.Millisecond || hi > 3*time.Millisecond {
+		t.Errorf("uniform drew outside [1ms, 3ms]: %v..%v", lo, hi)
+	}
+	if m := mean(uni); m < 1900*time.Microsecond || m > 2100*time.Microsecond {
+		t.Errorf("uniform mean %v, want about 2ms", m)
+	}
+	exp := draw(ExpLatency(time.Millisecond, 2*time.Millisecond))
+	if lo := slices.Min(exp); lo < time.Millisecond {
+		t.Errorf("exponential drew %v below its floor", lo)
+	}
+	if m := mean(exp); m < 2800*time.Microsecond || m > 3200*time.Microsecond {
+		t.Errorf("exponential mean %v, want about 1ms + 2ms", m)
+	}
+	if hi := slices.Max(exp); hi < 8*time.Millisecond {
+		t.Errorf("exponential max %v: the tail is missing", hi)
+	}
+}
+
+func TestEveryStrategyDecidesEveryOrderTheSame(t *testing.T) {
+	cfg := small()
+	orders, _ := Generate(cfg)
+	want := make([]Decision, len(orders))
+	for i, o := range orders {
+		want[i] = Decide(o)
+	}
+	var checksum uint64
+	for _, s := range Strategies {
+		t.Run(string(s), func(t *testing.T) {
+			r, err := Run(context.Background(), cfg, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Strategy != s || r.Orders != cfg.Orders || r.Decided() != cfg.Orders || len(r.Latencies) != cfg.Orders {
+				t.Fatalf("orders in %d, arrived %d, decided %d, latencies %d", cfg.Orders, r.Orders, r.Decided(), len(r.Latencies))
+			}
+			if !slices.Equal(r.Decisions, want) {
+				t.Fatalf("decisions differ from Decide over Generate")
+			}
+			if checksum == 0 {
+				checksum = r.Checksum
+			} else if r.Checksum != checksum {
+				t.Fatalf("checksum %d, other strategies %d", r.Checksum, checksum)
+			}
+			for i, l := range r.Latencies {
+				if l < 0 {
+					t.Fatalf("order %d latency %v", i, l)
+				}
+				if want[i].Outcome == Filled && l < orders[i].Latency {
+					t.Fatalf("order %d filled in %v, before its gateway round trip %v", i, l, orders[i].Latency)
+				}
+			}
+			if !(r.P50 <= r.P95 && r.P95 <= r.P99 && r.P99 <= r.Max && r.P50 > 0) {
+				t.Errorf("percentiles out of order: %v", r)
+			}
+			if r.Throughput <= 0 || r.Elapsed <= 0 {
+				t.Errorf("throughput %v over %v", r.Throughput, r.Elapsed)
+			}
+			limit := map[Strategy]int{Sequential: 1, Pool: cfg.Workers, PerOrder: cfg.Orders, Pipeline: cfg.Orders}[s]
+			if r.MaxInFlight < 1 || r.MaxInFlight > limit {
+				t.Errorf("max in flight %d, want 1..%d", r.MaxInFlight, limit)
+			}
+		})
+	}
+}
+
+func TestSameSeedSameDecisionsAcrossRuns(t *testing.T) {
+	cfg := small()
+	cfg.Interval = 50 * time.Microsecond
+	a, err := Run(context.Background(), cfg, Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Run(context.Background(), cfg, PerOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Decisions, b.Decisions) || a.Checksum != b.Checksum {
+		t.Fatal("same seed, different decisions")
+	}
+	cfg.Seed++
+	c, err := Run(context.Background(), cfg, Pipeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Checksum == a.Checksum {
+		t.Fatal("different seeds gave the same checksum")
+	}
+}
+
+func TestPacedArrivals(t *testing.T) {
+	cfg := small()
+	cfg.Orders = 20
+	cfg.Interval = 200 * time.Microsecond
+	orders, _ := Generate(cfg)
+	for i := 1; i < len(orders); i++ {
+		if orders[i].Quote.Offset < orders[i-1].Quote.Offset {
+			t.Fatalf("offsets go backwards at %d", i)
+		}
+	}
+	if orders[len(orders)-1].Quote.Offset == 0 {
+		t.Fatal("paced quotes all arrive at once")
+	}
+	r, err := Run(context.Background(), cfg, Pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Quotes cannot be handled before they arrive.
+	if last := orders[len(orders)-1].Quote.Offset; r.Elapsed < last {
+		t.Errorf("run took %v, but the last quote arrives at %v", r.Elapsed, last)
+	}
+}
+
+func TestCancelStopsEveryStrategy(t *testing.T) {
+	slow := Config{Seed: 1, Pairs: 2, Orders: 1000, Latency: FixedLatency(5 * time.Second), Workers: 2}
+	paced := slow
+	paced.Interval = time.Second
+	for _, cfg := range []Config{slow, paced} {
+		for _, s := range Strategies {
+			t.Run(string(s), func(t *testing.T) {
+				defer goleak.VerifyNone(t)
+				ctx, cancel := context.WithCancel(context.Background())
+				stop := time.AfterFunc(30*time.Millisecond, cancel)
+				defer stop.Stop()
+				r, err := Run(ctx, cfg, s)
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("err = %v, want context.Canceled", err)
+				}
+				// Every strategy needs at least 5 s for a full run (each fill waits 5 s at
+				// the gateway), so being here with orders left proves the run stopped early.
+				if r.Decided() >= cfg.Orders || r.Decided() > r.Orders {
+					t.Fatalf("decided %d of %d (arrived %d) after cancel", r.Decided(), cfg.Orders, r.Orders)
+				}
+			})
+		}
+	}
+}
+
+func TestAlreadyCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, s := range Strategies {
+		r, err := Run(ctx, small(), s)
+		if !errors.Is(err, context.Canceled) || r.Decided() != 0 {
+			t.Errorf("%s: decided %d, err %v; want nothing and context.Canceled", s, r.Decided(), err)
+		}
+	}
+}
+
+func TestUnknownStrategy(t *testing.T) {
+	_, err := Run(context.Background(), small(), "round-robin")
+	if err == nil || !strings.Contains(err.Error(), "round-robin") {
+		t.Fatalf("err = %v, want it to name the strategy", err)
+	}
+}
+
+func TestDigestIgnoresOrder(t *testing.T) {
+	ds := []Decision{{0, Filled, 108503}, {1, RejectedSize, 0}, {2, Filled, 151250}}
+	rev := slices.Clone(ds)
+	slices.Reverse(rev)
+	if digest(ds) != digest(rev) {
+		t.Error("digest depends on order")
+	}
+	changed := slices.Clone(ds)
+	changed[2].Price++
+	if digest(ds) == digest(changed) {
+		t.Error("digest missed a price change")
+	}
+}
+
+func TestHistogram(t *testing.T) {
+	lat := []time.Duration{0, time.Millisecond, 1999 * time.Microsecond, 2 * time.Millisecond, 7 * time.Millisecond, time.Second}
+	labels, counts, err := Histogram(lat, 8*time.Millisecond, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{3, 1, 0, 2}; !slices.Equal(counts, want) {
+		t.Errorf("counts %v, want %v", counts, want)
+	}
+	if want := []string{"0s-2ms", "2ms-4ms", "4ms-6ms", "≥6ms"}; !slices.Equal(labels, want) {
+		t.Errorf("labels %q, want %q", labels, want)
+	}
+	for _, bad := range []struct {
+		hi time.Duration
+		n  int
+	}{{time.Millisecond, 0}, {0, 3}, {-time.Second, 3}, {2, 5}} {
+		if _, _, err := Histogram(lat, bad.hi, bad.n); err == nil {
+			t.Errorf("Histogram(hi=%v, n=%d) accepted", bad.hi, bad.n)
+		}
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	if got := FormatPrice(108503, 5); got != "1.08503" {
+		t.Errorf("FormatPrice = %q", got)
+	}
+	if got := FormatPrice(151250, 3); got != "151.250" {
+		t.Errorf("FormatPrice = %q", got)
+	}
+	o := Order{ID: 7, Quote: Quote{Pair: 1, Bid: 151245, Ask: 151254}, Side: Sell, Lots: 3}
+	if got := o.String(); got != "#7 sell 3 USDJPY @ 151.245" {
+		t.Errorf("Order.String = %q", got)
+	}
+	if got := (Quote{Offset: time.Second}).Time(); !got.Equal(Epoch.Add(time.Second)) {
+		t.Errorf("Quote.Time = %v", got)
+	}
+}

@@ -1,0 +1,124 @@
+package fx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrNoPython is returned by RunPython when python3 is not on PATH; callers skip and say so.
+var ErrNoPython = errors.New("python3 not found on PATH")
+
+// PythonScript returns the path of the baseline script, baselines/python/fx_workload.py
+// in the lab's checkout, or an error if it is missing. LABKIT_ROOT overrides where the
+// checkout is.
+func PythonScript() (string, error) {
+	root := os.Getenv("LABKIT_ROOT")
+	if root == "" {
+		_, file, _, ok := runtime.Caller(0)
+		if !ok {
+			return "", errors.New("fx.PythonScript: cannot locate the source tree; set LABKIT_ROOT")
+		}
+		root = filepath.Join(filepath.Dir(file), "..", "..")
+	}
+	path := filepath.Join(root, "baselines", "python", "fx_workload.py")
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("fx.PythonScript: %w (set LABKIT_ROOT to the lab checkout)", err)
+	}
+	return filepath.Clean(path), nil
+}
+
+// PythonArgs returns the command-line flags that make the baseline script run cfg in
+// mode ("asyncio" or "threads").
+func PythonArgs(cfg Config, mode string) []string {
+	ns := func(d time.Duration) string { return strconv.FormatInt(int64(d), 10) }
+	return []string{
+		"--mode", mode,
+		"--seed", strconv.FormatUint(cfg.Seed, 10),
+		"--pairs", strconv.Itoa(cfg.Pairs),
+		"--orders", strconv.Itoa(cfg.Orders),
+		"--interval-ns", ns(cfg.Interval),
+		"--latency", cfg.Latency.Dist.String(),
+		"--latency-min-ns", ns(cfg.Latency.Min),
+		"--latency-max-ns", ns(cfg.Latency.Max),
+		"--latency-mean-ns", ns(cfg.Latency.Mean),
+		"--cpu-ns", ns(cfg.CPU),
+		"--workers", strconv.Itoa(cfg.Workers),
+	}
+}
+
+// RunPython runs cfg through the Python baseline with strategy PythonAsyncio or
+// PythonThreads and returns its Report. The script draws the same orders and reaches the
+// same decisions as Run (same Checksum); its timings are its own, measured inside Python,
+// so interpreter start-up is not counted.
+//
+// It returns an error wrapping ErrNoPython when python3 is not on PATH. Cancelling ctx
+// kills the interpreter.
+func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
+	mode, ok := strings.CutPrefix(string(s), "python-")
+	if !ok || !(s == PythonAsyncio || s == PythonThreads) {
+		return Report{}, fmt.Errorf("fx.RunPython: strategy %q unknown, want one of %v", s, PythonStrategies)
+	}
+	if err := cfg.Validate(); err != nil {
+		return Report{}, err
+	}
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		return Report{}, fmt.Errorf("fx.RunPython: %w", ErrNoPython)
+	}
+	script, err := PythonScript()
+	if err != nil {
+		return Report{}, err
+	}
+	cmd := exec.CommandContext(ctx, python, append([]string{script}, PythonArgs(cfg, mode)...)...)
+	cmd.WaitDelay = time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return Report{}, ctx.Err()
+		}
+		return Report{}, fmt.Errorf("fx.RunPython(%s): %w: %s", s, err, strings.TrimSpace(stderr.String()))
+	}
+	return parsePython(s, cfg, stdout.Bytes())
+}
+
+type pythonResult struct {
+	Strategy    string     `json:"strategy"`
+	Orders      int        `json:"orders"`
+	ElapsedNS   int64      `json:"elapsed_ns"`
+	MaxInFlight int        `json:"max_in_flight"`
+	Decisions   [][2]int64 `json:"decisions"` // [outcome, price] by order ID
+	LatenciesNS []int64    `json:"latencies_ns"`
+	Checksum    uint64     `json:"checksum"`
+}
+
+func parsePython(s Strategy, cfg Config, out []byte) (Report, error) {
+	var res pythonResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return Report{}, fmt.Errorf("fx.RunPython(%s): bad JSON from the script: %w", s, err)
+	}
+	if res.Strategy != string(s) || res.Orders != cfg.Orders || len(res.Decisions) != cfg.Orders || len(res.LatenciesNS) != cfg.Orders {
+		return Report{}, fmt.Errorf("fx.RunPython(%s): script reported strategy %q, %d orders, %d decisions, %d latencies; want %d of each",
+			s, res.Strategy, res.Orders, len(res.Decisions), len(res.LatenciesNS), cfg.Orders)
+	}
+	r := Report{Strategy: s, Orders: res.Orders, Elapsed: time.Duration(res.ElapsedNS), MaxInFlight: res.MaxInFlight}
+	for i, d := range res.Decisions {
+		r.Decisions = append(r.Decisions, Decision{OrderID: i, Outcome: Outcome(d[0]), Price: d[1]})
+		r.Latencies = append(r.Latencies, time.Duration(res.LatenciesNS[i]))
+	}
+	r.summarize()
+	if r.Checksum != res.Checksum {
+		return r, fmt.Errorf("fx.RunPython(%s): checksum %d from the script, %d from its decisions", s, res.Checksum, r.Checksum)
+	}
+	return r, nil
+}
