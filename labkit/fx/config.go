@@ -132,3 +132,17 @@ func (l Latency) validate() error {
 	}
 	return nil
 }
+
+// IOHeavy is the lab's IO-bound mix: 200 orders whose gateway round trip (1 ms plus an
+// exponential tail of mean 3 ms) dwarfs their 20 µs of pricing. Concurrency should win big.
+func IOHeavy() Config {
+	return Config{Seed: 1, Pairs: 4, Orders: 200, Latency: ExpLatency(time.Millisecond, 3*time.Millisecond), CPU: 20 * time.Microsecond, Workers: 32}
+}
+
+// CPUHeavy is the lab's CPU-bound mix: 200 orders of 1 ms pricing each and a co-located
+// gateway that answers at once (sub-millisecond sleeps are not reliably shorter than 1 ms
+// on every OS, so a "tiny" latency would quietly turn this into an IO mix). Concurrency
+// can win at most the number of cores.
+func CPUHeavy() Config {
+	return Config{Seed: 1, Pairs: 4, Orders: 200, Latency: FixedLatency(0), CPU: time.Millisecond, Workers: 32}
+}
