@@ -48,6 +48,7 @@ func (q Quote) Spread() int64 { return q.Ask - q.Bid }
 // Side is Buy or Sell.
 type Side int8
 
+// Buy takes the ask; Sell hits the bid.
 const (
 	Buy Side = iota
 	Sell

@@ -55,7 +55,10 @@ type Report struct {
 	// Latency percentiles (nearest rank) of arrival → decision, over decided orders.
 	// Arrival is the quote's Offset after the start, so time spent queueing counts.
 	P50, P95, P99, Max time.Duration
-	MaxInFlight        int // most orders taken but not yet decided at one moment
+	// MaxInFlight is the most orders taken but not yet decided at one moment. An order is
+	// taken when a goroutine starts on it (Sequential, PerOrder, Pool) or when the quote
+	// reader hands it on (Pipeline, so orders waiting in channels count).
+	MaxInFlight int
 
 	// Decisions holds one entry per decided order, sorted by OrderID, and Latencies the
 	// matching arrival → decision times (same index).
@@ -78,7 +81,8 @@ func (r Report) String() string {
 // strategies are delegated to RunPython.
 //
 // When ctx is cancelled Run stops promptly, waits for every goroutine it started, and
-// returns ctx's error with a Report of the orders decided so far.
+// returns ctx's error with a Report of the orders decided so far (RunPython returns an
+// empty Report instead). Without an error, every order was decided exactly once.
 func Run(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	if slices.Contains(PythonStrategies, s) {
 		return RunPython(ctx, cfg, s)
