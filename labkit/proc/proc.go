@@ -22,6 +22,9 @@ import (
 // RoleEnv is the environment variable that carries a re-executed child's role.
 const RoleEnv = "LABKIT_ROLE"
 
+// ErrUnsupported is returned by Children where there is no Linux /proc to read.
+var ErrUnsupported = errors.New("proc: not supported on this platform (needs Linux /proc)")
+
 // WaitDelay bounds how long Wait keeps copying a child's output after the child has
 // exited (a grandchild can hold the pipe open); see exec.Cmd.WaitDelay.
 const WaitDelay = 2 * time.Second

@@ -3,13 +3,9 @@
 package proc
 
 import (
-	"errors"
 	"os"
 	"syscall"
 )
-
-// ErrUnsupported is returned where this platform has no /proc to read.
-var ErrUnsupported = errors.New("proc: not supported on this platform (needs Linux /proc)")
 
 // Children is only implemented on Linux; elsewhere it returns ErrUnsupported.
 func Children() ([]int, error) { return nil, ErrUnsupported }
