@@ -332,7 +332,7 @@ func TestBadInput(t *testing.T) {
 	contains(t, err, "ctx is nil")
 	_, err = unencodable.Call(ctx, p, 1)
 	contains(t, err, "cannot encode result")
-	_, err = Register("badarg", func(chan int) (int, error) { return 0, nil }).Call(ctx, p, make(chan int))
+	_, err = Register("badarg-"+late, func(chan int) (int, error) { return 0, nil }).Call(ctx, p, make(chan int))
 	contains(t, err, "badarg", "cannot encode argument")
 
 	// The worker survived every one of those.
