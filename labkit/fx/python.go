@@ -1,41 +1,21 @@
 package fx
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/pybaseline"
 )
 
-// ErrNoPython is returned by RunPython when python3 is not on PATH; callers skip and say so.
-var ErrNoPython = errors.New("python3 not found on PATH")
+// ErrNoPython is returned (wrapped) by RunPython when python3 is not on PATH; callers
+// skip and say so. It is pybaseline.ErrNoPython, so either name matches with errors.Is.
+var ErrNoPython = pybaseline.ErrNoPython
 
-// PythonScript returns the path of the baseline script, baselines/python/fx_workload.py
-// in the lab's checkout, or an error if it is missing. LABKIT_ROOT overrides where the
-// checkout is.
-func PythonScript() (string, error) {
-	root := os.Getenv("LABKIT_ROOT")
-	if root == "" {
-		_, file, _, ok := runtime.Caller(0)
-		if !ok {
-			return "", errors.New("fx.PythonScript: cannot locate the source tree; set LABKIT_ROOT")
-		}
-		root = filepath.Join(filepath.Dir(file), "..", "..")
-	}
-	path := filepath.Join(root, "baselines", "python", "fx_workload.py")
-	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("fx.PythonScript: %w (set LABKIT_ROOT to the lab checkout)", err)
-	}
-	return filepath.Clean(path), nil
-}
+// PythonScript is the baseline's file name in baselines/python (see pybaseline.Dir).
+const PythonScript = "fx_workload.py"
 
 // PythonArgs returns the command-line flags that make the baseline script run cfg in
 // mode ("asyncio" or "threads").
@@ -56,8 +36,8 @@ func PythonArgs(cfg Config, mode string) []string {
 	}
 }
 
-// RunPython runs cfg through the Python baseline with strategy PythonAsyncio or
-// PythonThreads and returns its Report. The script draws the same orders and reaches the
+// RunPython runs cfg through the Python baseline baselines/python/fx_workload.py (via
+// pybaseline) with strategy PythonAsyncio or PythonThreads and returns its Report. The script draws the same orders and reaches the
 // same decisions as Run (same Checksum); its timings are its own, measured inside Python,
 // so interpreter start-up is not counted.
 //
@@ -71,25 +51,14 @@ func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		return Report{}, fmt.Errorf("fx.RunPython: %w", ErrNoPython)
-	}
-	script, err := PythonScript()
-	if err != nil {
-		return Report{}, err
-	}
-	cmd := exec.CommandContext(ctx, python, append([]string{script}, PythonArgs(cfg, mode)...)...)
-	cmd.WaitDelay = time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	var res pythonResult
+	if err := pybaseline.Run(ctx, PythonScript, &res, PythonArgs(cfg, mode)...); err != nil {
 		if ctx.Err() != nil {
 			return Report{}, ctx.Err()
 		}
-		return Report{}, fmt.Errorf("fx.RunPython(%s): %w: %s", s, err, strings.TrimSpace(stderr.String()))
+		return Report{}, fmt.Errorf("fx.RunPython(%s): %w", s, err)
 	}
-	return parsePython(s, cfg, stdout.Bytes())
+	return fromPython(s, cfg, res)
 }
 
 type pythonResult struct {
@@ -102,11 +71,9 @@ type pythonResult struct {
 	Checksum    uint64     `json:"checksum"`
 }
 
-func parsePython(s Strategy, cfg Config, out []byte) (Report, error) {
-	var res pythonResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		return Report{}, fmt.Errorf("fx.RunPython(%s): bad JSON from the script: %w", s, err)
-	}
+// fromPython turns the script's output into a Report, refusing one that lost orders or
+// whose checksum does not match its decisions.
+func fromPython(s Strategy, cfg Config, res pythonResult) (Report, error) {
 	if res.Strategy != string(s) || res.Orders != cfg.Orders || len(res.Decisions) != cfg.Orders || len(res.LatenciesNS) != cfg.Orders {
 		return Report{}, fmt.Errorf("fx.RunPython(%s): script reported strategy %q, %d orders, %d decisions, %d latencies; want %d of each",
 			s, res.Strategy, res.Orders, len(res.Decisions), len(res.LatenciesNS), cfg.Orders)

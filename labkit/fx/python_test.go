@@ -2,14 +2,17 @@ package fx
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/pybaseline"
 	"go.uber.org/goleak"
 )
 
@@ -70,10 +73,11 @@ func TestRunPythonRejectsBadInput(t *testing.T) {
 
 func TestPythonScriptValidatesItsFlags(t *testing.T) {
 	needPython(t)
-	script, err := PythonScript()
+	dir, err := pybaseline.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
+	script := filepath.Join(dir, PythonScript)
 	args := PythonArgs(small(), "threads")
 	i := slices.Index(args, "--workers")
 	args[i+1] = "0"
@@ -115,6 +119,15 @@ func TestParsePythonChecksCounts(t *testing.T) {
 			t.Errorf("%s: accepted %s", name, out)
 		}
 	}
+}
+
+// parsePython decodes out as the script's JSON, as pybaseline.Run does, then checks it.
+func parsePython(s Strategy, cfg Config, out []byte) (Report, error) {
+	var res pythonResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return Report{}, err
+	}
+	return fromPython(s, cfg, res)
 }
 
 func itoa(u uint64) string { return strconv.FormatUint(u, 10) }
