@@ -1,0 +1,64 @@
+package echo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/go-concurrency-lab/lab/labkit/echo"
+	"github.com/go-concurrency-lab/lab/labkit/echo/load"
+	"github.com/go-concurrency-lab/lab/labkit/echo/pyecho"
+	"github.com/go-concurrency-lab/lab/labkit/pybaseline"
+)
+
+// BenchmarkEchoServers drives Server (all limits on), Minimal (io.Copy, no limits) and,
+// when python3 is available, the Python asyncio echo server with the same load client,
+// taking turns within every iteration so that all three see the same machine. It reports
+// each one's throughput and the ratios: ours/minimal is the price of the limits (near 1
+// means cheap), ours/python the Go-versus-asyncio factor.
+func BenchmarkEchoServers(b *testing.B) {
+	cfg := load.Config{Clients: 50, Messages: 200, PayloadBytes: 64}
+	ctx := context.Background()
+	ours, err := echo.Start(ctx, echo.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ours.Close()
+	minimal, err := echo.StartMinimal(ctx, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer minimal.Close()
+	type target struct {
+		name, addr string
+		msgsPerSec float64 // summed over iterations
+	}
+	targets := []*target{{name: "ours", addr: ours.Addr()}, {name: "minimal", addr: minimal.Addr()}}
+	if _, err := pybaseline.Available(); err != nil {
+		b.Logf("SKIP python: %v; only Go servers compared", err)
+	} else {
+		py, err := pyecho.StartServer(ctx, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer py.Close()
+		targets = append(targets, &target{name: "python", addr: py.Addr()})
+	}
+	for b.Loop() {
+		for _, t := range targets {
+			r, err := load.Run(ctx, t.addr, cfg)
+			if err != nil {
+				b.Fatalf("%s: %v", t.name, err)
+			}
+			t.msgsPerSec += r.Throughput
+		}
+	}
+	mean := map[string]float64{}
+	for _, t := range targets {
+		mean[t.name] = t.msgsPerSec / float64(b.N)
+		b.ReportMetric(mean[t.name], t.name+"-msgs/s")
+	}
+	b.ReportMetric(mean["ours"]/mean["minimal"], "ours/minimal")
+	if mean["python"] > 0 {
+		b.ReportMetric(mean["ours"]/mean["python"], "ours/python")
+	}
+}
