@@ -123,7 +123,7 @@ def calibrate():
     iters = 1 << 8
     while True:
         took = time_loop(iters)
-        if took >= 20_000_000:
+        if took >= 10_000_000:
             took = min(took, time_loop(iters), time_loop(iters))
             return iters / took
         iters *= 2

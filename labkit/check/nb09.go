@@ -263,6 +263,9 @@ func priceStageAll(stage priceStageFunc) error {
 				dup = d.OrderID
 			}
 			got[d.OrderID] = d
+			if len(got) == n {
+				timeout = time.After(fxGrace) // everything arrived: only the close is missing
+			}
 		case <-timeout:
 			if b.timedOut.Load() {
 				return fmt.Errorf("at most %d price calls ran at once with %d workers, and the output channel was not closed: start workers goroutines that each read from in, and close out once all are done", b.most.Load(), workers)

@@ -15,6 +15,11 @@ var (
 	cpuSink      atomic.Uint64 // results land here so the compiler keeps the work
 )
 
+// Calibrate measures the pricing loop, once per process (about 40 ms; later calls return
+// at once). Run calls it before starting its clock, but a caller that gives the first Run
+// a deadline should call it first, or the calibration spends part of that deadline.
+func Calibrate() { calibrateCPU() }
+
 func calibrateCPU() float64 {
 	cpuOnce.Do(func() {
 		iters := int64(1 << 12)
