@@ -1,0 +1,190 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// FetchFunc is the signature notebook 05's FetchAll is built around: fetch one url.
+type FetchFunc = func(ctx context.Context, url string) (string, error)
+
+// FetchAll checks notebook 05's exercise, a bounded pool that stops on the first error:
+// fetchAll(ctx, urls, limit, fetch) must run at most limit fetches at once (and reach that
+// many), return the bodies in the order of urls, and when one fetch fails, return its error
+// and cancel the context the other fetches were given.
+func FetchAll(t testing.TB, fetchAll func(ctx context.Context, urls []string, limit int, fetch FetchFunc) ([]string, error)) {
+	t.Helper()
+	if err := checkFetchAll(fetchAll); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// poolGrace is how long a fetch waits for its siblings to start before the check concludes
+// they are not running concurrently, and how long FetchAll may keep waiting on fetches
+// after one failed. Fetches here take milliseconds; seconds of grace keeps the verdict
+// about the code, not the machine.
+const poolGrace = 3 * time.Second
+
+var errNB05Fetch = errors.New("fetch failed: 503 Service Unavailable")
+
+func checkFetchAll(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
+	if fetchAll == nil {
+		return fmt.Errorf("fetchAll is nil")
+	}
+	if err := fetchAllLimitAndOrder(fetchAll); err != nil {
+		return err
+	}
+	return fetchAllStopsOnError(fetchAll)
+}
+
+// fetchAllLimitAndOrder fetches 12 urls with limit 3. Fetches hold until 3 are in flight
+// (or poolGrace passes), then finish later urls first, so completion order differs from
+// input order.
+func fetchAllLimitAndOrder(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
+	const n, limit = 12, 3
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = fmt.Sprintf("https://example.test/page/%d", i)
+	}
+	var inFlight, peak atomic.Int64
+	full := make(chan struct{})
+	var fullOnce sync.Once
+	var neverFull atomic.Bool
+	index := make(map[string]int, n)
+	for i, u := range urls {
+		index[u] = i
+	}
+	fetch := func(ctx context.Context, url string) (string, error) {
+		now := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for p := peak.Load(); now > p && !peak.CompareAndSwap(p, now); p = peak.Load() {
+		}
+		if now >= limit {
+			fullOnce.Do(func() { close(full) })
+		}
+		select {
+		case <-full:
+		case <-time.After(poolGrace):
+			neverFull.Store(true)
+			fullOnce.Do(func() { close(full) }) // the verdict is known; let the rest run quickly
+		}
+		i, ok := index[url]
+		if !ok {
+			return "", fmt.Errorf("unknown url %q", url)
+		}
+		// Later urls finish sooner, so completion order is not input order.
+		hold := time.Duration(n-i) * time.Millisecond
+		select {
+		case <-time.After(hold):
+			return "body of " + url, nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	got, err := nb05Call(fetchAll, context.Background(), urls, limit, fetch, nil)
+	if err != nil {
+		return err
+	}
+	if p := peak.Load(); p > limit {
+		return fmt.Errorf("%d fetches ran at once with limit %d: bound the pool (a fixed set of %d workers, errgroup's SetLimit, or a semaphore)", p, limit, limit)
+	}
+	if neverFull.Load() {
+		return fmt.Errorf("never more than %d fetch(es) at once with limit %d: run up to limit fetches concurrently", peak.Load(), limit)
+	}
+	if got.err != nil {
+		return fmt.Errorf("FetchAll returned an error although every fetch succeeded: %v", got.err)
+	}
+	if len(got.bodies) != n {
+		return fmt.Errorf("FetchAll returned %d bodies for %d urls", len(got.bodies), n)
+	}
+	for i, b := range got.bodies {
+		if want := "body of " + urls[i]; b != want {
+			return fmt.Errorf("body %d is %q, want %q: return results in the order of urls (write result i into slot i), not in completion order", i, b, want)
+		}
+	}
+	return nil
+}
+
+// fetchAllStopsOnError fetches 20 urls with limit 4; the third fails at once and every
+// other fetch waits for its context to be cancelled (or for the check to release it after
+// poolGrace, which means FetchAll did not cancel).
+func fetchAllStopsOnError(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
+	const n, limit = 20, 4
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = fmt.Sprintf("https://example.test/item/%d", i)
+	}
+	bad := urls[2]
+	release := make(chan struct{})
+	var released atomic.Int64
+	fetch := func(ctx context.Context, url string) (string, error) {
+		if url == bad {
+			return "", errNB05Fetch
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-release:
+			released.Add(1)
+			return "body of " + url, nil
+		}
+	}
+	got, err := nb05Call(fetchAll, context.Background(), urls, limit, fetch, release)
+	if err != nil {
+		return err
+	}
+	if got.waited {
+		return fmt.Errorf("after the fetch of %s failed, FetchAll was still waiting %v later for fetches that only a cancelled "+
+			"context would stop: create the group with errgroup.WithContext and give its ctx to every fetch", bad, poolGrace)
+	}
+	if !errors.Is(got.err, errNB05Fetch) {
+		return fmt.Errorf("FetchAll returned error %v, want the failing fetch's error (%v)", got.err, errNB05Fetch)
+	}
+	if r := released.Load(); r > 0 {
+		return fmt.Errorf("%d fetch(es) were not cancelled after the failure", r)
+	}
+	return nil
+}
+
+type nb05Result struct {
+	bodies []string
+	err    error
+	waited bool // FetchAll had not returned after poolGrace and release was closed
+}
+
+// nb05Call calls fetchAll and waits for it. If release is non-nil and fetchAll has
+// not returned after poolGrace, release is closed (so fetches blocked on it return) and the
+// result is marked waited. A call that still does not return is reported as stuck.
+func nb05Call(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error),
+	ctx context.Context, urls []string, limit int, fetch FetchFunc, release chan struct{}) (nb05Result, error) {
+	done := make(chan nb05Result, 1)
+	go func() {
+		bodies, err := fetchAll(ctx, urls, limit, fetch)
+		done <- nb05Result{bodies: bodies, err: err}
+	}()
+	waited := false
+	if release != nil {
+		timer := time.NewTimer(poolGrace)
+		select {
+		case r := <-done:
+			timer.Stop()
+			return r, nil
+		case <-timer.C:
+			waited = true
+			close(release)
+		}
+	}
+	select {
+	case r := <-done:
+		r.waited = waited
+		return r, nil
+	case <-time.After(time.Duration(len(urls)+2) * poolGrace):
+		return nb05Result{}, fmt.Errorf("FetchAll(%d urls, limit %d) did not return: is it waiting for results nobody sends, "+
+			"or for a WaitGroup that never reaches zero?", len(urls), limit)
+	}
+}
