@@ -34,3 +34,11 @@ func Machine() MachineInfo {
 func (m MachineInfo) String() string {
 	return fmt.Sprintf("%s on %s/%s: NumCPU=%d GOMAXPROCS=%d", m.GoVersion, m.OS, m.Arch, m.NumCPU, m.GOMAXPROCS)
 }
+
+// Must panics if err is not nil. Notebook cells use it to stop at the first failure with
+// the error's own message, e.g. labkit.Must(chart.Show(c)); library code returns errors.
+func Must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
