@@ -1,0 +1,50 @@
+package nb_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/go-concurrency-lab/lab/labkit/nb"
+)
+
+func TestEChartsURL(t *testing.T) {
+	t.Setenv("LABKIT_ECHARTS_URL", "")
+	if nb.EChartsURL() != nb.DefaultEChartsURL {
+		t.Errorf("unset: got %q", nb.EChartsURL())
+	}
+	t.Setenv("LABKIT_ECHARTS_URL", "  /files/_assets/echarts.min.js ")
+	if got := nb.EChartsURL(); got != "/files/_assets/echarts.min.js" {
+		t.Errorf("set: got %q", got)
+	}
+}
+
+func TestOutsideNotebook(t *testing.T) {
+	if nb.InNotebook() {
+		t.Skip("running under GoNB")
+	}
+	if nb.HTML("<b>x</b>") {
+		t.Error("HTML claimed to display outside a notebook")
+	}
+}
+
+func TestUniqueID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := nb.UniqueID("c-")
+		if !strings.HasPrefix(id, "c-") || len(id) != 14 || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+func ExampleMarkdown() {
+	nb.Markdown("**bold**") // outside a notebook, the text is printed as is
+	// Output: **bold**
+}
+
+func ExampleEChartsURL() {
+	fmt.Println(strings.HasSuffix(nb.EChartsURL(), "echarts.min.js"))
+	// Output: true
+}
