@@ -42,7 +42,7 @@ def bootstrap(slide="skip"):
 
 def exercise_stub(name, text, slide=None):
     """The code the reader edits. Its reference solution lives in
-    notebooks/solutions/<notebook>/<name>.go and replaces this cell in the solutions run."""
+    notebooks/solutions/<notebook>/<name>.gocell (cell source, not a Go file) and replaces this cell in the solutions run."""
     return code(text, slide=slide, tags=["exercise-stub"]) | {"metadata": _meta(slide, ["exercise-stub"], {"exercise": name})}
 
 

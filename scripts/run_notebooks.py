@@ -8,7 +8,7 @@ For each notebook (default: every notebooks/NN_*.ipynb, in order):
      per-cell timeout. Cells tagged "raises-exception" may fail; cells tagged
      "exercise-check" MUST fail here, because they judge the stub the reader starts from;
   3. if it has exercises, execute it again with each stub replaced by its reference solution
-     (notebooks/solutions/<notebook>/<exercise>.go), where every check MUST pass.
+     (notebooks/solutions/<notebook>/<exercise>.gocell), where every check MUST pass.
 Executed copies go to build/executed/. Prints one line per notebook with its wall time and
 ends with "N passed, N failed"; exits non-zero if anything failed.
 
@@ -93,8 +93,12 @@ def static_check(path):
     for ex in stubs:
         if ex not in checks:
             problems.append(f"exercise {ex!r} has a stub but no check cell")
-        if not os.path.exists(solution_path(path, ex)):
-            problems.append(f"exercise {ex!r} has no reference solution at {os.path.relpath(solution_path(path, ex), ROOT)}")
+        sol = solution_path(path, ex)
+        if not os.path.exists(sol):
+            hint = ""
+            if os.path.exists(sol[: -len(".gocell")] + ".go"):
+                hint = " (rename the .go file to .gocell: a cell is not a Go package, and .go files there break `go build ./...`)"
+            problems.append(f"exercise {ex!r} has no reference solution at {os.path.relpath(sol, ROOT)}{hint}")
     for ex in checks:
         if ex not in stubs:
             problems.append(f"exercise {ex!r} has a check but no stub cell")
@@ -105,7 +109,7 @@ def static_check(path):
 
 def solution_path(nb_path, exercise):
     stem = os.path.splitext(os.path.basename(nb_path))[0]
-    return os.path.join(NB_DIR, "solutions", stem, exercise + ".go")
+    return os.path.join(NB_DIR, "solutions", stem, exercise + ".gocell")
 
 
 # GoNB (v0.11) reports a cell program that exits non-zero (panic, log.Fatal, a failing
