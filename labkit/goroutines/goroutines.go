@@ -8,9 +8,12 @@
 package goroutines
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"time"
 )
@@ -110,4 +113,72 @@ func readMemory() memory {
 		m.objects = int(s[1].Value.Uint64())
 	}
 	return m
+}
+
+// LeakedBy waits up to grace for every goroutine that belongs to fn to exit and returns
+// how many remain. A goroutine belongs to fn if fn started it (directly, or from a
+// closure inside fn) or if fn or one of its closures is on its stack; the calling
+// goroutine is never counted. Unlike Leaked it ignores goroutines of unrelated code, so
+// its verdict holds while other work runs. fn must be a named function (or a method
+// value), not a func literal created elsewhere.
+func LeakedBy(fn any, grace time.Duration) (int, error) {
+	name, err := funcName(fn)
+	if err != nil {
+		return 0, fmt.Errorf("goroutines.LeakedBy: %w", err)
+	}
+	deadline := time.Now().Add(grace)
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 10*time.Millisecond) {
+		n := countMentioning(name)
+		if n == 0 || !time.Now().Before(deadline) {
+			return n, nil
+		}
+		time.Sleep(min(pause, time.Until(deadline)))
+	}
+}
+
+func funcName(fn any) (string, error) {
+	if fn == nil {
+		return "", errors.New("fn is nil")
+	}
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return "", fmt.Errorf("fn is a %T, want a non-nil function", fn)
+	}
+	f := runtime.FuncForPC(v.Pointer())
+	if f == nil {
+		return "", errors.New("fn has no symbol")
+	}
+	return strings.TrimSuffix(f.Name(), "-fm"), nil
+}
+
+// countMentioning counts goroutines, other than the caller, whose traceback has a frame
+// of name (or of a closure in it) or says it was created by one.
+func countMentioning(name string) int {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	stacks := strings.Split(string(buf), "\n\n")
+	count := 0
+	for _, s := range stacks[1:] { // the first traceback is the caller's own
+		if mentions(s, name) {
+			count++
+		}
+	}
+	return count
+}
+
+func mentions(stack, name string) bool {
+	for line := range strings.Lines(stack) {
+		line = strings.TrimPrefix(line, "created by ")
+		if rest, ok := strings.CutPrefix(line, name); ok && rest != "" && (rest[0] == '(' || rest[0] == '.' || rest[0] == ' ') {
+			return true
+		}
+	}
+	return false
 }

@@ -81,3 +81,67 @@ func TestZeroCost(t *testing.T) {
 		t.Fatalf("zero Cost PerGoroutine = %v", got)
 	}
 }
+
+var release = make(chan struct{})
+
+func spawnBlocked(n int) {
+	for range n {
+		go func() { <-release }()
+	}
+}
+
+func spawnBlockedIndirect() { go waitForRelease() }
+
+func waitForRelease() { <-release }
+
+func spawnAndWait() {
+	done := make(chan struct{})
+	go func() { close(done) }()
+	<-done
+}
+
+type worker struct{}
+
+func (worker) start() { go waitForRelease() }
+
+func TestLeakedByCountsOnlyFnsGoroutines(t *testing.T) {
+	unrelated := make(chan struct{})
+	go func() { <-unrelated }() // not fn's: must not be counted
+	defer close(unrelated)
+
+	spawnBlocked(3)
+	spawnBlockedIndirect()
+	n, err := goroutines.LeakedBy(spawnBlocked, time.Millisecond)
+	if err != nil || n != 3 {
+		t.Errorf("LeakedBy(spawnBlocked) = %d, %v; want 3 (closures started by it)", n, err)
+	}
+	n, err = goroutines.LeakedBy(spawnBlockedIndirect, time.Millisecond)
+	if err != nil || n != 1 {
+		t.Errorf("LeakedBy(spawnBlockedIndirect) = %d, %v; want 1 (created by it)", n, err)
+	}
+	var w worker
+	w.start()
+	n, err = goroutines.LeakedBy(w.start, time.Millisecond)
+	if err != nil || n != 1 {
+		t.Errorf("LeakedBy(w.start) = %d, %v; want 1 (method value)", n, err)
+	}
+	close(release)
+	for _, fn := range []any{spawnBlocked, spawnBlockedIndirect, w.start} {
+		if n, err := goroutines.LeakedBy(fn, 5*time.Second); err != nil || n != 0 {
+			t.Errorf("after release: %d, %v; want 0", n, err)
+		}
+	}
+	spawnAndWait()
+	if n, err := goroutines.LeakedBy(spawnAndWait, 5*time.Second); err != nil || n != 0 {
+		t.Errorf("LeakedBy(spawnAndWait) = %d, %v; want 0", n, err)
+	}
+}
+
+func TestLeakedByRejectsNonFunctions(t *testing.T) {
+	var nilFn func()
+	for _, fn := range []any{nil, 42, nilFn} {
+		if _, err := goroutines.LeakedBy(fn, 0); err == nil || !strings.Contains(err.Error(), "fn") {
+			t.Errorf("LeakedBy(%#v): err = %v, want one naming fn", fn, err)
+		}
+	}
+}

@@ -1,0 +1,313 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/goroutines"
+)
+
+// coordGrace bounds every wait in notebooks 07 and 08's checks: how long a fetch waits for
+// its siblings to start or for a cancellation before concluding it will not come. Seconds
+// are ages for goroutines, so a verdict reached after coordGrace is about the code, not a
+// slow machine.
+const coordGrace = 2 * time.Second
+
+// errFetchFailed is what the failing fetch in FirstOf's test returns.
+var errFetchFailed = errors.New("quote source B is down")
+
+// FirstOf checks notebook 07's select exercise (asyncio.wait(FIRST_COMPLETED) in Go):
+// firstOf must start every fetch at once, return the first successful result, skip
+// failures, cancel the fetches still running once it has a winner, and leave no
+// goroutine behind. If every fetch fails it must return an error.
+func FirstOf(t testing.TB, firstOf func(ctx context.Context, fetches []func(context.Context) (string, error)) (string, error)) {
+	t.Helper()
+	if err := checkFirstOf(firstOf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkFirstOf(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
+	if firstOf == nil {
+		return errors.New("firstOf is nil")
+	}
+	if err := firstOfWinner(firstOf); err != nil {
+		return err
+	}
+	return firstOfAllFail(firstOf)
+}
+
+// firstOfWinner: two slow sources that only finish when cancelled, one that fails and
+// one that answers once all four have started.
+func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
+	const n = 4
+	var started, running, uncancelled atomic.Int32
+	allStarted := make(chan struct{})
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(allStarted) }) }
+	var notConcurrent atomic.Bool
+	failed := make(chan struct{})
+
+	begin := func() {
+		running.Add(1)
+		if started.Add(1) == n {
+			release()
+		}
+	}
+	waitAll := func() {
+		select {
+		case <-allStarted:
+		case <-time.After(coordGrace):
+			notConcurrent.Store(true)
+			release()
+		}
+	}
+	slow := func(name string) func(context.Context) (string, error) {
+		return func(ctx context.Context) (string, error) {
+			begin()
+			defer running.Add(-1)
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(coordGrace):
+				uncancelled.Add(1)
+				return name, nil
+			}
+		}
+	}
+	fetches := []func(context.Context) (string, error){
+		slow("slow source A"),
+		func(ctx context.Context) (string, error) {
+			begin()
+			defer running.Add(-1)
+			waitAll()
+			close(failed)
+			return "", errFetchFailed
+		},
+		func(ctx context.Context) (string, error) {
+			begin()
+			defer running.Add(-1)
+			waitAll()
+			<-failed // answer after the failure, so skipping failures matters
+			return "fast source C", nil
+		},
+		slow("slow source D"),
+	}
+
+	got, err, returned := callWithin(2*n*coordGrace, func() (string, error) {
+		return firstOf(context.Background(), fetches)
+	})
+	if !returned {
+		return errors.New("firstOf did not return: is it waiting on a channel nobody sends to, or for fetches nobody cancels?")
+	}
+	stillRunning := running.Load()
+	waitIdle(&running, 0, &started, 2*coordGrace) // fetches nobody cancelled finish after coordGrace
+	leaked, err2 := goroutines.LeakedBy(firstOf, coordGrace)
+	if err2 != nil {
+		return err2
+	}
+	switch {
+	case started.Load() < n:
+		return fmt.Errorf("firstOf returned after starting only %d of %d fetches: start each in its own goroutine", started.Load(), n)
+	case notConcurrent.Load():
+		return errors.New("the fetches did not run at the same time: start every one with `go` before waiting for any result")
+	case errors.Is(err, errFetchFailed):
+		return fmt.Errorf("firstOf returned the first failure (%v): skip errors and keep waiting for a success", err)
+	case err != nil:
+		return fmt.Errorf("firstOf returned error %v, want the answer from the fast source", err)
+	case got != "fast source C":
+		return fmt.Errorf("firstOf returned %q, want %q (the first successful answer)", got, "fast source C")
+	case uncancelled.Load() > 0:
+		return fmt.Errorf("%d slow fetches ran to the end: cancel their context (context.WithCancel, then cancel()) once you have a winner", uncancelled.Load())
+	case leaked > 0:
+		return fmt.Errorf("%d goroutines were still running %v after firstOf returned (%d of them fetches): give the result channel room for every fetch (make(chan T, len(fetches))) so losers can send and exit", leaked, coordGrace, stillRunning)
+	}
+	return nil
+}
+
+func firstOfAllFail(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
+	fail := func(ctx context.Context) (string, error) { return "", errFetchFailed }
+	got, err, returned := callWithin(4*coordGrace, func() (string, error) {
+		return firstOf(context.Background(), []func(context.Context) (string, error){fail, fail, fail})
+	})
+	switch {
+	case !returned:
+		return errors.New("with every fetch failing, firstOf never returned: count the failures and give up when all have failed")
+	case err == nil:
+		return fmt.Errorf("with every fetch failing, firstOf returned %q and no error: return an error when nothing succeeded", got)
+	}
+	if leaked, _ := goroutines.LeakedBy(firstOf, coordGrace); leaked > 0 {
+		return fmt.Errorf("with every fetch failing, %d goroutines were left running after firstOf returned", leaked)
+	}
+	return nil
+}
+
+// callWithin runs fn in a goroutine and waits up to limit for it. If fn does not return
+// in time, returned is false and fn's goroutine is abandoned (the check fails anyway).
+func callWithin[T any](limit time.Duration, fn func() (T, error)) (v T, err error, returned bool) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err, true
+	case <-time.After(limit):
+		return v, nil, false
+	}
+}
+
+// errItemFailed is what item 3's work returns in ProcessAll's test.
+var errItemFailed = errors.New("item 3: order rejected")
+
+// ProcessAll checks notebook 07's structured-concurrency exercise (asyncio.TaskGroup in
+// Go): processAll must run work for every item concurrently, return only after every call
+// has returned (no fire-and-forget), return the first error, and cancel the other calls'
+// context when one fails.
+func ProcessAll(t testing.TB, processAll func(ctx context.Context, items []int, work func(ctx context.Context, item int) error) error) {
+	t.Helper()
+	if err := checkProcessAll(processAll); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkProcessAll(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
+	if processAll == nil {
+		return errors.New("processAll is nil")
+	}
+	if err := processAllSucceeds(processAll); err != nil {
+		return err
+	}
+	return processAllFails(processAll)
+}
+
+// tracker counts work calls so a check can tell whether processAll waited for them, and
+// waits for stragglers before the check returns so it leaves nothing running itself.
+type tracker struct {
+	started, running atomic.Int32
+	calls            int32 // how many calls a correct processAll makes
+}
+
+func (tr *tracker) begin() {
+	tr.started.Add(1)
+	tr.running.Add(1)
+}
+
+func (tr *tracker) end() { tr.running.Add(-1) }
+
+// drain waits (bounded) for calls processAll abandoned, including ones not started yet.
+func (tr *tracker) drain() { waitIdle(&tr.running, tr.calls, &tr.started, 2*coordGrace) }
+
+// waitIdle polls until nothing is running and at least want calls have started, giving
+// up after limit. Polling, unlike a WaitGroup, tolerates calls that begin while it waits.
+func waitIdle(running *atomic.Int32, want int32, started *atomic.Int32, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for running.Load() > 0 || started.Load() < want {
+		if time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func processAllSucceeds(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
+	const n = 6
+	items := []int{10, 11, 12, 13, 14, 15}
+	tr := tracker{calls: n}
+	defer tr.drain()
+	allStarted := make(chan struct{})
+	var releaseOnce sync.Once
+	var notConcurrent atomic.Bool
+	var mu sync.Mutex
+	seen := map[int]int{}
+	work := func(ctx context.Context, item int) error {
+		tr.begin()
+		defer tr.end()
+		if tr.started.Load() == n {
+			releaseOnce.Do(func() { close(allStarted) })
+		}
+		select {
+		case <-allStarted:
+		case <-time.After(coordGrace):
+			notConcurrent.Store(true)
+			releaseOnce.Do(func() { close(allStarted) })
+		}
+		mu.Lock()
+		seen[item]++
+		mu.Unlock()
+		return nil
+	}
+	_, err, returned := callWithin(2*n*coordGrace, func() (struct{}, error) {
+		return struct{}{}, processAll(context.Background(), items, work)
+	})
+	if !returned {
+		return errors.New("processAll did not return: is something waiting forever?")
+	}
+	if finished := tr.started.Load() - tr.running.Load(); finished < n {
+		return fmt.Errorf("processAll returned when only %d of %d work calls had finished: that is fire-and-forget; wait for them all (errgroup.Group.Wait)", finished, n)
+	}
+	if notConcurrent.Load() {
+		return errors.New("the work calls did not run at the same time: start each with g.Go before waiting")
+	}
+	if err != nil {
+		return fmt.Errorf("every work call succeeded but processAll returned %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, it := range items {
+		if seen[it] != 1 {
+			return fmt.Errorf("item %d was processed %d times, want exactly once", it, seen[it])
+		}
+	}
+	return nil
+}
+
+func processAllFails(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
+	const n = 5
+	items := []int{1, 2, 3, 4, 5}
+	tr := tracker{calls: n}
+	defer tr.drain()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // releases work a wrong solution left running, so drain finishes
+	var uncancelled atomic.Int32
+	work := func(ctx context.Context, item int) error {
+		tr.begin()
+		defer tr.end()
+		if item == 3 {
+			return errItemFailed
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(coordGrace):
+			uncancelled.Add(1)
+			return nil
+		}
+	}
+	_, err, returned := callWithin(2*n*coordGrace, func() (struct{}, error) {
+		return struct{}{}, processAll(ctx, items, work)
+	})
+	if !returned {
+		return errors.New("when item 3 fails, processAll does not return: is something waiting forever?")
+	}
+	running := tr.running.Load()
+	switch {
+	case running > 0:
+		return fmt.Errorf("when item 3 failed, processAll returned while %d work calls were still running: wait for all of them (errgroup.Group.Wait)", running)
+	case !errors.Is(err, errItemFailed):
+		return fmt.Errorf("when item 3 fails, processAll returned %v, want that failure (%v)", err, errItemFailed)
+	case uncancelled.Load() > 0:
+		return fmt.Errorf("when item 3 failed, %d other calls ran to the end: pass them the context from errgroup.WithContext, which is cancelled on the first error", uncancelled.Load())
+	}
+	return nil
+}
