@@ -337,6 +337,8 @@ func (s *Server) closeWithMessage(nc net.Conn, msg string) {
 // their connection closes; a line whose echo was written was received in full. If ctx
 // ends first, Shutdown closes every remaining connection (counted as ForceClosed), waits
 // for their goroutines to return, and returns ctx's error. Calling it again is harmless.
+// (Connections the kernel had queued but the server had not yet accepted are reset by the
+// kernel when the listener closes; they never sent a line the server read.)
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopAccepting()
 	s.mu.Lock()
