@@ -84,8 +84,8 @@ if [ -z "$PY" ]; then
       die "Jupyter is missing and this user cannot run apt-get. As root run: apt-get install -y $DEBIAN_PKGS"
     fi
     say "Python: installing Debian's Jupyter ($DEBIAN_PKGS)"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $DEBIAN_PKGS >/dev/null
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $DEBIAN_PKGS >/dev/null
   else
     die "No Jupyter found, PyPI is not reachable and apt-get is not available.
 Install, for the python3 you use: jupyterlab (or notebook), nbconvert, nbclient, jupyter_client
