@@ -14,9 +14,10 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/goroutines"
 )
 
-// fxGrace bounds every wait in notebook 09's checks, like coordGrace: long enough that a
-// verdict of "never happened" is about the code, not a slow machine.
-const fxGrace = 2 * time.Second
+// fxGrace bounds every wait in notebook 09's checks, like coordGrace: goroutines start in
+// microseconds, so a verdict of "never happened" after a second is about the code, not a
+// slow machine. It is shorter than coordGrace because each check waits on it in sequence.
+const fxGrace = time.Second
 
 // fxHold is how long each send holds its slot once the pool is full, so that an unbounded
 // solution has time to show more than limit sends at once. It only delays passing code.
@@ -330,7 +331,7 @@ func priceStageCancel(stage priceStageFunc) error {
 	case <-out: // one result arrived; now nobody reads, so workers block sending or receiving
 	case <-time.After(fxGrace):
 		cleanup()
-		return errors.New("no decision arrived within 2s of sending orders")
+		return fmt.Errorf("no decision arrived within %v of sending orders", fxGrace)
 	}
 	deadline := time.Now().Add(fxGrace)
 	for priced.Load() < 2 && time.Now().Before(deadline) {
