@@ -20,6 +20,9 @@ if [ -n "${CODESPACES:-}${REMOTE_CONTAINERS:-}" ] || [ "${LAB_NO_BROWSER:-}" = 1
   BROWSER_FLAG=(--no-browser)
 fi
 
+# Containers (devcontainers, CI) often run as root, which Jupyter refuses without this flag.
+[ "$(id -u)" = 0 ] && BROWSER_FLAG+=(--allow-root)
+
 if "$PY" -c 'import jupyterlab' 2>/dev/null; then
   echo "Starting JupyterLab ($("$PY" -c 'import jupyterlab; print(jupyterlab.__version__)')) on http://127.0.0.1:$PORT — open the URL with the token printed below."
   exec "$PY" -m jupyterlab --ip=127.0.0.1 --port="$PORT" --ServerApp.root_dir=notebooks "${BROWSER_FLAG[@]}"
