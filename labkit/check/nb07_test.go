@@ -146,7 +146,7 @@ func TestFirstOfVerdicts(t *testing.T) {
 			if c.name == "unbuffered results leak" {
 				drainLeakySink(2) // the two slow losers are blocked sending
 			}
-			verdict(t, err, c.wantErr)
+			verdict0708(t, err, c.wantErr)
 		})
 	}
 }
@@ -157,7 +157,7 @@ func drainLeakySink(n int) {
 	}
 }
 
-func verdict(t *testing.T, err error, wantErr string) {
+func verdict0708(t *testing.T, err error, wantErr string) {
 	t.Helper()
 	switch {
 	case wantErr == "" && err != nil:
@@ -228,6 +228,6 @@ func TestProcessAllVerdicts(t *testing.T) {
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkProcessAll(c.fn), c.wantErr) })
+		t.Run(c.name, func(t *testing.T) { verdict0708(t, checkProcessAll(c.fn), c.wantErr) })
 	}
 }

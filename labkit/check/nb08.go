@@ -1,0 +1,165 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TrySend checks notebook 08's drop-newest exercise: trySend must put v in ch if there is
+// room and report true, and otherwise drop v and report false — never blocking, because a
+// market-data handler that blocks on a full queue stalls the whole feed.
+func TrySend(t testing.TB, trySend func(ch chan int, v int) bool) {
+	t.Helper()
+	if err := checkTrySend(trySend); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkTrySend(trySend func(ch chan int, v int) bool) error {
+	if trySend == nil {
+		return errors.New("trySend is nil")
+	}
+	ch := make(chan int, 3)
+	var accepted []bool
+	for v := 1; v <= 5; v++ {
+		ok, returned := sendOrUnblock(ch, func() bool { return trySend(ch, v) })
+		if !returned {
+			return fmt.Errorf("trySend(ch, %d) blocked with the channel full (%d of %d): use select with a default case so a full channel drops the value instead", v, len(ch)+1, cap(ch))
+		}
+		accepted = append(accepted, ok)
+	}
+	if want := []bool{true, true, true, false, false}; !slices.Equal(accepted, want) {
+		return fmt.Errorf("sending 1..5 into a channel with room for 3, trySend reported %v, want %v (true when sent, false when dropped)", accepted, want)
+	}
+	if got := drainBuffered(ch); !slices.Equal(got, []int{1, 2, 3}) {
+		return fmt.Errorf("the channel holds %v, want [1 2 3]: drop-newest keeps what was queued and discards the new value", got)
+	}
+	return nil
+}
+
+// SendLatest checks notebook 08's keep-latest exercise: sendLatest must never block; when
+// ch is full it discards the oldest queued value to make room for v, so a slow reader of a
+// price feed always finds the most recent prices. It is called from one producer
+// goroutine while a consumer may be receiving.
+func SendLatest(t testing.TB, sendLatest func(ch chan int, v int)) {
+	t.Helper()
+	if err := checkSendLatest(sendLatest); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkSendLatest(sendLatest func(ch chan int, v int)) error {
+	if sendLatest == nil {
+		return errors.New("sendLatest is nil")
+	}
+	for _, tc := range []struct {
+		capacity, sends int
+		want            []int
+	}{
+		{1, 5, []int{5}},
+		{3, 10, []int{8, 9, 10}},
+		{4, 2, []int{1, 2}},
+	} {
+		ch := make(chan int, tc.capacity)
+		for v := 1; v <= tc.sends; v++ {
+			if _, returned := sendOrUnblock(ch, func() bool { sendLatest(ch, v); return true }); !returned {
+				return fmt.Errorf("sendLatest(ch, %d) blocked with the channel full (capacity %d): it must never block; when full, receive (discard) the oldest value and try again, both inside select with default", v, tc.capacity)
+			}
+		}
+		if got := drainBuffered(ch); !slices.Equal(got, tc.want) {
+			return fmt.Errorf("after sending 1..%d into a channel of capacity %d with nobody reading, it holds %v, want %v (the latest values, oldest first)", tc.sends, tc.capacity, got, tc.want)
+		}
+	}
+	return sendLatestWithReader(sendLatest)
+}
+
+// sendLatestWithReader runs a producer and a slow consumer concurrently: the consumer
+// must see prices in order, never one twice, and end on the last one sent.
+func sendLatestWithReader(sendLatest func(ch chan int, v int)) error {
+	const last = 2000
+	ch := make(chan int, 2)
+	producerDone := make(chan bool, 1)
+	go func() {
+		for v := 1; v <= last; v++ {
+			if _, returned := sendOrUnblock(ch, func() bool { sendLatest(ch, v); return true }); !returned {
+				producerDone <- false
+				return
+			}
+		}
+		producerDone <- true
+	}()
+	var seen []int
+	collect := func(v int) error {
+		if n := len(seen); n > 0 && v <= seen[n-1] {
+			return fmt.Errorf("with a reader running, it received %d after %d: values must stay in order and never repeat", v, seen[n-1])
+		}
+		seen = append(seen, v)
+		return nil
+	}
+	for done := false; !done; {
+		select {
+		case v := <-ch:
+			if err := collect(v); err != nil {
+				<-producerDone
+				drainBuffered(ch)
+				return err
+			}
+			if len(seen)%8 == 0 {
+				time.Sleep(50 * time.Microsecond) // a slow reader, so the channel fills
+			}
+		case ok := <-producerDone:
+			if !ok {
+				drainBuffered(ch)
+				return errors.New("with a reader running, sendLatest blocked")
+			}
+			done = true
+		}
+	}
+	for _, v := range drainBuffered(ch) {
+		if err := collect(v); err != nil {
+			return err
+		}
+	}
+	if seen[len(seen)-1] != last {
+		return fmt.Errorf("with a reader running, the last value received was %d, want the last one sent (%d)", seen[len(seen)-1], last)
+	}
+	return nil
+}
+
+// sendOrUnblock calls send, which may block on ch, and waits coordGrace for it. If it is
+// still blocked, it empties ch until send returns (so no goroutine is left behind) and
+// reports returned = false.
+func sendOrUnblock(ch chan int, send func() bool) (ok, returned bool) {
+	done := make(chan bool, 1)
+	go func() { done <- send() }()
+	select {
+	case ok := <-done:
+		return ok, true
+	case <-time.After(coordGrace):
+	}
+	for {
+		select {
+		case <-done:
+			return false, false
+		case <-ch:
+		case <-time.After(coordGrace):
+			return false, false // still stuck: give up rather than hang the check
+		}
+	}
+}
+
+// drainBuffered receives everything buffered in ch without blocking.
+func drainBuffered(ch chan int) []int {
+	var got []int
+	for {
+		select {
+		case v := <-ch:
+			got = append(got, v)
+		default:
+			return got
+		}
+	}
+}
