@@ -41,6 +41,7 @@ step "go vet" go vet ./...
 step "go test -race" go test -race -count 1 -timeout 20m ./...
 step "fuzz (short)" fuzz_short
 if [ "${LAB_TEST_STEPS:-all}" != go ]; then
+  step "make lab: Jupyter on 127.0.0.1 with the gonb kernel" scripts/test-lab.sh
   step "notebooks: static checks" "$JUPYTER_PY" scripts/run_notebooks.py --check-only
   step "notebooks: executed in GoNB" "$JUPYTER_PY" scripts/run_notebooks.py
   if [ -x scripts/test-browser.sh ]; then

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Smoke test of `make lab`'s launcher: it must serve Jupyter on 127.0.0.1 with the gonb
+# kernel listed (and the local ECharts copy, when setup made one), then shut down cleanly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=$(cat build/jupyter-python)
+PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+TOKEN=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+LOG=build/logs/lab-smoke.log
+mkdir -p build/logs
+JUPYTER_TOKEN=$TOKEN LAB_PORT=$PORT LAB_NO_BROWSER=1 setsid bash scripts/lab.sh >"$LOG" 2>&1 &
+LAB_PID=$!
+stop() { kill -TERM -- -"$LAB_PID" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$LAB_PID" 2>/dev/null || return 0; sleep 0.1; done; kill -KILL -- -"$LAB_PID" 2>/dev/null || true; }
+trap stop EXIT
+
+base="http://127.0.0.1:$PORT"
+for _ in $(seq 1 60); do
+  curl -sf "$base/api/kernelspecs?token=$TOKEN" -o build/logs/kernelspecs.json && break
+  kill -0 "$LAB_PID" 2>/dev/null || { echo "make lab exited early:"; cat "$LOG"; exit 1; }
+  sleep 1
+done
+"$PY" - build/logs/kernelspecs.json <<'PY'
+import json, sys
+specs = json.load(open(sys.argv[1]))["kernelspecs"]
+assert "gonb" in specs, f"gonb kernel not listed: {sorted(specs)}"
+print("kernels listed:", ", ".join(sorted(specs)))
+PY
+listen=$(ss -ltnH "sport = :$PORT" | awk '{print $4}' | sort -u)
+[ "$listen" = "127.0.0.1:$PORT" ] || { echo "Jupyter listens on '$listen', want 127.0.0.1:$PORT only"; exit 1; }
+echo "listening on $listen only; front end: $(head -1 "$LOG")"
+if [ -f notebooks/_assets/echarts.min.js ]; then
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$base/files/_assets/echarts.min.js?token=$TOKEN")
+  [ "$code" = 200 ] || { echo "local ECharts not served (HTTP $code)"; exit 1; }
+  echo "local ECharts served at /files/_assets/echarts.min.js"
+fi
+stop
+trap - EXIT
+if kill -0 "$LAB_PID" 2>/dev/null; then echo "Jupyter did not stop"; exit 1; fi
+echo "make lab smoke test passed"
