@@ -1,16 +1,24 @@
 package check
 
 import (
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 )
 
-// The stub notebook 02 ships (exercise "safe_counter"): n++ from many goroutines.
+// The stub notebook 02 ships (exercise "safe_counter"): read, yield, write. The yield stands
+// for work between the read and the write and makes updates get lost on any machine, even
+// one core, where a bare n++ (a single instruction on amd64) may well survive a test.
 type racyCounter struct{ n int }
 
-func (c *racyCounter) Inc()       { c.n++ }
+func (c *racyCounter) Inc() {
+	v := c.n
+	runtime.Gosched()
+	c.n = v + 1
+}
+
 func (c *racyCounter) Value() int { return c.n }
 
 // The reference solution (notebooks/solutions/02_race_conditions/safe_counter.go).
@@ -22,7 +30,9 @@ type mutexCounter struct {
 func (c *mutexCounter) Inc() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.n++
+	v := c.n
+	runtime.Gosched()
+	c.n = v + 1
 }
 
 func (c *mutexCounter) Value() int {
