@@ -7,7 +7,7 @@
 // (re-exec self, like multiprocessing's spawn) that call ServeIfWorker at start; tasks
 // and results travel as length-prefixed JSON frames with task ids over pipes. A worker
 // that dies fails only its own task, with an error naming the task and the exit status,
-// and is replaced; Close, a cancelled context, or the parent's death stop every worker.
+// and is replaced before that error is delivered; Close, a cancelled context, or the parent's death stop every worker.
 package procpool
 
 import (
@@ -214,24 +214,30 @@ func (p *Pool) runSlot(slot int, w *worker) {
 			}
 			p.setPID(slot, w.pid)
 		}
-		if !p.run(w, t) {
+		healthy, failed := p.run(w, t)
+		if !healthy {
 			w = nil
 			p.setPID(slot, 0)
 			select {
 			case <-p.closing:
-				return
 			default:
+				// Replace the worker before reporting the failure, so that whoever sees
+				// the error also sees a full pool.
+				if nw, err := startWorker(); err == nil {
+					w = nw
+					p.setPID(slot, w.pid)
+				}
 			}
-			if nw, err := startWorker(); err == nil { // replace it now, not on the next task
-				w = nw
-				p.setPID(slot, w.pid)
-			}
+		}
+		if failed != nil {
+			t.finish(nil, failed)
 		}
 	}
 }
 
-// run sends t to w and waits for the answer. It reports whether w is still usable.
-func (p *Pool) run(w *worker, t *task) (healthy bool) {
+// run sends t to w and waits for the answer. It reports whether w is still usable and,
+// if the worker failed, the error to finish t with once the worker has been replaced.
+func (p *Pool) run(w *worker, t *task) (healthy bool, failed error) {
 	sent := make(chan error, 1)
 	go func() { sent <- frame.Write(w.requests, request{ID: t.id, Func: t.fn, Arg: t.arg}) }()
 	// After this point w is either answered or stopped; stopping it ends the write.
@@ -239,34 +245,30 @@ func (p *Pool) run(w *worker, t *task) (healthy bool) {
 	case r, ok := <-w.responses:
 		if !ok {
 			<-sent
-			t.finish(nil, t.errorf(w.died()))
-			return false
+			return false, t.errorf(w.died())
 		}
 		if err := <-sent; err != nil { // cannot happen after an answer, but never trust a pipe
 			w.stop(0)
-			t.finish(nil, t.errorf(err))
-			return false
+			return false, t.errorf(err)
 		}
 		if r.ID != t.id {
 			w.stop(0)
-			t.finish(nil, t.errorf(fmt.Errorf("protocol error: worker pid %d answered task %d", w.pid, r.ID)))
-			return false
+			return false, t.errorf(fmt.Errorf("protocol error: worker pid %d answered task %d", w.pid, r.ID))
 		}
 		if r.Err != "" {
 			t.finish(nil, t.errorf(errors.New(r.Err)))
 		} else {
 			t.finish(r.Result, nil)
 		}
-		return true
+		return true, nil
 	case <-t.done: // ctx cancelled mid-task: a running process is stopped by killing it
 		w.stop(0)
 		<-sent
-		return false
+		return false, nil
 	case <-p.closing:
 		w.stop(0)
 		<-sent
-		t.finish(nil, t.errorf(ErrClosed))
-		return false
+		return false, t.errorf(ErrClosed)
 	}
 }
 
