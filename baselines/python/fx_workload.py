@@ -6,6 +6,11 @@ prices, same risk rules), runs them with asyncio (tasks bounded by a Semaphore) 
 threads (ThreadPoolExecutor), and prints one JSON object with the decisions, the
 per-order latencies and the run's timing on stdout.
 
+The pricing loop is calibrated to --cpu-ns per order in each process, unless --cpu-iters
+gives the loop count directly: callers comparing several runs measure once with
+--calibrate (prints {"iters_per_ms": ...}) and pass the same count to every run, so that
+every run does the same work whatever the machine's load during calibration.
+
     python3 fx_workload.py --mode asyncio --orders 200 --latency exponential \
         --latency-min-ns 1000000 --latency-mean-ns 3000000 --cpu-ns 50000 --workers 16
 """
@@ -136,10 +141,10 @@ def time_loop(iters):
 
 
 class Session:
-    def __init__(self, a, orders, iters_per_ns):
+    def __init__(self, a, orders, cpu_iters):
         self.a = a
         self.orders = orders
-        self.cpu_iters = int(iters_per_ns * a.cpu_ns) if a.cpu_ns > 0 else 0
+        self.cpu_iters = cpu_iters
         self.decisions = [None] * len(orders)
         self.latencies = [None] * len(orders)
         self.lock = threading.Lock()
@@ -217,7 +222,9 @@ class Session:
 
 def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mode", choices=["asyncio", "threads"], required=True)
+    ap.add_argument("--calibrate", action="store_true", help="print the pricing loop's iterations per ms and exit")
+    ap.add_argument("--mode", choices=["asyncio", "threads"])
+    ap.add_argument("--cpu-iters", type=int, default=-1, help="pricing loop count per order (default: calibrate to --cpu-ns)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pairs", type=int, default=len(PAIRS))
     ap.add_argument("--orders", type=int, default=100)
@@ -229,6 +236,12 @@ def parse(argv):
     ap.add_argument("--cpu-ns", type=int, default=0)
     ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args(argv)
+    if a.calibrate:
+        return a
+    if a.mode is None:
+        ap.error("--mode is required (asyncio or threads)")
+    if a.cpu_iters < -1 or a.cpu_iters > 10**12:
+        ap.error(f"--cpu-iters {a.cpu_iters}: want 0..10^12, or -1 to calibrate")
     if not 0 <= a.seed <= M64:
         ap.error(f"--seed {a.seed}: want 0..2^64-1")
     if not 1 <= a.pairs <= len(PAIRS):
@@ -248,8 +261,15 @@ def parse(argv):
 
 def main(argv):
     a = parse(argv)
+    if a.calibrate:
+        json.dump({"iters_per_ms": calibrate() * 1e6}, sys.stdout)
+        sys.stdout.write("\n")
+        return
     orders = generate(a)
-    session = Session(a, orders, calibrate())
+    cpu_iters = a.cpu_iters
+    if cpu_iters < 0:
+        cpu_iters = int(calibrate() * a.cpu_ns) if a.cpu_ns > 0 else 0
+    session = Session(a, orders, cpu_iters)
     if a.mode == "asyncio":
         asyncio.run(session.run_asyncio())
     else:

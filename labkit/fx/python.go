@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/pybaseline"
@@ -39,7 +40,9 @@ func PythonArgs(cfg Config, mode string) []string {
 // RunPython runs cfg through the Python baseline baselines/python/fx_workload.py (via
 // pybaseline) with strategy PythonAsyncio or PythonThreads and returns its Report. The script draws the same orders and reaches the
 // same decisions as Run (same Checksum); its timings are its own, measured inside Python,
-// so interpreter start-up is not counted.
+// so interpreter start-up is not counted. The Python pricing loop is calibrated once per
+// process (the first RunPython with CPU > 0 pays for it), so every Python run in a
+// process does the same work per order.
 //
 // It returns an error wrapping ErrNoPython when python3 is not on PATH. Cancelling ctx
 // kills the interpreter.
@@ -51,14 +54,53 @@ func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
+	args := PythonArgs(cfg, mode)
+	if cfg.CPU > 0 {
+		perMs, err := pythonCalibration(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		iters := max(int64(perMs*float64(cfg.CPU)/float64(time.Millisecond)), 1)
+		args = append(args, "--cpu-iters", strconv.FormatInt(iters, 10))
+	}
 	var res pythonResult
-	if err := pybaseline.Run(ctx, PythonScript, &res, PythonArgs(cfg, mode)...); err != nil {
+	if err := pybaseline.Run(ctx, PythonScript, &res, args...); err != nil {
 		if ctx.Err() != nil {
 			return Report{}, ctx.Err()
 		}
 		return Report{}, fmt.Errorf("fx.RunPython(%s): %w", s, err)
 	}
 	return fromPython(s, cfg, res)
+}
+
+var (
+	pythonCalMu    sync.Mutex
+	pythonItersPer float64 // pricing loop iterations per ms in Python; 0 until measured
+)
+
+// pythonCalibration measures the Python pricing loop once per process (like Calibrate for
+// Go) so that every Python run in the process does the same work per order: calibrating
+// in each run would let the machine's load at that moment change the work itself.
+func pythonCalibration(ctx context.Context) (float64, error) {
+	pythonCalMu.Lock()
+	defer pythonCalMu.Unlock()
+	if pythonItersPer > 0 {
+		return pythonItersPer, nil
+	}
+	var res struct {
+		ItersPerMs float64 `json:"iters_per_ms"`
+	}
+	if err := pybaseline.Run(ctx, PythonScript, &res, "--calibrate"); err != nil {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		return 0, fmt.Errorf("fx.RunPython: calibrating: %w", err)
+	}
+	if !(res.ItersPerMs > 0) {
+		return 0, fmt.Errorf("fx.RunPython: calibration reported %v iterations per ms", res.ItersPerMs)
+	}
+	pythonItersPer = res.ItersPerMs
+	return pythonItersPer, nil
 }
 
 type pythonResult struct {

@@ -50,6 +50,13 @@ func TestPythonReachesTheSameDecisions(t *testing.T) {
 			}
 		}
 	}
+	// The third config has CPU work, so the Python loop must have been calibrated once and kept.
+	pythonCalMu.Lock()
+	perMs := pythonItersPer
+	pythonCalMu.Unlock()
+	if perMs <= 0 {
+		t.Errorf("python calibration not cached: %v iterations per ms", perMs)
+	}
 }
 
 func TestRunPythonWithoutPython(t *testing.T) {
@@ -78,12 +85,14 @@ func TestPythonScriptValidatesItsFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := filepath.Join(dir, PythonScript)
-	args := PythonArgs(small(), "threads")
-	i := slices.Index(args, "--workers")
-	args[i+1] = "0"
-	out, err := exec.Command("python3", append([]string{script}, args...)...).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "--workers") {
-		t.Fatalf("script accepted --workers 0 (err %v): %s", err, out)
+	for flag, bad := range map[string]string{"--workers": "0", "--pairs": "9", "--orders": "0", "--latency-min-ns": "-1", "--cpu-iters": "-5"} {
+		args := append(PythonArgs(small(), "threads"), "--cpu-iters", "10")
+		i := slices.Index(args, flag)
+		args[i+1] = bad
+		out, err := exec.Command("python3", append([]string{script}, args...)...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), flag) {
+			t.Errorf("script accepted %s %s (err %v): %s", flag, bad, err, out)
+		}
 	}
 }
 
