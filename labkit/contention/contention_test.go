@@ -47,12 +47,12 @@ func TestSweepShapeAndLine(t *testing.T) {
 		{Name: "atomic", New: func() func() { made.Add(1); var n atomic.Int64; return func() { n.Add(1) } }},
 		{Name: "noop", New: func() func() { made.Add(1); return func() {} }},
 	}
-	res, err := Sweep(context.Background(), cases, Options{Levels: []int{1, 2}, BenchTime: time.Millisecond})
+	res, err := Sweep(context.Background(), cases, Options{Levels: []int{1, 2}, BenchTime: time.Millisecond, Rounds: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if made.Load() != 4 {
-		t.Errorf("New called %d times, want once per case and level (4)", made.Load())
+	if made.Load() != 8 {
+		t.Errorf("New called %d times, want once per round, case and level (8)", made.Load())
 	}
 	if len(res.NsPerOp) != 2 || len(res.NsPerOp[0]) != 2 {
 		t.Fatalf("grid shape %v", res.NsPerOp)
@@ -109,6 +109,7 @@ func TestSweepBadInput(t *testing.T) {
 		{[]Case{{Name: "x"}}, Options{}, "Name and New"},
 		{ok, Options{Levels: []int{1, 0}}, "Levels"},
 		{ok, Options{BenchTime: -time.Second}, "BenchTime"},
+		{ok, Options{Rounds: -1}, "Rounds"},
 		{[]Case{{Name: "nil", New: func() func() { return nil }}}, Options{Levels: []int{1}}, "nil op"},
 	}
 	for _, c := range cases {
