@@ -15,7 +15,7 @@ import (
 // package-level Register and before TestMain.
 func init() { procpool.ServeIfWorker() }
 
-// The reference solution (notebooks/solutions/06_goroutines_vs_processes/square_in_workers.go).
+// The reference solution (notebooks/solutions/06_goroutines_vs_processes/square_in_workers.gocell).
 var squareTask = procpool.Register("check.nb06.square", func(x int) (Squared, error) {
 	return Squared{X: x, Square: x * x, PID: os.Getpid()}, nil
 })

@@ -135,6 +135,7 @@ type Python struct {
 	Tasks          int     `json:"tasks"`
 	Units          int     `json:"units"`
 	Workers        int     `json:"workers"`
+	Repeat         int     `json:"repeat"`
 	ItersPerUnit   int64   `json:"iters_per_unit"`
 	SequentialS    float64 `json:"sequential_s"`
 	ThreadsS       float64 `json:"threads_s"`
@@ -156,8 +157,8 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// RunPython runs the Python baseline on the same batch with workers threads and then
-// workers processes. Without python3 it returns an error wrapping pybaseline.ErrNoPython,
+// RunPython runs the Python baseline on the same batch sequentially, with workers threads
+// and with workers processes, each three times, keeping the fastest run (as Go's side does). Without python3 it returns an error wrapping pybaseline.ErrNoPython,
 // so callers can print a visible skip.
 func RunPython(ctx context.Context, b Batch, workers int) (Python, error) {
 	if err := b.validate("cpubound.RunPython"); err != nil {
@@ -171,6 +172,6 @@ func RunPython(ctx context.Context, b Batch, workers int) (Python, error) {
 	}
 	var res Python
 	err := pybaseline.Run(ctx, "cpu_bound.py", &res,
-		"--tasks", strconv.Itoa(b.Tasks), "--units", strconv.Itoa(b.Units), "--workers", strconv.Itoa(workers))
+		"--tasks", strconv.Itoa(b.Tasks), "--units", strconv.Itoa(b.Units), "--workers", strconv.Itoa(workers), "--repeat", "3")
 	return res, err
 }

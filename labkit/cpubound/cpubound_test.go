@@ -143,7 +143,7 @@ func TestRunPython(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Tasks != 4 || res.Units != 2 || res.Workers != 2 || res.ItersPerUnit < 1 {
+	if res.Tasks != 4 || res.Units != 2 || res.Workers != 2 || res.Repeat != 3 || res.ItersPerUnit < 1 {
 		t.Fatalf("echoed parameters wrong: %+v", res)
 	}
 	if res.SequentialS <= 0 || res.ThreadsS <= 0 || res.ProcessesS <= 0 || res.ProcessWorkers != 2 {
