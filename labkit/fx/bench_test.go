@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// benchStrategies runs every strategy in strategies on cfg once per iteration and reports
-// each one's mean throughput and p99, plus each one's throughput relative to the first.
+// benchStrategies runs every strategy in strategies on cfg once per iteration (so load on
+// the machine hits them alike) and reports each one's best throughput and best p99 over
+// the iterations, plus each one's best throughput relative to the first strategy's.
 func benchStrategies(b *testing.B, cfg Config, strategies []Strategy, short map[Strategy]string) {
 	b.Helper()
 	throughput := make([]float64, len(strategies))
@@ -18,14 +19,15 @@ func benchStrategies(b *testing.B, cfg Config, strategies []Strategy, short map[
 			if err != nil {
 				b.Fatal(err)
 			}
-			throughput[i] += r.Throughput
-			p99[i] += float64(r.P99.Microseconds()) / 1000
+			throughput[i] = max(throughput[i], r.Throughput)
+			if ms := float64(r.P99.Microseconds()) / 1000; p99[i] == 0 || ms < p99[i] {
+				p99[i] = ms
+			}
 		}
 	}
-	n := float64(b.N)
 	for i, s := range strategies {
-		b.ReportMetric(throughput[i]/n, short[s]+"-orders/s")
-		b.ReportMetric(p99[i]/n, short[s]+"-p99-ms")
+		b.ReportMetric(throughput[i], short[s]+"-orders/s")
+		b.ReportMetric(p99[i], short[s]+"-p99-ms")
 		if i > 0 {
 			b.ReportMetric(throughput[i]/throughput[0], short[s]+"/"+short[strategies[0]]+"-speedup")
 		}
@@ -44,7 +46,9 @@ func BenchmarkFXStrategies(b *testing.B) {
 }
 
 // BenchmarkFXGoVsPython runs the Go pool and both Python baselines on the same orders and
-// reports Go's throughput over each Python version's ("go/python-asyncio").
+// reports Go's best throughput over each Python version's ("go/python-asyncio"). On the
+// CPU-heavy mix each language prices for ~1 ms of its own calibrated CPU time per order,
+// so the ratio compares how well each runs that work concurrently, not raw loop speed.
 func BenchmarkFXGoVsPython(b *testing.B) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		b.Skip("python3 not found on PATH: skipping the Go vs Python comparison")
@@ -64,13 +68,12 @@ func BenchmarkFXGoVsPython(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					*run.acc += r.Throughput
+					*run.acc = max(*run.acc, r.Throughput) // best of the iterations
 				}
 			}
-			n := float64(b.N)
-			b.ReportMetric(goTP/n, "go-pool-orders/s")
-			b.ReportMetric(asyncTP/n, "python-asyncio-orders/s")
-			b.ReportMetric(threadTP/n, "python-threads-orders/s")
+			b.ReportMetric(goTP, "go-pool-orders/s")
+			b.ReportMetric(asyncTP, "python-asyncio-orders/s")
+			b.ReportMetric(threadTP, "python-threads-orders/s")
 			b.ReportMetric(goTP/asyncTP, "go/python-asyncio")
 			b.ReportMetric(goTP/threadTP, "go/python-threads")
 		})

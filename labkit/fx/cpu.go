@@ -1,6 +1,7 @@
 package fx
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -8,6 +9,7 @@ import (
 
 // The pricing step needs CPU work finer than workload.Spin's 1 ms unit, so it has its own
 // loop, calibrated the same way: grow a batch until it takes long enough to time, then scale.
+// It is timed on the thread's CPU clock where available (see timeLoop).
 
 var (
 	cpuOnce      sync.Once
@@ -38,10 +40,20 @@ func calibrateCPU() float64 {
 	return itersPerMsec
 }
 
+// timeLoop times iters steps of the loop. It uses the thread's CPU time where the OS
+// offers it, so that a busy machine (other processes taking the core) does not make the
+// loop look slow and every later "1 ms" of pricing shorter; wall time elsewhere.
 func timeLoop(iters int64) time.Duration {
+	runtime.LockOSThread() // the CPU clock is per thread: stay on one
+	defer runtime.UnlockOSThread()
+	cpu0, cpuOK := threadCPUTime()
 	start := time.Now()
 	cpuSink.Add(priceLoop(iters, uint64(iters)))
-	return time.Since(start)
+	wall := time.Since(start)
+	if cpu1, ok := threadCPUTime(); cpuOK && ok && cpu1 > cpu0 {
+		return cpu1 - cpu0
+	}
+	return wall
 }
 
 // priceLoop is the simulated pricing model: each step depends on the last, so it can be

@@ -3,6 +3,7 @@ package fx
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -393,5 +394,24 @@ func TestFormatting(t *testing.T) {
 	}
 	if got := (Quote{Offset: time.Second}).Time(); !got.Equal(Epoch.Add(time.Second)) {
 		t.Errorf("Quote.Time = %v", got)
+	}
+}
+
+func TestThreadCPUTimeCountsWork(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	before, ok := threadCPUTime()
+	if !ok {
+		t.Skip("no per-thread CPU clock on this OS: calibration uses wall time")
+	}
+	burn(20*time.Millisecond, 1)
+	after, _ := threadCPUTime()
+	// Generous bounds: this checks that the clock measures this thread's work at all,
+	// not how fast the machine is.
+	if used := after - before; used < time.Millisecond {
+		t.Fatalf("thread CPU time advanced %v over about 20ms of pricing work", used)
+	}
+	if Calibrate(); calibrateCPU() <= 0 {
+		t.Fatal("calibration produced no iterations per ms")
 	}
 }
