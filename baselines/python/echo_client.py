@@ -102,6 +102,7 @@ async def run(host, port, clients, messages, size, timeout):
         "errors": errors[:5],
         "elapsed_s": elapsed,
         "throughput": echoed / elapsed if elapsed > 0 else 0.0,
+        "mean_s": sum(lat) / len(lat) if lat else 0.0,
         "p50_s": percentile(lat, 50),
         "p95_s": percentile(lat, 95),
         "p99_s": percentile(lat, 99),

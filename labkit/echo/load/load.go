@@ -88,8 +88,8 @@ type Report struct {
 
 	Elapsed    time.Duration // from the first dial to the last client finishing
 	Throughput float64       // echoed messages per second of Elapsed
-	// Latency percentiles of the echoed messages' round trips (nearest rank).
-	P50, P95, P99, Max time.Duration
+	// Latency of the echoed messages' round trips: mean, percentiles (nearest rank), max.
+	Mean, P50, P95, P99, Max time.Duration
 }
 
 // OK reports whether every planned message was echoed intact.
@@ -102,8 +102,8 @@ func (r Report) String() string {
 	if !r.OK() {
 		fmt.Fprintf(&b, " [corrupted %d, lost %d, unsent %d]", r.Corrupted, r.Lost, r.Unsent)
 	}
-	fmt.Fprintf(&b, " in %v = %.0f msgs/s; latency p50=%v p95=%v p99=%v max=%v",
-		timing.Round(r.Elapsed), r.Throughput, timing.Round(r.P50), timing.Round(r.P95), timing.Round(r.P99), timing.Round(r.Max))
+	fmt.Fprintf(&b, " in %v = %.0f msgs/s; latency mean=%v p50=%v p95=%v p99=%v max=%v",
+		timing.Round(r.Elapsed), r.Throughput, timing.Round(r.Mean), timing.Round(r.P50), timing.Round(r.P95), timing.Round(r.P99), timing.Round(r.Max))
 	return b.String()
 }
 
@@ -153,6 +153,11 @@ func Run(ctx context.Context, addr string, cfg Config) (Report, error) {
 	}
 	if len(latencies) > 0 {
 		slices.Sort(latencies)
+		var sum time.Duration
+		for _, l := range latencies {
+			sum += l
+		}
+		r.Mean = sum / time.Duration(len(latencies))
 		r.P50 = timing.Percentile(latencies, 50)
 		r.P95 = timing.Percentile(latencies, 95)
 		r.P99 = timing.Percentile(latencies, 99)

@@ -109,6 +109,9 @@ func TestRunAgainstAGoodServer(t *testing.T) {
 	if !(0 < r.P50 && r.P50 <= r.P95 && r.P95 <= r.P99 && r.P99 <= r.Max) {
 		t.Errorf("latency percentiles out of order: p50=%v p95=%v p99=%v max=%v", r.P50, r.P95, r.P99, r.Max)
 	}
+	if r.Mean <= 0 || r.Mean > r.Max {
+		t.Errorf("mean latency %v outside (0, max=%v]", r.Mean, r.Max)
+	}
 	if s := r.String(); !strings.Contains(s, "echoed 400/400") {
 		t.Errorf("String() = %q", s)
 	}

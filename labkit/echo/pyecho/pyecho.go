@@ -188,6 +188,7 @@ type clientJSON struct {
 	Errors        []string `json:"errors"`
 	ElapsedS      float64  `json:"elapsed_s"`
 	Throughput    float64  `json:"throughput"`
+	MeanS         float64  `json:"mean_s"`
 	P50S          float64  `json:"p50_s"`
 	P95S          float64  `json:"p95_s"`
 	P99S          float64  `json:"p99_s"`
@@ -233,7 +234,7 @@ func RunClient(ctx context.Context, addr string, cfg load.Config) (load.Report, 
 		Planned: out.Planned, Echoed: out.Echoed, Corrupted: out.Corrupted, Lost: out.Lost, Unsent: out.Unsent,
 		FailedClients: out.FailedClients, Errors: out.Errors,
 		Elapsed: seconds(out.ElapsedS), Throughput: out.Throughput,
-		P50: seconds(out.P50S), P95: seconds(out.P95S), P99: seconds(out.P99S), Max: seconds(out.MaxS),
+		Mean: seconds(out.MeanS), P50: seconds(out.P50S), P95: seconds(out.P95S), P99: seconds(out.P99S), Max: seconds(out.MaxS),
 	}
 	if r.Planned != int64(cfg.Clients)*int64(cfg.Messages) || r.Echoed+r.Corrupted+r.Lost+r.Unsent != r.Planned {
 		return r, fmt.Errorf("pyecho.RunClient: echo_client.py's counts do not add up: %+v", out)

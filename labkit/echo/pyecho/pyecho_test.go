@@ -103,7 +103,7 @@ func TestPythonClientAgainstPythonServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.OK() || r.Echoed != 100 || r.Throughput <= 0 || r.P50 <= 0 || r.P99 < r.P50 {
+	if !r.OK() || r.Echoed != 100 || r.Throughput <= 0 || r.P50 <= 0 || r.P99 < r.P50 || r.Mean <= 0 {
 		t.Errorf("report %+v: want 100 echoed with sane latencies", r)
 	}
 }
