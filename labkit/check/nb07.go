@@ -34,7 +34,7 @@ func FirstOf(t testing.TB, firstOf func(ctx context.Context, fetches []func(cont
 
 func checkFirstOf(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
 	if firstOf == nil {
-		return errors.New("firstOf is nil")
+		return errors.New("FirstOf is nil")
 	}
 	if err := firstOfWinner(firstOf); err != nil {
 		return err
@@ -103,7 +103,7 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 		return firstOf(context.Background(), fetches)
 	})
 	if !returned {
-		return errors.New("firstOf did not return: is it waiting on a channel nobody sends to, or for fetches nobody cancels?")
+		return errors.New("FirstOf did not return: is it waiting on a channel nobody sends to, or for fetches nobody cancels?")
 	}
 	stillRunning := running.Load()
 	waitIdle(&running, 0, &started, 2*coordGrace) // fetches nobody cancelled finish after coordGrace
@@ -113,19 +113,19 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 	}
 	switch {
 	case started.Load() < n:
-		return fmt.Errorf("firstOf returned after starting only %d of %d fetches: start each in its own goroutine", started.Load(), n)
+		return fmt.Errorf("FirstOf returned after starting only %d of %d fetches: start each in its own goroutine", started.Load(), n)
 	case notConcurrent.Load():
 		return errors.New("the fetches did not run at the same time: start every one with `go` before waiting for any result")
 	case errors.Is(err, errFetchFailed):
-		return fmt.Errorf("firstOf returned the first failure (%v): skip errors and keep waiting for a success", err)
+		return fmt.Errorf("FirstOf returned the first failure (%v): skip errors and keep waiting for a success", err)
 	case err != nil:
-		return fmt.Errorf("firstOf returned error %v, want the answer from the fast source", err)
+		return fmt.Errorf("FirstOf returned error %v, want the answer from the fast source", err)
 	case got != "fast source C":
-		return fmt.Errorf("firstOf returned %q, want %q (the first successful answer)", got, "fast source C")
+		return fmt.Errorf("FirstOf returned %q, want %q (the first successful answer)", got, "fast source C")
 	case uncancelled.Load() > 0:
 		return fmt.Errorf("%d slow fetches ran to the end: cancel their context (context.WithCancel, then cancel()) once you have a winner", uncancelled.Load())
 	case leaked > 0:
-		return fmt.Errorf("%d goroutines were still running %v after firstOf returned (%d of them fetches): give the result channel room for every fetch (make(chan T, len(fetches))) so losers can send and exit", leaked, coordGrace, stillRunning)
+		return fmt.Errorf("%d goroutines were still running %v after FirstOf returned (%d of them fetches): give the result channel room for every fetch (make(chan T, len(fetches))) so losers can send and exit", leaked, coordGrace, stillRunning)
 	}
 	return nil
 }
@@ -137,12 +137,12 @@ func firstOfAllFail(firstOf func(context.Context, []func(context.Context) (strin
 	})
 	switch {
 	case !returned:
-		return errors.New("with every fetch failing, firstOf never returned: count the failures and give up when all have failed")
+		return errors.New("with every fetch failing, FirstOf never returned: count the failures and give up when all have failed")
 	case err == nil:
-		return fmt.Errorf("with every fetch failing, firstOf returned %q and no error: return an error when nothing succeeded", got)
+		return fmt.Errorf("with every fetch failing, FirstOf returned %q and no error: return an error when nothing succeeded", got)
 	}
 	if leaked, _ := goroutines.LeakedBy(firstOf, coordGrace); leaked > 0 {
-		return fmt.Errorf("with every fetch failing, %d goroutines were left running after firstOf returned", leaked)
+		return fmt.Errorf("with every fetch failing, %d goroutines were left running after FirstOf returned", leaked)
 	}
 	return nil
 }
@@ -183,7 +183,7 @@ func ProcessAll(t testing.TB, processAll func(ctx context.Context, items []int, 
 
 func checkProcessAll(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
 	if processAll == nil {
-		return errors.New("processAll is nil")
+		return errors.New("ProcessAll is nil")
 	}
 	if err := processAllSucceeds(processAll); err != nil {
 		return err
@@ -251,16 +251,16 @@ func processAllSucceeds(processAll func(context.Context, []int, func(context.Con
 		return struct{}{}, processAll(context.Background(), items, work)
 	})
 	if !returned {
-		return errors.New("processAll did not return: is something waiting forever?")
+		return errors.New("ProcessAll did not return: is something waiting forever?")
 	}
 	if finished := tr.started.Load() - tr.running.Load(); finished < n {
-		return fmt.Errorf("processAll returned when only %d of %d work calls had finished: that is fire-and-forget; wait for them all (errgroup.Group.Wait)", finished, n)
+		return fmt.Errorf("ProcessAll returned when only %d of %d work calls had finished: that is fire-and-forget; wait for them all (errgroup.Group.Wait)", finished, n)
 	}
 	if notConcurrent.Load() {
 		return errors.New("the work calls did not run at the same time: start each with g.Go before waiting")
 	}
 	if err != nil {
-		return fmt.Errorf("every work call succeeded but processAll returned %v", err)
+		return fmt.Errorf("every work call succeeded but ProcessAll returned %v", err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -298,14 +298,14 @@ func processAllFails(processAll func(context.Context, []int, func(context.Contex
 		return struct{}{}, processAll(ctx, items, work)
 	})
 	if !returned {
-		return errors.New("when item 3 fails, processAll does not return: is something waiting forever?")
+		return errors.New("when item 3 fails, ProcessAll does not return: is something waiting forever?")
 	}
 	running := tr.running.Load()
 	switch {
 	case running > 0:
-		return fmt.Errorf("when item 3 failed, processAll returned while %d work calls were still running: wait for all of them (errgroup.Group.Wait)", running)
+		return fmt.Errorf("when item 3 failed, ProcessAll returned while %d work calls were still running: wait for all of them (errgroup.Group.Wait)", running)
 	case !errors.Is(err, errItemFailed):
-		return fmt.Errorf("when item 3 fails, processAll returned %v, want that failure (%v)", err, errItemFailed)
+		return fmt.Errorf("when item 3 fails, ProcessAll returned %v, want that failure (%v)", err, errItemFailed)
 	case uncancelled.Load() > 0:
 		return fmt.Errorf("when item 3 failed, %d other calls ran to the end: pass them the context from errgroup.WithContext, which is cancelled on the first error", uncancelled.Load())
 	}

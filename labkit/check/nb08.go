@@ -20,19 +20,19 @@ func TrySend(t testing.TB, trySend func(ch chan int, v int) bool) {
 
 func checkTrySend(trySend func(ch chan int, v int) bool) error {
 	if trySend == nil {
-		return errors.New("trySend is nil")
+		return errors.New("TrySend is nil")
 	}
 	ch := make(chan int, 3)
 	var accepted []bool
 	for v := 1; v <= 5; v++ {
 		ok, returned := sendOrUnblock(ch, func() bool { return trySend(ch, v) })
 		if !returned {
-			return fmt.Errorf("trySend(ch, %d) blocked with the channel full (%d of %d): use select with a default case so a full channel drops the value instead", v, len(ch)+1, cap(ch))
+			return fmt.Errorf("TrySend(ch, %d) blocked when the channel was full (capacity %d): use select with a default case so a full channel drops the value instead", v, cap(ch))
 		}
 		accepted = append(accepted, ok)
 	}
 	if want := []bool{true, true, true, false, false}; !slices.Equal(accepted, want) {
-		return fmt.Errorf("sending 1..5 into a channel with room for 3, trySend reported %v, want %v (true when sent, false when dropped)", accepted, want)
+		return fmt.Errorf("sending 1..5 into a channel with room for 3, TrySend reported %v, want %v (true when sent, false when dropped)", accepted, want)
 	}
 	if got := drainBuffered(ch); !slices.Equal(got, []int{1, 2, 3}) {
 		return fmt.Errorf("the channel holds %v, want [1 2 3]: drop-newest keeps what was queued and discards the new value", got)
@@ -53,7 +53,7 @@ func SendLatest(t testing.TB, sendLatest func(ch chan int, v int)) {
 
 func checkSendLatest(sendLatest func(ch chan int, v int)) error {
 	if sendLatest == nil {
-		return errors.New("sendLatest is nil")
+		return errors.New("SendLatest is nil")
 	}
 	for _, tc := range []struct {
 		capacity, sends int
@@ -66,7 +66,7 @@ func checkSendLatest(sendLatest func(ch chan int, v int)) error {
 		ch := make(chan int, tc.capacity)
 		for v := 1; v <= tc.sends; v++ {
 			if _, returned := sendOrUnblock(ch, func() bool { sendLatest(ch, v); return true }); !returned {
-				return fmt.Errorf("sendLatest(ch, %d) blocked with the channel full (capacity %d): it must never block; when full, receive (discard) the oldest value and try again, both inside select with default", v, tc.capacity)
+				return fmt.Errorf("SendLatest(ch, %d) blocked with the channel full (capacity %d): it must never block; when full, receive (discard) the oldest value and try again, both inside select with default", v, tc.capacity)
 			}
 		}
 		if got := drainBuffered(ch); !slices.Equal(got, tc.want) {
@@ -113,7 +113,7 @@ func sendLatestWithReader(sendLatest func(ch chan int, v int)) error {
 		case ok := <-producerDone:
 			if !ok {
 				drainBuffered(ch)
-				return errors.New("with a reader running, sendLatest blocked")
+				return errors.New("with a reader running, SendLatest blocked")
 			}
 			done = true
 		}
