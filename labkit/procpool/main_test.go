@@ -29,8 +29,8 @@ var (
 	panicky = Register("panic", func(msg string) (int, error) { panic(msg) })
 	exiting = Register("exit", func(code int) (int, error) { os.Exit(code); return 0, nil })
 	chatty  = Register("chatty", func(n int) (int, error) {
-		fmt.Println("a task printing to stdout must not corrupt the protocol")
-		fmt.Fprintln(os.Stderr, "nor to stderr")
+		fmt.Println("procpool test: a worker task printed this to stdout on purpose (protocol uses fds 3/4)")
+		fmt.Fprintln(os.Stderr, "procpool test: and this to stderr, also on purpose")
 		return n + 1, nil
 	})
 	sleeper = Register("sleep", func(a sleepArg) (int, error) {
@@ -50,7 +50,7 @@ var (
 func TestMain(m *testing.M) {
 	if IsWorker() && os.Getenv("PROCPOOL_TEST_FORGET_SERVE") == "1" {
 		// Simulates a program that forgot ServeIfWorker: the copy runs "main" instead.
-		fmt.Println("running the whole program instead of serving")
+		fmt.Println("procpool test: a copy without ServeIfWorker ran main instead (expected)")
 		os.Exit(0)
 	}
 	ServeIfWorker()
