@@ -125,3 +125,34 @@ func (r Result) Line(title string) chart.Line {
 	l.Series = []chart.Series{s}
 	return l
 }
+
+// SweepBest runs Sweep rounds times and keeps, for the sequential run and for every size,
+// the fastest wall time, then recomputes the speedups from those. On a busy machine the
+// fastest run is the least disturbed one. rounds must be >= 1.
+func SweepBest(ctx context.Context, b Batch, sizes []int, rounds int) (Result, error) {
+	if rounds < 1 {
+		return Result{}, fmt.Errorf("speedup.SweepBest: rounds = %d, want >= 1", rounds)
+	}
+	var best Result
+	for round := range rounds {
+		r, err := Sweep(ctx, b, sizes)
+		if err != nil {
+			return Result{}, err
+		}
+		if round == 0 {
+			best = r
+			continue
+		}
+		best.Sequential = min(best.Sequential, r.Sequential)
+		for i := range best.Points {
+			best.Points[i].Wall = min(best.Points[i].Wall, r.Points[i].Wall)
+		}
+	}
+	for i, p := range best.Points {
+		if p.Workers == 1 {
+			best.Points[i].Wall = best.Sequential
+		}
+		best.Points[i].Speedup = ratio(best.Sequential, best.Points[i].Wall)
+	}
+	return best, nil
+}

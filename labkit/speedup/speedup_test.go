@@ -139,3 +139,36 @@ func TestBadInput(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+func TestSweepBestKeepsTheFastest(t *testing.T) {
+	var calls atomic.Int64
+	// Every task of the first round's runs is slow; later rounds are fast. The best must
+	// come from the fast rounds, and speedups must be recomputed from the kept walls.
+	task := func(ctx context.Context, i int) error {
+		if calls.Add(1) <= 4*3 { // round 1: sequential + sizes 2 and 4, 4 tasks each
+			time.Sleep(20 * time.Millisecond)
+		}
+		return nil
+	}
+	res, err := SweepBest(context.Background(), Batch{Tasks: 4, Task: task}, []int{1, 2, 4}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Sequential >= 20*time.Millisecond {
+		t.Errorf("Sequential = %v, want the fast round's", res.Sequential)
+	}
+	for _, p := range res.Points {
+		if p.Wall >= 20*time.Millisecond {
+			t.Errorf("workers=%d kept the slow wall %v", p.Workers, p.Wall)
+		}
+		if p.Speedup != ratio(res.Sequential, p.Wall) {
+			t.Errorf("workers=%d speedup %v not recomputed", p.Workers, p.Speedup)
+		}
+	}
+	if res.Points[0].Wall != res.Sequential {
+		t.Errorf("size 1 wall %v != sequential %v", res.Points[0].Wall, res.Sequential)
+	}
+	if _, err := SweepBest(context.Background(), Batch{Tasks: 1, Task: task}, []int{1}, 0); err == nil || !strings.Contains(err.Error(), "rounds") {
+		t.Errorf("rounds=0: %v", err)
+	}
+}
