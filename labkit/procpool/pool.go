@@ -60,6 +60,9 @@ func New(ctx context.Context, workers int) (*Pool, error) {
 	if ctx == nil {
 		return nil, errors.New("procpool.New: ctx is nil")
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("procpool.New: %w", err)
+	}
 	if IsWorker() {
 		return nil, errors.New("procpool.New: called inside a worker process; call procpool.ServeIfWorker() first thing in main (or TestMain, or a GoNB init_ function) so that workers serve instead of running the program")
 	}
@@ -91,7 +94,9 @@ func New(ctx context.Context, workers int) (*Pool, error) {
 		p.setPID(i, w.pid)
 		go p.runSlot(i, w)
 	}
+	p.mu.Lock() // the AfterFunc may already be running Close, which reads stopCtx
 	p.stopCtx = context.AfterFunc(ctx, func() { p.Close() })
+	p.mu.Unlock()
 	return p, nil
 }
 
@@ -117,8 +122,11 @@ func (p *Pool) setPID(slot, pid int) {
 // has been waited for. It is safe to call more than once.
 func (p *Pool) Close() error {
 	p.once.Do(func() {
-		if p.stopCtx != nil {
-			p.stopCtx()
+		p.mu.Lock()
+		stop := p.stopCtx
+		p.mu.Unlock()
+		if stop != nil {
+			stop()
 		}
 		close(p.closing)
 	})

@@ -342,6 +342,15 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+func TestNewWithADoneContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := New(ctx, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("New with a cancelled ctx: err = %v", err)
+	}
+	requireNoChildren(t)
+}
+
 func TestNewInsideAWorkerIsRefused(t *testing.T) {
 	t.Setenv(proc.RoleEnv, WorkerRole)
 	_, err := New(context.Background(), 1)
