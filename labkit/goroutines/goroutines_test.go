@@ -9,8 +9,23 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/goroutines"
 )
 
+// settled returns the goroutine count once it has held still for a few milliseconds, so
+// goroutines of earlier tests that are still exiting do not skew a baseline.
+func settled() int {
+	n, still := runtime.NumGoroutine(), 0
+	for still < 5 {
+		time.Sleep(time.Millisecond)
+		if m := runtime.NumGoroutine(); m == n {
+			still++
+		} else {
+			n, still = m, 0
+		}
+	}
+	return n
+}
+
 func TestLeakedIsZeroWhenEverythingWasWaitedFor(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := settled()
 	done := make(chan struct{})
 	go func() { close(done) }()
 	<-done // the goroutine may still be exiting; Leaked gives it time
@@ -20,7 +35,7 @@ func TestLeakedIsZeroWhenEverythingWasWaitedFor(t *testing.T) {
 }
 
 func TestLeakedCountsBlockedGoroutines(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := settled()
 	block := make(chan struct{})
 	for range 3 {
 		go func() { <-block }()
@@ -36,7 +51,7 @@ func TestLeakedCountsBlockedGoroutines(t *testing.T) {
 }
 
 func TestLeakedWithNegativeGraceReadsOnce(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := settled()
 	block := make(chan struct{})
 	go func() { <-block }()
 	defer close(block)
