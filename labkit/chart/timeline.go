@@ -82,6 +82,9 @@ func (t Timeline) build() (string, echartsChart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithAnimation(false),
 	)
-	c.AddSeries("spans", data, charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}))
+	// encode tells ECharts which values are x (start, end) and y (lane); without it the axes
+	// are sized from the first two values, lane and start, and the x axis spans the lanes.
+	c.AddSeries("spans", data, charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}),
+		charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}))
 	return t.Title, c, nil
 }
