@@ -18,9 +18,9 @@ var ErrNoPython = pybaseline.ErrNoPython
 // PythonScript is the baseline's file name in baselines/python (see pybaseline.Dir).
 const PythonScript = "fx_workload.py"
 
-// PythonArgs returns the command-line flags that make the baseline script run cfg in
+// pythonArgs returns the command-line flags that make the baseline script run cfg in
 // mode ("asyncio" or "threads").
-func PythonArgs(cfg Config, mode string) []string {
+func pythonArgs(cfg Config, mode string) []string {
 	ns := func(d time.Duration) string { return strconv.FormatInt(int64(d), 10) }
 	return []string{
 		"--mode", mode,
@@ -54,7 +54,7 @@ func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
-	args := PythonArgs(cfg, mode)
+	args := pythonArgs(cfg, mode)
 	if cfg.CPU > 0 {
 		perMs, err := pythonCalibration(ctx)
 		if err != nil {

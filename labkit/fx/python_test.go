@@ -86,7 +86,7 @@ func TestPythonScriptValidatesItsFlags(t *testing.T) {
 	}
 	script := filepath.Join(dir, PythonScript)
 	for flag, bad := range map[string]string{"--workers": "0", "--pairs": "9", "--orders": "0", "--latency-min-ns": "-1", "--cpu-iters": "-5"} {
-		args := append(PythonArgs(small(), "threads"), "--cpu-iters", "10")
+		args := append(pythonArgs(small(), "threads"), "--cpu-iters", "10")
 		i := slices.Index(args, flag)
 		args[i+1] = bad
 		out, err := exec.Command("python3", append([]string{script}, args...)...).CombinedOutput()
