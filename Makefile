@@ -7,7 +7,7 @@ endif
 export PATH := $(GOBIN):$(PATH)
 JUPYTER_PY = $(shell cat build/jupyter-python 2>/dev/null || echo python3)
 
-.PHONY: help setup lab test test-go test-notebooks check-notebooks bench clean
+.PHONY: help setup lab test test-go test-notebooks test-browser check-notebooks slides html bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,6 +29,15 @@ check-notebooks: ## static notebook checks only (outputs stripped, kernelspec, e
 
 test-notebooks: ## execute notebooks (all, or NB="notebooks/01_goroutines.ipynb")
 	@$(JUPYTER_PY) scripts/run_notebooks.py $(NB)
+
+test-browser: setup ## slide decks and the live front end in headless Chromium, network blocked
+	@bash scripts/test-browser.sh
+
+slides: setup ## execute every notebook, export reveal.js decks to build/slides/ (work offline)
+	@$(JUPYTER_PY) scripts/slides.py $(NB)
+
+html: setup ## execute every notebook, export plain HTML to build/html/ (works offline)
+	@$(JUPYTER_PY) scripts/slides.py --to html $(NB)
 
 bench: ## benchmarks that print speedups and ratios measured in one run
 	go test -run '^$$' -bench . -benchmem -count 1 -timeout 30m ./...

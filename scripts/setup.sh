@@ -108,7 +108,7 @@ gonb --install $FORCE_DEPS >/dev/null 2>build/gonb-install.log || { cat build/go
 if [ -f package.json ]; then
   if command -v npm >/dev/null; then
     if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-      say "Installing browser assets from npm (ECharts, slide assets)"
+      say "Installing browser assets from npm (ECharts; reveal.js, RequireJS, jQuery for the slide decks)"
       npm ci --no-audit --no-fund --loglevel=error
     fi
     mkdir -p notebooks/_assets

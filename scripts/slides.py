@@ -210,7 +210,14 @@ def main():
         else:
             print(f"ok    {name:<34} {time.monotonic() - start:7.1f}s  {source} -> {', '.join(written)}", flush=True)
     for k in kinds:
-        write_index(outs[k], k, entries[k])
+        # The index lists every deck in the folder, also those of earlier runs on other notebooks.
+        listed = []
+        for path in sorted(glob.glob(os.path.join(NB_DIR, "[0-9][0-9]*.ipynb"))):
+            stem = os.path.splitext(os.path.basename(path))[0]
+            target = stem + exporters[k][1]
+            if os.path.exists(os.path.join(outs[k], target)):
+                listed.append((target, title_of(nbformat.read(path, as_version=4), stem)))
+        write_index(outs[k], k, listed)
         print(f"{k}: {len(entries[k])} written to {os.path.relpath(outs[k], ROOT)}/ (open index.html); "
               f"assets {'local (offline)' if local else 'from public CDNs'}")
     print(f"export: {len(paths) - failed} ok, {failed} failed in {time.monotonic() - start_all:.1f}s")

@@ -1,0 +1,114 @@
+// Command browsertest runs the lab's browser tests in headless Chromium with the network
+// blocked: every exported slide deck (scripts/slides.py), and the live Jupyter front end
+// running a notebook through its UI. It prints what it checked, every problem with the
+// slide or cell it was on, and exits 1 if there was any. scripts/test-browser.sh runs it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-concurrency-lab/lab/internal/browsertest"
+)
+
+func main() {
+	decks := flag.String("decks", "build/slides", "folder of exported decks (*.slides.html); empty: skip the deck checks")
+	out := flag.String("out", "build/browser", "folder for screenshots and logs")
+	live := flag.String("live", "notebooks/01_goroutines.ipynb", "notebook to run in the live front end; empty: skip it")
+	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
+	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, *decks, *out, *live, *python, *requireBrowser))
+}
+
+func run(ctx context.Context, decks, out, live, python string, requireBrowser bool) int {
+	start := time.Now()
+	b, err := browsertest.Start(ctx)
+	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
+		fmt.Printf("SKIPPED browser tests: %v\n", err)
+		return 0
+	}
+	if err != nil {
+		fmt.Println("FAIL", err)
+		return 1
+	}
+	defer b.Close()
+
+	failed := 0
+	nDecks, nCharts, nDrawn := 0, 0, 0
+	if decks != "" {
+		paths, _ := filepath.Glob(filepath.Join(decks, "*.slides.html"))
+		sort.Strings(paths)
+		if len(paths) == 0 {
+			fmt.Printf("FAIL  no decks in %s (run make slides)\n", decks)
+			failed++
+		}
+		for _, p := range paths {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				fmt.Println("FAIL", err)
+				return 1
+			}
+			name := strings.TrimSuffix(filepath.Base(p), ".slides.html")
+			t0 := time.Now()
+			r, err := b.CheckDeck(ctx, "file://"+abs, name, out)
+			if err != nil {
+				fmt.Printf("FAIL  deck %s: %v\n", name, err)
+				failed++
+				continue
+			}
+			nDecks++
+			nCharts += r.Charts
+			nDrawn += r.Drawn
+			status := "ok  "
+			if len(r.Problems) > 0 {
+				status = "FAIL"
+				failed++
+			}
+			fmt.Printf("%s  deck %-22s %2d slides, %2d/%d charts drawn, %d requests  %5.1fs  %s\n",
+				status, name, r.Slides, r.Drawn, r.Charts, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+			for _, p := range r.Problems {
+				fmt.Printf("        %s: %s\n", name, p)
+			}
+		}
+	}
+	if live != "" {
+		t0 := time.Now()
+		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: live, Python: python, OutDir: out})
+		switch {
+		case err != nil:
+			fmt.Printf("FAIL  live %s: %v\n", live, err)
+			failed++
+		default:
+			status := "ok  "
+			if len(r.Problems) > 0 {
+				status = "FAIL"
+				failed++
+			}
+			fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn (timeline: %v)  %5.1fs  %s\n",
+				status, live, r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.Timeline, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+			for _, p := range r.Problems {
+				fmt.Printf("        live: %s\n", p)
+			}
+			for _, p := range r.Notes {
+				fmt.Printf("        live (note, not a failure): %s\n", p)
+			}
+		}
+	}
+	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed; %.1fs\n", nDecks, nDrawn, nCharts, failed, time.Since(start).Seconds())
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}

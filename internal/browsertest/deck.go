@@ -1,0 +1,270 @@
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// DeckReport is what CheckDeck saw in one slide deck.
+type DeckReport struct {
+	Name        string   // file name without ".slides.html"
+	Slides      int      // slides walked (vertical and horizontal)
+	Charts      int      // .labkit-chart containers found
+	Drawn       int      // of those, drawn: a canvas or svg with non-zero size and painted pixels
+	Requests    int      // requests the page made
+	Screenshots []string // deck title slide, then the slide with the first chart (if any)
+	Problems    []string // each says which slide; empty means the deck passed
+}
+
+// Timeouts for one deck; generous, because CI shares two cores with other jobs.
+var (
+	DeckReadyTimeout = 30 * time.Second // reveal.js initialised
+	ChartTimeout     = 15 * time.Second // every chart on a slide drawn after showing it
+)
+
+// slideInfo is one slide as the page reports it.
+type slideInfo struct {
+	H, V   int
+	Title  string
+	Charts int
+}
+
+const jsSlides = `Reveal.getSlides().map(function (el) {
+  var i = Reveal.getIndices(el), t = el.querySelector("h1,h2,h3,h4");
+  return {H: i.h, V: i.v || 0, Title: t ? t.textContent.replace(/\s*¶\s*$/, "").trim() : "",
+          Charts: el.querySelectorAll(".labkit-chart").length};
+})`
+
+// jsShowFirstChart scrolls a tall slide (reveal_scroll makes it scroll inside itself) so its
+// first chart is in view. Not scrollIntoView: that also scrolls reveal.js's overflow-hidden
+// containers and shifts every slide sideways.
+const jsShowFirstChart = `(function () {
+  var slide = Reveal.getCurrentSlide(), chart = slide.querySelector(".labkit-chart");
+  slide.scrollTop += chart.getBoundingClientRect().top - slide.getBoundingClientRect().top - 40;
+})()`
+
+// chartState is one chart container as the page reports it.
+type chartState struct {
+	ID      string
+	Kind    string // "canvas", "svg" or ""
+	Width   int    // intrinsic size of the canvas (or svg box)
+	Height  int
+	Painted int    // sampled non-transparent pixels (-1: could not read)
+	Error   string // the text of labkit's .labkit-chart-error, if the loader gave up
+	Series  string // ECharts type of the first series ("bar", "line", "custom" for timelines)
+	Title   string
+	Wrong   string // a drawn chart whose axes do not fit its data
+}
+
+// jsCharts reports the chart containers in an element (the current slide by default). For
+// timelines (custom series) it also checks that the x axis reaches the last span's end: an
+// axis sized from the wrong values draws every bar off the chart, with pixels painted.
+const jsCharts = `(function (root) {
+  function painted(cv) {
+    try {
+      if (!cv.width || !cv.height) { return 0; }
+      var d = cv.getContext("2d").getImageData(0, 0, cv.width, cv.height).data, n = 0;
+      for (var i = 3; i < d.length; i += 64) { if (d[i]) { n++; } }
+      return n;
+    } catch (e) { return -1; }
+  }
+  var ec = window.echarts;
+  try { if (!ec && window.requirejs) { ec = window.requirejs("labkit-echarts"); } } catch (e) {}
+  return Array.prototype.map.call(root.querySelectorAll(".labkit-chart"), function (el) {
+    var err = el.querySelector(".labkit-chart-error"), cv = el.querySelector("canvas"), sv = el.querySelector("svg");
+    var s = {ID: el.id, Kind: "", Width: 0, Height: 0, Painted: 0, Error: err ? err.textContent : "",
+             Series: "", Title: "", Wrong: ""};
+    if (cv) { s.Kind = "canvas"; s.Width = cv.width; s.Height = cv.height; s.Painted = painted(cv); }
+    else if (sv) { var r = sv.getBoundingClientRect(); s.Kind = "svg"; s.Width = Math.round(r.width); s.Height = Math.round(r.height);
+                   s.Painted = sv.querySelectorAll("path,rect,text").length; }
+    try {
+      var inst = ec && ec.getInstanceByDom(el);
+      if (inst) {
+        var o = inst.getOption();
+        s.Series = (o.series[0] || {}).type || "";
+        s.Title = ((o.title || [])[0] || {}).text || "";
+        if (s.Series === "custom") {
+          var ext = inst.getModel().getComponent("xAxis").axis.scale.getExtent(), end = 0;
+          o.series[0].data.forEach(function (d) { var v = d.value || d; if (v[2] > end) { end = v[2]; } });
+          if (ext[1] < end) { s.Wrong = "x axis ends at " + ext[1] + " but the spans end at " + end; }
+        }
+      }
+    } catch (e) { s.Wrong = "could not read the ECharts instance: " + e; }
+    return s;
+  });
+})(%s)`
+
+func drawn(c chartState) bool {
+	return c.Error == "" && c.Wrong == "" && c.Kind != "" && c.Width > 0 && c.Height > 0 && c.Painted != 0
+}
+
+func (c chartState) why() string {
+	switch {
+	case c.Error != "":
+		return "shows an error: " + shorten(c.Error)
+	case c.Wrong != "":
+		return "is drawn wrong: " + c.Wrong
+	case c.Kind == "":
+		return "has no canvas or svg (ECharts never drew into it)"
+	case c.Width == 0 || c.Height == 0:
+		return fmt.Sprintf("has a %s of size %dx%d", c.Kind, c.Width, c.Height)
+	default:
+		return "has a blank " + c.Kind + " (nothing painted)"
+	}
+}
+
+// CheckDeck opens the deck at url (file:// or http://127.0.0.1), waits for reveal.js, shows
+// every slide in turn and checks every chart on it, and records console errors and failed or
+// outside requests against the slide that was showing. Screenshots go to shotDir as
+// <name>.png (title slide) and <name>.first-chart.png. The error is for a browser that could
+// not be driven at all; a broken deck is reported in DeckReport.Problems.
+func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (DeckReport, error) {
+	r := DeckReport{Name: name}
+	tab, cancel := b.newTab()
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+
+	w, err := watch(tab)
+	if err != nil {
+		return r, err
+	}
+	defer func() { cancel(); w.wg.Wait() }()
+	problem := func(where string, ps ...string) {
+		for _, p := range ps {
+			r.Problems = append(r.Problems, where+": "+p)
+		}
+	}
+
+	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+		return r, fmt.Errorf("open %s: %w", url, err)
+	}
+	if !waitFor(tab, `document.body && document.body.getAttribute("data-labkit-deck") === "ready"`, DeckReadyTimeout) {
+		problem("deck", "reveal.js did not start within "+DeckReadyTimeout.String())
+		problem("deck", w.take()...)
+		return r, nil
+	}
+	problem("loading", w.take()...)
+	if err := os.MkdirAll(shotDir, 0o755); err != nil {
+		return r, err
+	}
+	shot := filepath.Join(shotDir, name+".png")
+	if err := screenshot(tab, shot); err != nil {
+		return r, err
+	}
+	r.Screenshots = append(r.Screenshots, shot)
+
+	slides, err := chromedp.Run(tab, chromedp.Evaluate[[]slideInfo](jsSlides))
+	if err != nil {
+		return r, fmt.Errorf("list slides: %w", err)
+	}
+	r.Slides = len(slides)
+	if len(slides) == 0 {
+		problem("deck", "has no slides")
+	}
+	firstChart := ""
+	for i, s := range slides {
+		where := fmt.Sprintf("slide %d/%d %q", i+1, len(slides), s.Title)
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("Reveal.slide(%d, %d)", s.H, s.V))); err != nil {
+			return r, fmt.Errorf("%s: %w", where, err)
+		}
+		if !waitFor(tab, fmt.Sprintf(`(function () { var i = Reveal.getIndices(); return i.h === %d && (i.v || 0) === %d; })()`, s.H, s.V), 5*time.Second) {
+			problem(where, "reveal.js did not show it")
+			continue
+		}
+		r.Charts += s.Charts
+		var states []chartState
+		deadline := time.Now().Add(ChartTimeout)
+		for {
+			states, err = chromedp.Run(tab, chromedp.Evaluate[[]chartState](fmt.Sprintf(jsCharts, "Reveal.getCurrentSlide()")))
+			if err != nil {
+				return r, fmt.Errorf("%s: read charts: %w", where, err)
+			}
+			n := 0 // charts that are drawn, or will not change: a loader error, wrong axes
+			for _, c := range states {
+				if drawn(c) || c.Error != "" || c.Wrong != "" {
+					n++
+				}
+			}
+			if n == len(states) || time.Now().After(deadline) {
+				break
+			}
+			if err := sleep(tab, 200*time.Millisecond); err != nil {
+				return r, err
+			}
+		}
+		for _, c := range states {
+			if drawn(c) {
+				r.Drawn++
+			} else {
+				problem(where, "chart "+c.ID+" "+c.why())
+			}
+		}
+		if len(states) > 0 && firstChart == "" {
+			firstChart = filepath.Join(shotDir, name+".first-chart.png")
+			if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](jsShowFirstChart)); err != nil {
+				return r, err
+			}
+			_ = sleep(tab, 300*time.Millisecond) // let the scroll settle before the picture
+			if err := screenshot(tab, firstChart); err != nil {
+				return r, err
+			}
+			r.Screenshots = append(r.Screenshots, firstChart)
+		}
+		problem(where, w.take()...)
+	}
+	_ = sleep(tab, 300*time.Millisecond) // late errors, e.g. from the last slide's scripts
+	problem("after the last slide", w.take()...)
+	w.mu.Lock()
+	r.Requests = w.requests
+	w.mu.Unlock()
+	return r, nil
+}
+
+// waitFor polls a JavaScript condition until it is true or the timeout passes.
+func waitFor(tab context.Context, cond string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool]("!!("+cond+")"))
+		if err == nil && ok {
+			return true
+		}
+		if time.Now().After(deadline) || tab.Err() != nil {
+			return false
+		}
+		if sleep(tab, 200*time.Millisecond) != nil {
+			return false
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func screenshot(tab context.Context, path string) error {
+	png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+	if err != nil {
+		return fmt.Errorf("screenshot %s: %w", path, err)
+	}
+	return os.WriteFile(path, png, 0o644)
+}
+
+// jsonString quotes s for JavaScript.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,133 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// watcher records, for one tab, everything a clean page must not do: console errors and
+// uncaught exceptions, failed requests (network errors and HTTP status >= 400), and any
+// request that leaves the machine. It pauses every request and lets through only file:,
+// data:, blob: and about: URLs and http(s)/ws(s) to 127.0.0.1 or localhost; the rest fail
+// as "blocked by client", so a page that needs the network is caught even where there is one.
+type watcher struct {
+	mu       sync.Mutex
+	problems []string
+	urls     map[network.RequestID]string
+	requests int
+	wg       sync.WaitGroup
+}
+
+// outsidePrefix starts the problem recorded for a request that would leave the machine.
+const outsidePrefix = "request outside this machine (blocked): "
+
+// IsLocal reports whether a page may load u with no network: files, inline data, and
+// servers on this machine's loopback address.
+func IsLocal(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	switch p.Scheme {
+	case "file", "data", "blob", "about":
+		return true
+	case "http", "https", "ws", "wss":
+		h := p.Hostname()
+		return h == "127.0.0.1" || h == "localhost"
+	}
+	return false
+}
+
+// watch starts recording on the tab ctx; the recording stops when ctx ends (wait for it
+// with w.wg.Wait after cancelling).
+func watch(ctx context.Context) (*watcher, error) {
+	w := &watcher{urls: map[network.RequestID]string{}}
+	err := chromedp.Listen(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			w.mu.Lock()
+			w.urls[e.RequestID] = e.Request.URL
+			w.requests++
+			w.mu.Unlock()
+		case *network.EventLoadingFailed:
+			if e.Canceled {
+				return // navigation or the page itself stopped it: not a failure
+			}
+			w.mu.Lock()
+			u := w.urls[e.RequestID]
+			if IsLocal(u) || u == "" {
+				w.problems = append(w.problems, fmt.Sprintf("failed request %s: %s", shorten(u), e.ErrorText))
+			} // outside requests are reported once, by the interceptor
+			w.mu.Unlock()
+		case *network.EventResponseReceived:
+			if e.Response != nil && e.Response.Status >= 400 {
+				w.add(fmt.Sprintf("failed request %s: HTTP %d", shorten(e.Response.URL), e.Response.Status))
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	console := chromedp.Console(ctx)
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
+		return nil, fmt.Errorf("browsertest: intercept requests: %w", err)
+	}
+	w.wg.Add(2)
+	go func() {
+		defer w.wg.Done()
+		for e, err := range paused {
+			if err != nil {
+				return
+			}
+			if IsLocal(e.Request.URL) {
+				_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+				continue
+			}
+			w.add(outsidePrefix + shorten(e.Request.URL))
+			_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+		}
+	}()
+	go func() {
+		defer w.wg.Done()
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				w.add("console " + string(m.Type) + ": " + shorten(m.String()))
+			}
+		}
+	}()
+	return w, nil
+}
+
+func (w *watcher) add(p string) {
+	w.mu.Lock()
+	w.problems = append(w.problems, p)
+	w.mu.Unlock()
+}
+
+// take returns the problems recorded since the last call.
+func (w *watcher) take() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.problems
+	w.problems = nil
+	return p
+}
+
+func shorten(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make test-browser (and the last step of make test): export every notebook to a reveal.js
+# deck (scripts/slides.py, reusing build/executed/ from the notebook step when it is newer
+# than the notebook), then check in headless Chromium, with every request that would leave
+# the machine blocked:
+#   1. every deck: every slide shown, every chart drawn, no console errors, no failed requests;
+#   2. the live front end: Jupyter on 127.0.0.1 runs notebooks/01_goroutines.ipynb through its
+#      UI; no error outputs, the timeline chart drawn, nothing left running afterwards.
+# Screenshots and jupyter.log go to build/browser/. Without Chromium it says SKIPPED and
+# passes, unless LAB_REQUIRE_BROWSER=1 (CI sets it). See internal/browsertest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+GOBIN=$(go env GOBIN); [ -n "$GOBIN" ] || GOBIN="$(go env GOPATH)/bin"
+export PATH="$GOBIN:$PATH"
+PY=$(cat build/jupyter-python 2>/dev/null || echo python3)
+start=$SECONDS
+
+have_chromium=false
+for b in "${LAB_CHROMIUM:-}" chromium chromium-browser google-chrome-stable google-chrome; do
+  [ -n "$b" ] && command -v "$b" >/dev/null && { have_chromium=true; break; }
+done
+if ! $have_chromium; then
+  if [ "${LAB_REQUIRE_BROWSER:-}" = 1 ]; then
+    echo "FAIL: no Chromium (Debian: apt-get install chromium; or set LAB_CHROMIUM)"; exit 1
+  fi
+  echo "SKIPPED browser tests: no Chromium installed (Debian: apt-get install chromium)"; exit 0
+fi
+
+rc=0
+echo "--- slide decks (scripts/slides.py --reuse-executed)"
+"$PY" scripts/slides.py --reuse-executed || rc=1
+echo "--- headless Chromium, network blocked"
+go build -o build/browsertest ./internal/browsertest/cmd/browsertest || exit 1
+build/browsertest -decks build/slides -out build/browser -python "$PY" || rc=1
+echo "browser tests (export + browser) took $((SECONDS - start))s"
+exit $rc
