@@ -197,15 +197,19 @@ func (s *Server) untrack(nc net.Conn) {
 func (s *Server) serve(nc net.Conn) {
 	defer nc.Close()
 	buf := make([]byte, readBufferSize)
-	var carried []byte // the start of a line whose '\n' has not arrived yet
-	shutdownGrace := false
+	var carried []byte     // the start of a line whose '\n' has not arrived yet
+	shutdownGrace := false // Shutdown's cut of the read deadline has been forgiven once
+	finishing := false     // Shutdown began mid-line: finish that line, then close
 	for {
 		s.armRead(nc)
 		// Checked after arming the deadline: Shutdown sets stopping before it cuts the
 		// deadlines, so a connection is either cut in Read or sees stopping here.
-		if s.stopping.Load() && len(carried) == 0 {
-			s.closeWithMessage(nc, "") // idle at shutdown: nothing in flight
-			return
+		if s.stopping.Load() {
+			if len(carried) == 0 {
+				s.closeWithMessage(nc, "") // between lines: nothing in flight
+				return
+			}
+			finishing = true
 		}
 		n, err := nc.Read(buf)
 		if n > 0 {
@@ -226,6 +230,14 @@ func (s *Server) serve(nc net.Conn) {
 			if tooLong {
 				s.c.overLong.Add(1)
 				s.closeWithMessage(nc, fmt.Sprintf("ERR line too long (max %d bytes)\n", s.cfg.MaxLineBytes))
+				return
+			}
+			if finishing && end > 0 {
+				// The line in flight at shutdown has been echoed. The start of a newer one,
+				// if this read brought one, is dropped unacknowledged: its client gets end of
+				// file instead of its echo, so a client that never pauses cannot hold
+				// Shutdown up.
+				s.closeWithMessage(nc, "")
 				return
 			}
 			carried = append(carried, buf[end:n]...)
@@ -331,14 +343,17 @@ func (s *Server) closeWithMessage(nc net.Conn, msg string) {
 	}
 }
 
-// Shutdown stops the server gracefully: it stops accepting, closes idle connections at
-// once (half-closing first, so their last echoes arrive before end of file), lets a connection that is in the middle of a line finish and echo it, and returns
-// nil when every connection has closed. Lines already received in full are echoed before
-// their connection closes; a line whose echo was written was received in full. If ctx
-// ends first, Shutdown closes every remaining connection (counted as ForceClosed), waits
-// for their goroutines to return, and returns ctx's error. Calling it again is harmless.
-// (Connections the kernel had queued but the server had not yet accepted are reset by the
-// kernel when the listener closes; they never sent a line the server read.)
+// Shutdown stops the server gracefully and waits for it. It stops accepting; closes each
+// connection that is between lines (half-closing first, so the client reads its last echo,
+// then end of file); and lets a connection that is in the middle of a line receive the rest
+// of that line, echo it, and close. Every complete line the server has read is echoed before
+// its connection closes; the unfinished start of a newer line may be dropped, never echoed.
+// Shutdown returns nil once every connection has closed. If ctx ends first, it closes the
+// rest at once (counted as ForceClosed), waits for their goroutines, and returns ctx's
+// error. Calling it again is harmless.
+//
+// Connections the kernel had queued but the server had not yet accepted are reset by the
+// kernel when the listener closes; the server read nothing from them.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopAccepting()
 	s.mu.Lock()

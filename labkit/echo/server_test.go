@@ -406,9 +406,11 @@ func TestShutdownUnderLoadLosesNoAcknowledgedLine(t *testing.T) {
 	atShutdown := s.Stats().Lines
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
+	shutdownStart := time.Now()
 	if err := s.Shutdown(ctx); err != nil {
 		t.Errorf("Shutdown = %v, want nil (graceful)", err)
 	}
+	t.Logf("Shutdown took %v; lines when it returned: %d", time.Since(shutdownStart), s.Stats().Lines)
 	wg.Wait()
 
 	total := 0
@@ -422,8 +424,10 @@ func TestShutdownUnderLoadLosesNoAcknowledgedLine(t *testing.T) {
 	if int64(total) != st.Lines {
 		t.Errorf("clients received %d echoes, the server wrote %d: acknowledged lines were lost", total, st.Lines)
 	}
-	if st.Bytes != st.Received {
-		t.Errorf("server read %d bytes but echoed %d: a line it had received was dropped", st.Received, st.Bytes)
+	// The only bytes read and not echoed: at most one unfinished line per client, the one
+	// that arrived after the line in flight at shutdown.
+	if maxLine := int64(len(fmt.Sprintf("client %d line %d\n", clients, linesPerClient))); st.Received-st.Bytes > clients*maxLine {
+		t.Errorf("server read %d bytes but echoed %d: more than one unfinished line per client was dropped", st.Received, st.Bytes)
 	}
 	t.Logf("shutdown under load: Shutdown called after %d echoes; %d of %d lines echoed in all; %v",
 		atShutdown, total, clients*linesPerClient, st)
