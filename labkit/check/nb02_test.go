@@ -21,7 +21,7 @@ func (c *racyCounter) Inc() {
 
 func (c *racyCounter) Value() int { return c.n }
 
-// The reference solution (notebooks/solutions/02_race_conditions/safe_counter.go).
+// The reference solution (notebooks/solutions/02_race_conditions/safe_counter.gocell).
 type mutexCounter struct {
 	mu sync.Mutex
 	n  int

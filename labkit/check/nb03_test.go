@@ -35,7 +35,7 @@ func (a *reentrantAccount) Withdraw(amount int) bool {
 	return true
 }
 
-// The reference solution (notebooks/solutions/03_locks_and_atomics/withdraw.go).
+// The reference solution (notebooks/solutions/03_locks_and_atomics/withdraw.gocell).
 type lockedHelperAccount struct {
 	mu      sync.Mutex
 	balance int

@@ -23,7 +23,7 @@ func mergeNeverCloses(inputs ...<-chan int) <-chan int {
 	return out
 }
 
-// The reference solution (notebooks/solutions/04_channels/merge.go).
+// The reference solution (notebooks/solutions/04_channels/merge.gocell).
 func mergeClosesAfterWait(inputs ...<-chan int) <-chan int {
 	out := make(chan int)
 	var wg sync.WaitGroup

@@ -26,7 +26,7 @@ func fetchAllUnbounded(ctx context.Context, urls []string, limit int, fetch Fetc
 	return bodies, nil
 }
 
-// The reference solution (notebooks/solutions/05_worker_pools/fetch_all.go).
+// The reference solution (notebooks/solutions/05_worker_pools/fetch_all.gocell).
 func fetchAllErrgroup(ctx context.Context, urls []string, limit int, fetch FetchFunc) ([]string, error) {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
