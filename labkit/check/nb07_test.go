@@ -25,7 +25,7 @@ func firstOfSequential(ctx context.Context, fetches []func(context.Context) (str
 	return "", errors.Join(errs...)
 }
 
-// The reference solution (notebooks/solutions/07_async_to_goroutines/first_of.go).
+// The reference solution (notebooks/solutions/07_async_to_goroutines/first_of.gocell).
 func firstOfSelect(ctx context.Context, fetches []func(context.Context) (string, error)) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // the losers see ctx.Done() as soon as we return
@@ -177,7 +177,7 @@ func processAllFireAndForget(ctx context.Context, items []int, work func(context
 	return nil
 }
 
-// The reference solution (notebooks/solutions/07_async_to_goroutines/process_all.go).
+// The reference solution (notebooks/solutions/07_async_to_goroutines/process_all.gocell).
 func processAllErrgroup(ctx context.Context, items []int, work func(context.Context, int) error) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, item := range items {
