@@ -452,11 +452,23 @@ func TestCancelledStartContextClosesTheServer(t *testing.T) {
 	}
 }
 
+// TestReliabilityManyClients runs 1,000 concurrent clients × 100 messages each and
+// requires every echo intact. Under the race detector (several times slower per round
+// trip, on a CI machine shared with every other package's tests) it keeps the 1,000
+// concurrent connections but sends 25 messages each; run it without -race for the full
+// 100,000 messages. -short cuts it to 200 × 50.
 func TestReliabilityManyClients(t *testing.T) {
 	clients, messages := 1000, 100
-	if testing.Short() {
+	switch {
+	case testing.Short():
 		clients, messages = 200, 50
-		t.Logf("-short: %d clients × %d messages instead of 1000 × 100", clients, messages)
+	case raceEnabled:
+		messages = 25
+	}
+	if clients*messages < 100_000 {
+		t.Logf("NOTE: %d clients × %d messages, not the full 1000 × 100 (short=%v, race=%v); "+
+			"the full size runs with: go test -run TestReliabilityManyClients ./labkit/echo",
+			clients, messages, testing.Short(), raceEnabled)
 	}
 	s := startServer(t, echo.Config{})
 	r, err := load.Run(t.Context(), s.Addr(), load.Config{Clients: clients, Messages: messages, PayloadBytes: 100})
