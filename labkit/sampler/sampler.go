@@ -44,6 +44,7 @@ func validate(fn string, interval time.Duration, probe Probe) error {
 // Run reads probe once immediately and then every interval until ctx is done, and
 // returns the samples in time order. Cancellation is the normal way to stop, so Run
 // returns a nil error then; it errs only on a nil probe or an interval below MinInterval.
+// Every sample is kept (16 bytes each), so for runs of minutes pick a coarser interval.
 func Run(ctx context.Context, interval time.Duration, probe Probe) ([]Sample, error) {
 	if err := validate("Run", interval, probe); err != nil {
 		return nil, err
