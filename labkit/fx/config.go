@@ -139,10 +139,10 @@ func IOHeavy() Config {
 	return Config{Seed: 1, Pairs: 4, Orders: 200, Latency: ExpLatency(time.Millisecond, 3*time.Millisecond), CPU: 20 * time.Microsecond, Workers: 32}
 }
 
-// CPUHeavy is the lab's CPU-bound mix: 200 orders of 1 ms pricing each and a co-located
-// gateway that answers at once (sub-millisecond sleeps are not reliably shorter than 1 ms
-// on every OS, so a "tiny" latency would quietly turn this into an IO mix). Concurrency
-// can win at most the number of cores.
+// CPUHeavy is the lab's CPU-bound mix: the first 100 of IOHeavy's orders (same seed), with
+// 1 ms of pricing each and a co-located gateway that answers at once (sub-millisecond
+// sleeps are not reliably shorter than 1 ms on every OS, so a "tiny" latency would quietly
+// turn this into an IO mix). Concurrency can win at most the number of cores.
 func CPUHeavy() Config {
-	return Config{Seed: 1, Pairs: 4, Orders: 200, Latency: FixedLatency(0), CPU: time.Millisecond, Workers: 32}
+	return Config{Seed: 1, Pairs: 4, Orders: 100, Latency: FixedLatency(0), CPU: time.Millisecond, Workers: 32}
 }
