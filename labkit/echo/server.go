@@ -272,10 +272,14 @@ func (s *Server) serve(nc net.Conn) {
 	}
 }
 
+// armRead sets the deadline for the next read. Without an idle timeout it still clears the
+// deadline, which Shutdown may have cut.
 func (s *Server) armRead(nc net.Conn) {
+	var deadline time.Time
 	if s.cfg.IdleTimeout > 0 {
-		nc.SetReadDeadline(time.Now().Add(s.cfg.IdleTimeout))
+		deadline = time.Now().Add(s.cfg.IdleTimeout)
 	}
+	nc.SetReadDeadline(deadline)
 }
 
 // write sends parts as one write (writev when there are two) and counts them as lines.

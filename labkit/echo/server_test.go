@@ -289,7 +289,13 @@ func TestIdleTimeout(t *testing.T) {
 }
 
 func TestShutdownClosesIdleAndFinishesInFlightLine(t *testing.T) {
-	s := startServer(t, echo.Config{})
+	for _, cfg := range []echo.Config{{}, {IdleTimeout: -1, WriteTimeout: -1}} {
+		t.Run(fmt.Sprintf("IdleTimeout=%v", cfg.IdleTimeout), func(t *testing.T) { testShutdownFinishesInFlightLine(t, cfg) })
+	}
+}
+
+func testShutdownFinishesInFlightLine(t *testing.T, cfg echo.Config) {
+	s := startServer(t, cfg)
 	idle := dial(t, s.Addr())
 	roundTrip(t, idle, "done\n")
 	inFlight := dial(t, s.Addr())
