@@ -139,8 +139,9 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	}
 	done := `(function () {
 	  var cells = Jupyter.notebook.get_cells().filter(function (c) { return c.cell_type === "code"; });
-	  var ran = cells.every(function (c) { return typeof c.input_prompt_number === "number"; });
-	  return ran && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
+	  // Run All marks every cell "*" at once; a cell the kernel skipped after an error loses it too.
+	  var queued = cells.some(function (c) { return c.input_prompt_number === "*"; });
+	  return !queued && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
 	})()`
 	finished := waitStable(tab, done, o.Timeout)
 
@@ -157,11 +158,19 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 			Evalue     string `json:"evalue"`
 		}
 	}
-	cells, err := chromedp.Run(tab, chromedp.Evaluate[[]cellState](`Jupyter.notebook.get_cells().map(function (c, i) {
+	// head names a cell in messages: its first line of code after "%%" (GoNB's main body), or else its first line.
+	cells, err := chromedp.Run(tab, chromedp.Evaluate[[]cellState](`(function () {
+	function head(t) {
+	  var lines = t.split("\n"), at = lines.indexOf("%%"), pick = function (ls) {
+	    return ls.filter(function (l) { return l.trim() && !/^\s*\/\//.test(l); })[0]; };
+	  return (at >= 0 && pick(lines.slice(at + 1))) || pick(lines) || "";
+	}
+	return Jupyter.notebook.get_cells().map(function (c, i) {
 	  return {Index: i, Type: c.cell_type, Prompt: c.input_prompt_number === undefined ? null : c.input_prompt_number,
-	          Tags: (c.metadata.tags || []), Head: c.get_text().split("\n").filter(function (l) { return l.trim() && !/^\s*\/\//.test(l); })[0] || "",
+	          Tags: (c.metadata.tags || []), Head: head(c.get_text()),
 	          Outputs: c.cell_type === "code" ? c.output_area.outputs : []};
-	}).filter(function (c) { return c.Type === "code"; })`))
+	}).filter(function (c) { return c.Type === "code"; });
+	})()`))
 	if err != nil {
 		return r, fmt.Errorf("read the cells: %w", err)
 	}
@@ -281,7 +290,10 @@ func joinText(t any) string {
 	return ""
 }
 
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 func lastLines(s string, n int) string {
+	s = ansi.ReplaceAllString(s, "")
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]

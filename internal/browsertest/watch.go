@@ -62,12 +62,12 @@ func watch(ctx context.Context) (*watcher, error) {
 			}
 			w.mu.Lock()
 			u := w.urls[e.RequestID]
-			if IsLocal(u) || u == "" {
+			if (IsLocal(u) || u == "") && !isFavicon(u) {
 				w.problems = append(w.problems, fmt.Sprintf("failed request %s: %s", shorten(u), e.ErrorText))
 			} // outside requests are reported once, by the interceptor
 			w.mu.Unlock()
 		case *network.EventResponseReceived:
-			if e.Response != nil && e.Response.Status >= 400 {
+			if e.Response != nil && e.Response.Status >= 400 && !isFavicon(e.Response.URL) {
 				w.add(fmt.Sprintf("failed request %s: HTTP %d", shorten(e.Response.URL), e.Response.Status))
 			}
 		}
@@ -101,12 +101,25 @@ func watch(ctx context.Context) (*watcher, error) {
 			if err != nil {
 				return
 			}
+			if strings.Contains(m.Text, "net::ERR_BLOCKED_BY_CLIENT") || isFavicon(m.URL) {
+				continue // the interceptor's own doing, reported above with its URL
+			}
 			if m.Type == chromedp.ConsoleError || m.IsException() {
-				w.add("console " + string(m.Type) + ": " + shorten(m.String()))
+				text := m.Text
+				if m.URL != "" {
+					text += " (" + m.URL + ")"
+				}
+				w.add("console " + string(m.Type) + ": " + shorten(text))
 			}
 		}
 	}()
 	return w, nil
+}
+
+// isFavicon reports the browser's own request for a site icon, which no page asked for.
+func isFavicon(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && p.Path == "/favicon.ico"
 }
 
 func (w *watcher) add(p string) {

@@ -9,9 +9,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -83,6 +87,23 @@ func run(ctx context.Context, decks, out, live, python string, requireBrowser bo
 			}
 		}
 	}
+	if decks != "" && nDecks > 0 {
+		t0 := time.Now()
+		n, problems, err := checkServed(ctx, b, decks, out)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		status := "ok  "
+		if len(problems) > 0 {
+			status = "FAIL"
+			failed++
+		}
+		fmt.Printf("%s  served %s over http://127.0.0.1: index.html links %d decks, first deck checked again  %5.1fs\n",
+			status, decks, n, time.Since(t0).Seconds())
+		for _, p := range problems {
+			fmt.Printf("        served: %s\n", p)
+		}
+	}
 	if live != "" {
 		t0 := time.Now()
 		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: live, Python: python, OutDir: out})
@@ -111,4 +132,69 @@ func run(ctx context.Context, decks, out, live, python string, requireBrowser bo
 		return 1
 	}
 	return 0
+}
+
+var deckLink = regexp.MustCompile(`href="([^"]+\.slides\.html)"`)
+
+// checkServed serves the decks folder from a static file server on 127.0.0.1, checks that
+// index.html links every deck in the folder and each link answers 200, and checks the first
+// deck again over HTTP (the other way of opening the decks with no network).
+func checkServed(ctx context.Context, b *browsertest.Browser, dir, out string) (int, []string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, nil, err
+	}
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	base := "http://" + ln.Addr().String() + "/"
+
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(base + "index.html")
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return 0, nil, err
+	}
+	var problems []string
+	if resp.StatusCode != http.StatusOK {
+		return 0, []string{fmt.Sprintf("index.html: HTTP %d", resp.StatusCode)}, nil
+	}
+	linked := map[string]bool{}
+	var first string
+	for _, m := range deckLink.FindAllStringSubmatch(string(body), -1) {
+		linked[m[1]] = true
+		if first == "" {
+			first = m[1]
+		}
+		r, err := client.Get(base + m[1])
+		if err != nil {
+			problems = append(problems, "index.html link "+m[1]+": "+err.Error())
+			continue
+		}
+		r.Body.Close()
+		if r.StatusCode != http.StatusOK {
+			problems = append(problems, fmt.Sprintf("index.html link %s: HTTP %d", m[1], r.StatusCode))
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.slides.html"))
+	for _, f := range files {
+		if !linked[filepath.Base(f)] {
+			problems = append(problems, "index.html does not link "+filepath.Base(f))
+		}
+	}
+	if first == "" {
+		return 0, append(problems, "index.html links no decks"), nil
+	}
+	r, err := b.CheckDeck(ctx, base+first, "served-"+strings.TrimSuffix(first, ".slides.html"), out)
+	if err != nil {
+		return len(linked), problems, err
+	}
+	for _, p := range r.Problems {
+		problems = append(problems, first+": "+p)
+	}
+	return len(linked), problems, nil
 }

@@ -1,0 +1,187 @@
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestIsLocal(t *testing.T) {
+	for u, want := range map[string]bool{
+		"file:///work/build/slides/assets/reveal.js/dist/reveal.js":      true,
+		"data:image/png;base64,AAAA":                                     true,
+		"blob:file:///3f2a":                                              true,
+		"about:blank":                                                    true,
+		"http://127.0.0.1:8888/files/_assets/echarts.min.js":             true,
+		"ws://127.0.0.1:8888/api/kernels/1/channels":                     true,
+		"http://localhost:8000/index.html":                               true,
+		"https://cdn.jsdelivr.net/npm/echarts@5.6.0/dist/echarts.min.js": false,
+		"https://fonts.googleapis.com/css?family=Lato":                   false,
+		"http://127.0.0.1.nip.io/x":                                      false,
+		"http://10.0.0.1/x":                                              false,
+		"ftp://127.0.0.1/x":                                              false,
+		"::not a url":                                                    false,
+	} {
+		if got := IsLocal(u); got != want {
+			t.Errorf("IsLocal(%q) = %v, want %v", u, got, want)
+		}
+	}
+}
+
+func TestCopyForLivePointsBootstrapAtRoot(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.ipynb")
+	nb := `{"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# T"]},
+	  {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": null,
+	   "source": ["!*go mod edit -replace \"github.com/go-concurrency-lab/lab=${GONB_DIR}/..\""]}],
+	  "metadata": {"kernelspec": {"name": "gonb"}}, "nbformat": 4, "nbformat_minor": 5}`
+	if err := os.WriteFile(src, []byte(nb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "out", "copy.ipynb")
+	if err := copyForLive(src, dst, "/abs/repo"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Cells []struct{ Source any } `json:"cells"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if s := joinText(got.Cells[1].Source); !strings.Contains(s, "lab=/abs/repo\"") || strings.Contains(s, "GONB_DIR") {
+		t.Errorf("bootstrap not pointed at the root: %q", s)
+	}
+
+	noBoot := filepath.Join(dir, "noboot.ipynb")
+	_ = os.WriteFile(noBoot, []byte(`{"cells": [{"cell_type": "code", "source": "fmt.Println(1)"}]}`), 0o644)
+	if err := copyForLive(noBoot, filepath.Join(dir, "x.ipynb"), "/r"); err == nil || !strings.Contains(err.Error(), "bootstrap") {
+		t.Errorf("copyForLive without a bootstrap cell: err = %v, want one naming the bootstrap cell", err)
+	}
+}
+
+func TestDescendantsSeesGrandchildren(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc")
+	}
+	// sh starts sleep as its child: a grandchild of this test.
+	cmd := exec.Command("sh", "-c", "sleep 30 & wait")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		found := false
+		for pid, c := range descendants(os.Getpid()) {
+			if c == "sleep 30" && pid != cmd.Process.Pid {
+				found = running(pid)
+				defer func() { _ = exec.Command("kill", "-9", itoa(pid)).Run() }()
+			}
+		}
+		if found {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("descendants(%d) never listed the grandchild sleep: %v", os.Getpid(), descendants(os.Getpid()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// startBrowser skips the test, visibly, where no Chromium is installed.
+func startBrowser(t *testing.T) *Browser {
+	t.Helper()
+	b, err := Start(context.Background())
+	if errors.Is(err, ErrNoChromium) {
+		t.Skipf("SKIP (browser test): %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+func fileURL(t *testing.T, name string) string {
+	abs, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + abs
+}
+
+func TestCheckDeckPassesACleanDeck(t *testing.T) {
+	b := startBrowser(t)
+	shots := t.TempDir()
+	r, err := b.CheckDeck(context.Background(), fileURL(t, "good.slides.html"), "good", shots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) > 0 {
+		t.Errorf("problems on a clean deck:\n%s", strings.Join(r.Problems, "\n"))
+	}
+	if r.Slides != 3 || r.Charts != 1 || r.Drawn != 1 {
+		t.Errorf("slides/charts/drawn = %d/%d/%d, want 3/1/1", r.Slides, r.Charts, r.Drawn)
+	}
+	want := []string{filepath.Join(shots, "good.png"), filepath.Join(shots, "good.first-chart.png")}
+	if strings.Join(r.Screenshots, ",") != strings.Join(want, ",") {
+		t.Errorf("screenshots %v, want %v", r.Screenshots, want)
+	}
+	for _, s := range want {
+		if data, err := os.ReadFile(s); err != nil || len(data) < 8 || string(data[1:4]) != "PNG" {
+			t.Errorf("%s is not a PNG (err %v)", s, err)
+		}
+	}
+}
+
+func TestCheckDeckReportsEachProblemOnItsSlide(t *testing.T) {
+	b := startBrowser(t)
+	old := ChartTimeout
+	ChartTimeout = 2 * time.Second
+	defer func() { ChartTimeout = old }()
+	r, err := b.CheckDeck(context.Background(), fileURL(t, "bad.slides.html"), "bad", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(r.Problems, "\n")
+	for _, want := range []string{
+		`slide 2/6 "Needs the network": request outside this machine (blocked): https://cdn.example.com/logo.png`,
+		`slide 3/6 "Chart never drawn": chart never has no canvas or svg`,
+		`slide 4/6 "Console error": console error: boom on slide four`,
+		`slide 5/6 "Missing file": failed request file://`,
+		`slide 6/6 "Loader gave up": chart failed shows an error: Chart not drawn: could not load ECharts`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing problem %q in:\n%s", want, all)
+		}
+	}
+	if r.Drawn != 0 || r.Charts != 2 {
+		t.Errorf("drawn %d of %d charts, want 0 of 2", r.Drawn, r.Charts)
+	}
+}
+
+func TestCheckDeckReportsADeckThatNeverStarts(t *testing.T) {
+	b := startBrowser(t)
+	old := DeckReadyTimeout
+	DeckReadyTimeout = time.Second
+	defer func() { DeckReadyTimeout = old }()
+	r, err := b.CheckDeck(context.Background(), fileURL(t, "never-ready.slides.html"), "never", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) == 0 || !strings.Contains(r.Problems[0], "reveal.js did not start") {
+		t.Errorf("problems = %q, want reveal.js did not start", r.Problems)
+	}
+}
