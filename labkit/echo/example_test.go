@@ -29,6 +29,7 @@ func ExampleStart() {
 		reply, _ := r.ReadString('\n')
 		fmt.Printf("%q\n", reply)
 	}
+	conn.Close()
 
 	shutdownCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

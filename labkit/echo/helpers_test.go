@@ -64,12 +64,14 @@ func roundTrip(t testing.TB, c net.Conn, line string) {
 	}
 }
 
-// readToEOF reads until the server closes the connection and returns what arrived. It
-// fails the test if the connection ends with anything but end of file.
+// readToEOF reads until the server closes the connection, closes it too (so the server
+// need not wait for it), and returns what arrived. It fails the test if the connection
+// ends with anything but end of file.
 func readToEOF(t testing.TB, c net.Conn) string {
 	t.Helper()
 	c.SetReadDeadline(time.Now().Add(patience))
 	got, err := io.ReadAll(c)
+	c.Close()
 	if err != nil {
 		t.Fatalf("reading to EOF: %v (got %d bytes: %.80q)", err, len(got), got)
 	}
