@@ -11,13 +11,11 @@ func mergeNeverCloses(inputs ...<-chan int) <-chan int {
 	out := make(chan int)
 	var wg sync.WaitGroup
 	for _, in := range inputs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for v := range in {
 				out <- v
 			}
-		}()
+		})
 	}
 	// TODO: close out once every input is drained, without blocking the caller.
 	return out
