@@ -38,6 +38,10 @@ func FindChromium() (string, error) {
 
 // Browser is one headless Chromium with a fresh profile. Each check opens its own tab.
 type Browser struct {
+	// EverySlide makes CheckDeck also save a screenshot of every slide, <name>.sNN.png, for
+	// reading a deck as a talk without opening it.
+	EverySlide bool
+
 	ctx         context.Context // the browser's chromedp context; tabs derive from it
 	cancel      context.CancelFunc
 	allocCancel context.CancelFunc

@@ -151,6 +151,11 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 		return r, nil
 	}
 	problem("loading", w.take()...)
+	// Screenshots must show slides, not the middle of an animation between two.
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](
+		`Reveal.configure && Reveal.configure({transition: "none", backgroundTransition: "none"})`)); err != nil {
+		return r, fmt.Errorf("turn transitions off: %w", err)
+	}
 	if err := os.MkdirAll(shotDir, 0o755); err != nil {
 		return r, err
 	}
@@ -216,6 +221,11 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 				return r, err
 			}
 			r.Screenshots = append(r.Screenshots, firstChart)
+		}
+		if b.EverySlide {
+			if err := screenshot(tab, filepath.Join(shotDir, fmt.Sprintf("%s.s%02d.png", name, i+1))); err != nil {
+				return r, err
+			}
 		}
 		problem(where, w.take()...)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -74,6 +75,12 @@ func watch(ctx context.Context) (*watcher, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Every tab gets the same viewport, so screenshots and reveal.js's scaling do not depend
+	// on how this Chromium sizes a headless window.
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: ViewportWidth, Height: ViewportHeight, DeviceScaleFactor: 1}); err != nil {
+		return nil, fmt.Errorf("browsertest: set viewport: %w", err)
 	}
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	console := chromedp.Console(ctx)

@@ -29,14 +29,15 @@ func main() {
 	live := flag.String("live", "notebooks/01_goroutines.ipynb", "notebook to run in the live front end; empty: skip it")
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
+	everySlide := flag.Bool("every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *decks, *out, *live, *python, *requireBrowser))
+	os.Exit(run(ctx, *decks, *out, *live, *python, *requireBrowser, *everySlide))
 }
 
-func run(ctx context.Context, decks, out, live, python string, requireBrowser bool) int {
+func run(ctx context.Context, decks, out, live, python string, requireBrowser, everySlide bool) int {
 	start := time.Now()
 	b, err := browsertest.Start(ctx)
 	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
@@ -48,6 +49,7 @@ func run(ctx context.Context, decks, out, live, python string, requireBrowser bo
 		return 1
 	}
 	defer b.Close()
+	b.EverySlide = everySlide
 
 	failed := 0
 	nDecks, nCharts, nDrawn := 0, 0, 0
