@@ -38,9 +38,9 @@ func pythonArgs(cfg Config, mode string) []string {
 }
 
 // RunPython runs cfg through the Python baseline baselines/python/fx_workload.py (via
-// pybaseline) with strategy PythonAsyncio or PythonThreads and returns its Report. The script draws the same orders and reaches the
-// same decisions as Run (same Checksum); its timings are its own, measured inside Python,
-// so interpreter start-up is not counted. The Python pricing loop is calibrated once per
+// pybaseline) with strategy PythonAsyncio or PythonThreads and returns its Report. The
+// script draws the same orders and reaches the same decisions as Run (same Checksum); its
+// timings are its own, measured inside Python, so interpreter start-up is not counted. The Python pricing loop is calibrated once per
 // process (the first RunPython with CPU > 0 pays for it), so every Python run in a
 // process does the same work per order.
 //
