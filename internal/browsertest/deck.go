@@ -222,6 +222,7 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 			}
 			r.Screenshots = append(r.Screenshots, firstChart)
 		}
+		w.settle(tab, 5*time.Second)
 		if b.EverySlide {
 			if err := screenshot(tab, filepath.Join(shotDir, fmt.Sprintf("%s.s%02d.png", name, i+1))); err != nil {
 				return r, err

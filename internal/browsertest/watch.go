@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
@@ -23,6 +24,8 @@ type watcher struct {
 	problems []string
 	urls     map[network.RequestID]string
 	requests int
+	inflight map[network.RequestID]bool
+	last     time.Time // of the last request event or console message
 	wg       sync.WaitGroup
 }
 
@@ -49,19 +52,30 @@ func IsLocal(u string) bool {
 // watch starts recording on the tab ctx; the recording stops when ctx ends (wait for it
 // with w.wg.Wait after cancelling).
 func watch(ctx context.Context) (*watcher, error) {
-	w := &watcher{urls: map[network.RequestID]string{}}
+	w := &watcher{urls: map[network.RequestID]string{}, inflight: map[network.RequestID]bool{}, last: time.Now()}
 	err := chromedp.Listen(ctx, func(ev any) {
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			w.mu.Lock()
 			w.urls[e.RequestID] = e.Request.URL
 			w.requests++
+			w.inflight[e.RequestID] = true
+			w.last = time.Now()
+			w.mu.Unlock()
+		case *network.EventLoadingFinished:
+			w.mu.Lock()
+			delete(w.inflight, e.RequestID)
+			w.last = time.Now()
 			w.mu.Unlock()
 		case *network.EventLoadingFailed:
-			if e.Canceled {
-				return // navigation or the page itself stopped it: not a failure
-			}
 			w.mu.Lock()
+			if e.Canceled { // navigation or the page itself stopped it: not a failure
+				delete(w.inflight, e.RequestID)
+				w.mu.Unlock()
+				return
+			}
+			delete(w.inflight, e.RequestID)
+			w.last = time.Now()
 			u := w.urls[e.RequestID]
 			if (IsLocal(u) || u == "") && !isFavicon(u) {
 				w.problems = append(w.problems, fmt.Sprintf("failed request %s: %s", shorten(u), e.ErrorText))
@@ -132,7 +146,23 @@ func isFavicon(u string) bool {
 func (w *watcher) add(p string) {
 	w.mu.Lock()
 	w.problems = append(w.problems, p)
+	w.last = time.Now()
 	w.mu.Unlock()
+}
+
+// settle waits until no request is in flight and nothing was recorded for a moment (at
+// most max), so what a slide caused is charged to that slide and not the next one.
+func (w *watcher) settle(ctx context.Context, max time.Duration) {
+	const quiet = 150 * time.Millisecond
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) {
+		w.mu.Lock()
+		done := len(w.inflight) == 0 && time.Since(w.last) >= quiet
+		w.mu.Unlock()
+		if done || sleep(ctx, 50*time.Millisecond) != nil {
+			return
+		}
+	}
 }
 
 // take returns the problems recorded since the last call.
