@@ -7,6 +7,8 @@
 Every notebook gets the gonb kernelspec, no outputs, and the labkit bootstrap cell.
 Slide types (metadata.slideshow.slide_type): "slide", "subslide", "fragment", "skip", "notes", "-".
 """
+import hashlib
+
 import nbformat
 
 MODULE = "github.com/go-concurrency-lab/lab"
@@ -32,8 +34,10 @@ def md(text, slide=None, tags=None):
     return nbformat.v4.new_markdown_cell(text.strip("\n"), metadata=_meta(slide, tags))
 
 
-def code(text, slide=None, tags=None):
-    return nbformat.v4.new_code_cell(text.strip("\n"), metadata=_meta(slide, tags))
+def code(text, slide=None, tags=None, expect=None):
+    """expect: strings the cell's output must contain (checked by the runner), for cells
+    whose point is a specific report, such as the race detector's "WARNING: DATA RACE"."""
+    return nbformat.v4.new_code_cell(text.strip("\n"), metadata=_meta(slide, tags, {"expect": list(expect)} if expect else None))
 
 
 def bootstrap(slide="skip"):
@@ -59,7 +63,15 @@ def write(path, cells):
         "language_info": {"name": "go", "file_extension": ".go", "mimetype": "text/x-go"},
     }
     nb.cells = [nbformat.from_dict(c) for c in cells]
+    # Ids derived from content keep regenerated notebooks' diffs small.
+    seen = set()
     for c in nb.cells:
-        c.pop("id", None)
+        digest = hashlib.sha1((c.cell_type + c.source).encode()).hexdigest()
+        cid, n = digest[:12], 0
+        while cid in seen:
+            n += 1
+            cid = f"{digest[:10]}-{n}"
+        seen.add(cid)
+        c["id"] = cid
     nbformat.validate(nb)
     nbformat.write(nb, path)

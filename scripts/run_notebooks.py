@@ -5,7 +5,8 @@ For each notebook (default: every notebooks/NN_*.ipynb, in order):
   1. static checks: valid nbformat, kernelspec "gonb", no committed outputs, the labkit
      bootstrap as the first code cell, exercise cells well formed;
   2. execute it top to bottom in a fresh kernel (nbclient), failing on any cell error or a
-     per-cell timeout. Cells tagged "raises-exception" may fail; cells tagged
+     per-cell timeout, or on a cell whose output lacks a string listed in its
+     metadata.lab.expect. Cells tagged "raises-exception" may fail; cells tagged
      "exercise-check" MUST fail here, because they judge the stub the reader starts from;
   3. if it has exercises, execute it again with each stub replaced by its reference solution
      (notebooks/solutions/<notebook>/<exercise>.gocell), where every check MUST pass.
@@ -131,13 +132,33 @@ def failure(cell):
     return ""
 
 
+def cell_text(cell):
+    parts = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream":
+            parts.append(o.get("text", ""))
+        elif o.get("output_type") == "error":
+            parts.append(o.get("evalue", ""))
+        else:
+            parts.extend(str(v) for v in o.get("data", {}).values())
+    return "".join(parts)
+
+
 def check_runtime_failures(nb, label):
     bad = []
     for i, c in enumerate(nb.cells):
-        if c.cell_type == "code" and "raises-exception" not in tags(c):
+        if c.cell_type != "code":
+            continue
+        if "raises-exception" not in tags(c):
             why = failure(c)
             if why:
                 bad.append(f"cell {i} failed: {why}")
+        # metadata.lab.expect: substrings the output must contain, for cells whose point is a
+        # specific report (a race detector warning, a deadlock message) rather than success.
+        text = cell_text(c)
+        for want in c.get("metadata", {}).get("lab", {}).get("expect", []):
+            if want not in text:
+                bad.append(f"cell {i} did not print the expected {want!r}")
     if bad:
         raise NotebookFailure(f"{label}: " + " | ".join(bad))
 
