@@ -42,6 +42,9 @@ func checkFirstOf(firstOf func(context.Context, []func(context.Context) (string,
 	return firstOfAllFail(firstOf)
 }
 
+// failureHeadStart is how long the winning fetch waits after the failing one finished.
+const failureHeadStart = 100 * time.Millisecond
+
 // firstOfWinner: two slow sources that only finish when cancelled, one that fails and
 // one that answers once all four have started.
 func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
@@ -94,6 +97,9 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 			defer running.Add(-1)
 			waitAll()
 			<-failed // answer after the failure, so skipping failures matters
+			// The failing fetch has only closed `failed`; its result still has to reach
+			// FirstOf. A head start makes "return whatever comes first" lose reliably.
+			time.Sleep(failureHeadStart)
 			return "fast source C", nil
 		},
 		slow("slow source D"),

@@ -140,9 +140,17 @@ func TestFirstOfVerdicts(t *testing.T) {
 		{"first completed, even failures", firstOfFirstCompleted, "first failure"},
 		{"nil", nil, "nil"},
 	}
+	// Catching these two wrong answers depends on which goroutine the scheduler runs first;
+	// on a loaded machine one attempt can miss, so they get three (the stub and the
+	// solution get exactly one).
+	retried := map[string]bool{"no cancel": true, "first completed, even failures": true}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := checkFirstOf(c.fn)
+			for attempt := 1; retried[c.name] && attempt < 3 && (err == nil || !strings.Contains(err.Error(), c.wantErr)); attempt++ {
+				t.Logf("attempt %d missed the wrong answer (%v); trying again", attempt, err)
+				err = checkFirstOf(c.fn)
+			}
 			if c.name == "unbuffered results leak" {
 				drainLeakySink(2) // the two slow losers are blocked sending
 			}
