@@ -20,7 +20,7 @@ func sendAllSequential(ctx context.Context, orders []fx.Order, limit int, send f
 	return nil
 }
 
-// The reference solution (notebooks/solutions/09_fx_workload/send_all.go).
+// The reference solution (notebooks/solutions/09_fx_workload/send_all.gocell).
 func sendAllPool(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
@@ -101,7 +101,7 @@ func priceStageStub(ctx context.Context, in <-chan fx.Order, workers int, price 
 	return out
 }
 
-// The reference solution (notebooks/solutions/09_fx_workload/price_stage.go).
+// The reference solution (notebooks/solutions/09_fx_workload/price_stage.gocell).
 func priceStageSolution(ctx context.Context, in <-chan fx.Order, workers int, price func(fx.Order) fx.Decision) <-chan fx.Decision {
 	out := make(chan fx.Decision)
 	var wg sync.WaitGroup
