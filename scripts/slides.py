@@ -18,7 +18,8 @@ decks whose Markdown contains TeX; the lab's notebooks have none.
 
   --to slides|html|both   what to export (default slides)
   --reuse-executed        export build/executed/NN_topic.ipynb (written by run_notebooks.py)
-                          when it is newer than the notebook, instead of executing again
+                          when it is newer than the notebook and labkit's Go code, instead of
+                          executing again
   --out DIR               output folder (default build/slides or build/html)
   --timeout S             per-cell timeout in seconds (default 300, env NB_CELL_TIMEOUT)
 
@@ -82,11 +83,21 @@ def copy_assets(out):
     return True
 
 
+def code_mtime():
+    """The newest change to the Go code cells run against (labkit, go.mod, go.sum)."""
+    newest = max(os.path.getmtime(os.path.join(ROOT, f)) for f in ("go.mod", "go.sum"))
+    for d, _, files in os.walk(os.path.join(ROOT, "labkit")):
+        for f in files:
+            if f.endswith(".go") and not f.endswith("_test.go"):
+                newest = max(newest, os.path.getmtime(os.path.join(d, f)))
+    return newest
+
+
 def executed_notebook(path, reuse, timeout, local):
     """Returns the executed notebook and where it came from."""
     stem = os.path.splitext(os.path.basename(path))[0]
     prior = os.path.join(run_notebooks.OUT_DIR, stem + ".ipynb")
-    if reuse and os.path.exists(prior) and os.path.getmtime(prior) >= os.path.getmtime(path):
+    if reuse and os.path.exists(prior) and os.path.getmtime(prior) >= max(os.path.getmtime(path), code_mtime()):
         return nbformat.read(prior, as_version=4), "reused " + os.path.relpath(prior, ROOT)
     nb = nbformat.read(path, as_version=4)
     if local:
