@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 func TestIsLocal(t *testing.T) {
@@ -183,5 +186,30 @@ func TestCheckDeckReportsADeckThatNeverStarts(t *testing.T) {
 	}
 	if len(r.Problems) == 0 || !strings.Contains(r.Problems[0], "reveal.js did not start") {
 		t.Errorf("problems = %q, want reveal.js did not start", r.Problems)
+	}
+}
+
+// TestScriptsCompile parses every JavaScript snippet the checks send, in the browser, so a
+// typo in a front end's driver (the JupyterLab one runs only where JupyterLab is installed)
+// fails here rather than in CI's live check.
+func TestScriptsCompile(t *testing.T) {
+	b := startBrowser(t)
+	tab, cancel := b.newTab()
+	defer cancel()
+	scripts := map[string]string{
+		"jsSlides": jsSlides, "jsShowFirstChart": jsShowFirstChart, "jsCharts": fmt.Sprintf(jsCharts, "document"),
+	}
+	for name, ui := range map[string]frontEndUI{"classic": classicUI, "lab": labUI} {
+		scripts[name+".ready"], scripts[name+".runAll"], scripts[name+".done"], scripts[name+".cells"] = ui.ready, ui.runAll, ui.done, ui.cells
+	}
+	for name, src := range scripts {
+		msg, err := chromedp.Run(tab, chromedp.Evaluate[string](
+			`(function (src) { try { new Function("return (" + src + ");"); return ""; } catch (e) { return String(e); } })(`+jsonString(src)+`)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg != "" {
+			t.Errorf("%s does not parse: %s", name, msg)
+		}
 	}
 }

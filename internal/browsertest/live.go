@@ -82,7 +82,7 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return r, err
 	}
-	front, err := classicFrontEnd(ctx, o.Python)
+	front, err := findFrontEnd(ctx, o.Python)
 	if err != nil {
 		return r, err
 	}
@@ -122,28 +122,19 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	}
 	defer func() { cancel(); w.wg.Wait() }()
 
-	if err := chromedp.Do(tab, chromedp.Navigate(srv.url("/notebooks/"+name))); err != nil {
+	ui := front.ui
+	if err := chromedp.Do(tab, chromedp.Navigate(srv.url(ui.open+name))); err != nil {
 		return r, fmt.Errorf("open the notebook: %w", err)
 	}
-	ready := `window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded && Jupyter.notebook.kernel &&
-	          Jupyter.notebook.kernel.is_connected() && document.querySelector("#kernel_indicator_icon.kernel_idle_icon")`
-	if !waitFor(tab, ready, 2*time.Minute) {
+	if !waitFor(tab, ui.ready, 2*time.Minute) {
 		r.Problems = append(r.Problems, "the notebook did not open with a connected, idle gonb kernel within 2m (see "+srv.logPath+")")
 		r.Problems = append(r.Problems, w.take()...)
 		return r, nil
 	}
-	// Through the UI: the Cell menu's "Run All" item, as a reader would click it.
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](
-		`document.querySelector("#run_all_cells > a").click()`)); err != nil {
-		return r, fmt.Errorf("click Cell > Run All: %w", err)
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](ui.runAll)); err != nil {
+		return r, fmt.Errorf("run all cells: %w", err)
 	}
-	done := `(function () {
-	  var cells = Jupyter.notebook.get_cells().filter(function (c) { return c.cell_type === "code"; });
-	  // Run All marks every cell "*" at once; a cell the kernel skipped after an error loses it too.
-	  var queued = cells.some(function (c) { return c.input_prompt_number === "*"; });
-	  return !queued && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
-	})()`
-	finished := waitStable(tab, done, o.Timeout)
+	finished := waitStable(tab, ui.done, o.Timeout)
 
 	type cellState struct {
 		Index   int
@@ -158,19 +149,7 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 			Evalue     string `json:"evalue"`
 		}
 	}
-	// head names a cell in messages: its first line of code after "%%" (GoNB's main body), or else its first line.
-	cells, err := chromedp.Run(tab, chromedp.Evaluate[[]cellState](`(function () {
-	function head(t) {
-	  var lines = t.split("\n"), at = lines.indexOf("%%"), pick = function (ls) {
-	    return ls.filter(function (l) { return l.trim() && !/^\s*\/\//.test(l); })[0]; };
-	  return (at >= 0 && pick(lines.slice(at + 1))) || pick(lines) || "";
-	}
-	return Jupyter.notebook.get_cells().map(function (c, i) {
-	  return {Index: i, Type: c.cell_type, Prompt: c.input_prompt_number === undefined ? null : c.input_prompt_number,
-	          Tags: (c.metadata.tags || []), Head: head(c.get_text()),
-	          Outputs: c.cell_type === "code" ? c.output_area.outputs : []};
-	}).filter(function (c) { return c.Type === "code"; });
-	})()`))
+	cells, err := chromedp.Run(tab, chromedp.Evaluate[[]cellState](ui.cells))
 	if err != nil {
 		return r, fmt.Errorf("read the cells: %w", err)
 	}
@@ -210,9 +189,9 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 		Cell int
 	}
 	charts, err := chromedp.Run(tab, chromedp.Evaluate[[]liveChart](fmt.Sprintf(`(function () {
-	  var all = Array.prototype.slice.call(document.querySelectorAll("#notebook-container > .cell"));
-	  return %s.map(function (s) { s.Cell = all.indexOf(document.getElementById(s.ID).closest(".cell")); return s; });
-	})()`, fmt.Sprintf(jsCharts, "document"))))
+	  var all = Array.prototype.slice.call(document.querySelectorAll(%[1]q));
+	  return %[2]s.map(function (s) { s.Cell = all.indexOf(document.getElementById(s.ID).closest(%[1]q)); return s; });
+	})()`, ui.cellSelector, fmt.Sprintf(jsCharts, "document"))))
 	if err != nil {
 		return r, fmt.Errorf("read the charts: %w", err)
 	}
@@ -302,38 +281,116 @@ func lastLines(s string, n int) string {
 }
 
 type frontEnd struct {
-	name   string
-	module string // python -m <module>
-	prefix string // traitlets class for token and root dir
+	name string
+	args []string // after python -m
+	ui   frontEndUI
 }
 
-// classicFrontEnd finds a Jupyter front end whose page this check knows how to drive: the
-// classic Notebook (notebook < 7), or nbclassic next to JupyterLab.
-func classicFrontEnd(ctx context.Context, python string) (frontEnd, error) {
+// frontEndUI is how to drive one Jupyter front end's page, in JavaScript.
+type frontEndUI struct {
+	open         string // URL path of a notebook, before its name
+	ready        string // notebook open, kernel connected and idle
+	runAll       string // the UI's own "run all cells" action
+	done         string // nothing queued or running, kernel idle
+	cells        string // every code cell: {Index, Prompt, Tags, Head, Outputs}
+	cellSelector string // the element of one cell (index = position among them)
+}
+
+// jsHead names a cell in messages: its first line of code after "%%" (GoNB's main body),
+// or else its first line that is not a comment.
+const jsHead = `function head(t) {
+  var lines = t.split("\n"), at = lines.indexOf("%%"), pick = function (ls) {
+    return ls.filter(function (l) { return l.trim() && !/^\s*\/\//.test(l); })[0]; };
+  return (at >= 0 && pick(lines.slice(at + 1))) || pick(lines) || "";
+}`
+
+// classicUI drives the classic Notebook (notebook < 7, nbclassic): the Cell menu's Run All.
+var classicUI = frontEndUI{
+	open: "/notebooks/",
+	ready: `window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded && Jupyter.notebook.kernel &&
+	        Jupyter.notebook.kernel.is_connected() && document.querySelector("#kernel_indicator_icon.kernel_idle_icon")`,
+	runAll: `document.querySelector("#run_all_cells > a").click()`,
+	// Run All marks every cell "*" at once; a cell the kernel skipped after an error loses it too.
+	done: `!Jupyter.notebook.get_cells().some(function (c) { return c.cell_type === "code" && c.input_prompt_number === "*"; }) &&
+	       document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null`,
+	cells: `(function () {
+	  ` + jsHead + `
+	  return Jupyter.notebook.get_cells().map(function (c, i) {
+	    return {Index: i, Type: c.cell_type, Prompt: c.input_prompt_number === undefined ? null : c.input_prompt_number,
+	            Tags: (c.metadata.tags || []), Head: head(c.get_text()),
+	            Outputs: c.cell_type === "code" ? c.output_area.outputs : []};
+	  }).filter(function (c) { return c.Type === "code"; });
+	})()`,
+	cellSelector: "#notebook-container > .cell",
+}
+
+// labUI drives JupyterLab 4 through the application object it exposes with
+// --LabApp.expose_app_in_browser: the command that Run ▸ Run All Cells runs.
+// NOT YET RUN against a real JupyterLab (the development machine has none); see the report.
+var labUI = frontEndUI{
+	open: "/lab/tree/",
+	ready: `(function () {
+	  var app = window.jupyterapp, w = app && app.shell.currentWidget;
+	  var k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+	  return !!(w && w.content && w.content.model && k && k.connectionStatus === "connected" && k.status === "idle");
+	})()`,
+	runAll: `jupyterapp.commands.execute("notebook:run-all-cells")`,
+	done: `(function () {
+	  var w = jupyterapp.shell.currentWidget, k = w.sessionContext.session.kernel;
+	  var busy = w.content.widgets.some(function (c) { return c.model.type === "code" && /\*/.test(c.promptNode ? c.promptNode.textContent : ""); });
+	  return !busy && k.status === "idle";
+	})()`,
+	cells: `(function () {
+	  ` + jsHead + `
+	  var w = jupyterapp.shell.currentWidget;
+	  return w.content.widgets.map(function (c, i) {
+	    var m = c.model, meta = m.getMetadata ? m.getMetadata("tags") : m.metadata.get("tags");
+	    var src = m.sharedModel ? m.sharedModel.getSource() : m.value.text;
+	    return {Index: i, Type: m.type, Prompt: m.type === "code" ? m.executionCount : null, Tags: meta || [],
+	            Head: head(src), Outputs: m.type === "code" ? m.outputs.toJSON() : []};
+	  }).filter(function (c) { return c.Type === "code"; });
+	})()`,
+	cellSelector: ".jp-Notebook .jp-Cell",
+}
+
+// findFrontEnd picks the front end setup installed: the classic Notebook (notebook < 7),
+// else JupyterLab, else nbclassic.
+func findFrontEnd(ctx context.Context, python string) (frontEnd, error) {
 	out, err := exec.CommandContext(ctx, python, "-c", `
-try:
-    import notebook
-    if int(notebook.__version__.split(".")[0]) < 7:
-        print("notebook", notebook.__version__); raise SystemExit
-except ImportError:
-    pass
-try:
-    import nbclassic
-    print("nbclassic", nbclassic.__version__)
-except ImportError:
+def version(m):
+    try:
+        return __import__(m).__version__
+    except ImportError:
+        return ""
+nb, lab, nbc = version("notebook"), version("jupyterlab"), version("nbclassic")
+if nb and int(nb.split(".")[0]) < 7:
+    print("notebook", nb)
+elif lab:
+    print("jupyterlab", lab)
+elif nbc:
+    print("nbclassic", nbc)
+else:
     print("none")
 `).Output()
 	if err != nil {
 		return frontEnd{}, fmt.Errorf("browsertest: ask %s for its Jupyter: %w", python, err)
 	}
 	f := strings.Fields(string(out))
-	switch {
-	case len(f) == 2 && f[0] == "notebook":
-		return frontEnd{name: "classic Notebook " + f[1], module: "notebook", prefix: "NotebookApp"}, nil
-	case len(f) == 2 && f[0] == "nbclassic":
-		return frontEnd{name: "nbclassic " + f[1], module: "nbclassic", prefix: "ServerApp"}, nil
+	if len(f) != 2 {
+		return frontEnd{}, fmt.Errorf("browsertest: %s has no Jupyter front end (run make setup)", python)
 	}
-	return frontEnd{}, fmt.Errorf("browsertest: %s has neither the classic Notebook (notebook<7) nor nbclassic; the live check drives the classic UI (JupyterLab-only installs: pip install nbclassic)", python)
+	switch f[0] {
+	case "notebook":
+		return frontEnd{name: "classic Notebook " + f[1], ui: classicUI,
+			args: []string{"notebook", "--NotebookApp.token=%[1]s", "--NotebookApp.notebook_dir=%[2]s"}}, nil
+	case "jupyterlab":
+		return frontEnd{name: "JupyterLab " + f[1], ui: labUI,
+			args: []string{"jupyterlab", "--ServerApp.token=%[1]s", "--ServerApp.root_dir=%[2]s",
+				"--LabApp.expose_app_in_browser=True"}}, nil
+	default:
+		return frontEnd{name: "nbclassic " + f[1], ui: classicUI,
+			args: []string{"nbclassic", "--ServerApp.token=%[1]s", "--ServerApp.root_dir=%[2]s"}}, nil
+	}
 }
 
 // copyForLive copies the notebook with its bootstrap cell pointed at root by absolute path.
@@ -410,13 +467,15 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch string
 	if j.logFile, err = os.Create(j.logPath); err != nil {
 		return nil, err
 	}
-	rootFlag := "--NotebookApp.notebook_dir="
-	if f.prefix == "ServerApp" {
-		rootFlag = "--ServerApp.root_dir="
+	args := []string{"-m"}
+	for _, a := range f.args {
+		if strings.Contains(a, "%[") {
+			a = fmt.Sprintf(a, j.token, filepath.Join(scratch, "nb"))
+		}
+		args = append(args, a)
 	}
-	j.cmd = exec.Command(o.Python, "-m", f.module, "--no-browser", "--ip=127.0.0.1",
-		fmt.Sprintf("--port=%d", port), "--port-retries=0",
-		"--"+f.prefix+".token="+j.token, rootFlag+filepath.Join(scratch, "nb"))
+	args = append(args, "--no-browser", "--ip=127.0.0.1", fmt.Sprintf("--port=%d", port), "--port-retries=0")
+	j.cmd = exec.Command(o.Python, args...)
 	if os.Geteuid() == 0 { // CI containers run as root; Jupyter refuses without this
 		j.cmd.Args = append(j.cmd.Args, "--allow-root")
 	}
@@ -424,7 +483,16 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch string
 		"LABKIT_ECHARTS_URL=/files/_assets/echarts.min.js", // as scripts/lab.sh sets it
 		"JUPYTER_RUNTIME_DIR="+filepath.Join(scratch, "runtime"),
 		"JUPYTER_CONFIG_DIR="+filepath.Join(scratch, "config"), // no user config changes the UI
+		// JupyterLab: render every cell (no windowing), so charts below the fold get drawn too.
+		"JUPYTERLAB_SETTINGS_DIR="+filepath.Join(scratch, "lab-settings"),
 	)
+	tracker := filepath.Join(scratch, "lab-settings", "@jupyterlab", "notebook-extension", "tracker.jupyterlab-settings")
+	if err := os.MkdirAll(filepath.Dir(tracker), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(tracker, []byte(`{"windowingMode": "none"}`), 0o644); err != nil {
+		return nil, err
+	}
 	j.cmd.Dir = scratch
 	j.cmd.Stdout, j.cmd.Stderr = j.logFile, j.logFile
 	j.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
