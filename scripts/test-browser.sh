@@ -4,6 +4,7 @@
 # than the notebook), then check in headless Chromium, with every request that would leave
 # the machine blocked:
 #   1. every deck: every slide shown, every chart drawn, no console errors, no failed requests;
+#      the decks again from a static server on 127.0.0.1; every plain HTML export likewise;
 #   2. the live front end: Jupyter on 127.0.0.1 runs notebooks/01_goroutines.ipynb through its
 #      UI; no error outputs, the timeline chart drawn, nothing left running afterwards.
 # Screenshots and jupyter.log go to build/browser/. Without Chromium it says SKIPPED and
@@ -27,10 +28,10 @@ if ! $have_chromium; then
 fi
 
 rc=0
-echo "--- slide decks (scripts/slides.py --reuse-executed)"
-"$PY" scripts/slides.py --reuse-executed || rc=1
+echo "--- slide decks and HTML (scripts/slides.py --to both --reuse-executed)"
+"$PY" scripts/slides.py --to both --reuse-executed || rc=1
 echo "--- headless Chromium, network blocked"
 go build -o build/browsertest ./internal/browsertest/cmd/browsertest || exit 1
-build/browsertest -decks build/slides -out build/browser -python "$PY" || rc=1
+build/browsertest -decks build/slides -html build/html -out build/browser -python "$PY" || rc=1
 echo "browser tests (export + browser) took $((SECONDS - start))s"
 exit $rc

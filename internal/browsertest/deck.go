@@ -279,3 +279,77 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// PageReport is what CheckPage saw in one plain HTML export.
+type PageReport struct {
+	Name       string
+	Charts     int
+	Drawn      int
+	Requests   int
+	Screenshot string
+	Problems   []string
+}
+
+// CheckPage opens a plain HTML export of a notebook (nbconvert --to html), waits for every
+// chart on it to be drawn, and records console errors and failed or outside requests, as
+// CheckDeck does for slides. The screenshot, <name>.png in shotDir, shows the first chart.
+func (b *Browser) CheckPage(ctx context.Context, url, name, shotDir string) (PageReport, error) {
+	r := PageReport{Name: name}
+	tab, cancel := b.newTab()
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	w, err := watch(tab)
+	if err != nil {
+		return r, err
+	}
+	defer func() { cancel(); w.wg.Wait() }()
+	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+		return r, fmt.Errorf("open %s: %w", url, err)
+	}
+	var states []chartState
+	deadline := time.Now().Add(ChartTimeout)
+	for {
+		states, err = chromedp.Run(tab, chromedp.Evaluate[[]chartState](fmt.Sprintf(jsCharts, "document")))
+		if err != nil {
+			return r, fmt.Errorf("read charts: %w", err)
+		}
+		n := 0
+		for _, c := range states {
+			if drawn(c) || c.Error != "" || c.Wrong != "" {
+				n++
+			}
+		}
+		if n == len(states) || time.Now().After(deadline) {
+			break
+		}
+		if err := sleep(tab, 200*time.Millisecond); err != nil {
+			return r, err
+		}
+	}
+	r.Charts = len(states)
+	for _, c := range states {
+		if drawn(c) {
+			r.Drawn++
+		} else {
+			r.Problems = append(r.Problems, "chart "+c.ID+" "+c.why())
+		}
+	}
+	if len(states) > 0 {
+		_, _ = chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+			`document.getElementById(%s).scrollIntoView({block: "center"})`, jsonString(states[0].ID))))
+	}
+	w.settle(tab, 5*time.Second)
+	if err := os.MkdirAll(shotDir, 0o755); err != nil {
+		return r, err
+	}
+	r.Screenshot = filepath.Join(shotDir, name+".png")
+	if err := screenshot(tab, r.Screenshot); err != nil {
+		return r, err
+	}
+	r.Problems = append(r.Problems, w.take()...)
+	w.mu.Lock()
+	r.Requests = w.requests
+	w.mu.Unlock()
+	return r, nil
+}

@@ -29,15 +29,16 @@ func main() {
 	live := flag.String("live", "notebooks/01_goroutines.ipynb", "notebook to run in the live front end; empty: skip it")
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
+	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	everySlide := flag.Bool("every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *decks, *out, *live, *python, *requireBrowser, *everySlide))
+	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *python, *requireBrowser, *everySlide))
 }
 
-func run(ctx context.Context, decks, out, live, python string, requireBrowser, everySlide bool) int {
+func run(ctx context.Context, decks, htmlDir, out, live, python string, requireBrowser, everySlide bool) int {
 	start := time.Now()
 	b, err := browsertest.Start(ctx)
 	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
@@ -104,6 +105,38 @@ func run(ctx context.Context, decks, out, live, python string, requireBrowser, e
 			status, decks, n, time.Since(t0).Seconds())
 		for _, p := range problems {
 			fmt.Printf("        served: %s\n", p)
+		}
+	}
+	if htmlDir != "" {
+		paths, _ := filepath.Glob(filepath.Join(htmlDir, "*.html"))
+		sort.Strings(paths)
+		for _, p := range paths {
+			if filepath.Base(p) == "index.html" {
+				continue
+			}
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				fmt.Println("FAIL", err)
+				return 1
+			}
+			name := strings.TrimSuffix(filepath.Base(p), ".html")
+			t0 := time.Now()
+			r, err := b.CheckPage(ctx, "file://"+abs, name, filepath.Join(out, "html"))
+			if err != nil {
+				fmt.Printf("FAIL  html %s: %v\n", name, err)
+				failed++
+				continue
+			}
+			status := "ok  "
+			if len(r.Problems) > 0 {
+				status = "FAIL"
+				failed++
+			}
+			fmt.Printf("%s  html %-22s %2d/%d charts drawn, %d requests  %5.1fs  %s\n",
+				status, name, r.Drawn, r.Charts, r.Requests, time.Since(t0).Seconds(), r.Screenshot)
+			for _, p := range r.Problems {
+				fmt.Printf("        %s.html: %s\n", name, p)
+			}
 		}
 	}
 	if live != "" {
