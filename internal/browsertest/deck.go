@@ -44,9 +44,18 @@ const jsSlides = `Reveal.getSlides().map(function (el) {
 // jsShowFirstChart scrolls a tall slide (reveal_scroll makes it scroll inside itself) so its
 // first chart is in view. Not scrollIntoView: that also scrolls reveal.js's overflow-hidden
 // containers and shifts every slide sideways.
+// Distances on screen are scaled by reveal.js (zoom), scrollTop is not: divide by the scale,
+// and correct a few times in case the layout moves.
 const jsShowFirstChart = `(function () {
   var slide = Reveal.getCurrentSlide(), chart = slide.querySelector(".labkit-chart");
-  slide.scrollTop += chart.getBoundingClientRect().top - slide.getBoundingClientRect().top - 40;
+  var k = (Reveal.getScale && Reveal.getScale()) || 1;
+  for (var i = 0; i < 4; i++) {
+    var d = chart.getBoundingClientRect().top - slide.getBoundingClientRect().top - 40 * k;
+    if (Math.abs(d) < 2) { break; }
+    var before = slide.scrollTop;
+    slide.scrollTop += d / k;
+    if (slide.scrollTop === before) { break; }
+  }
 })()`
 
 // chartState is one chart container as the page reports it.
