@@ -43,6 +43,10 @@ type LiveReport struct {
 	Notes       []string // console errors and failed requests of the front end itself (not judged)
 }
 
+// LeftoverGrace is how long processes Jupyter started may take to exit after it did,
+// before they count as left behind.
+var LeftoverGrace = 10 * time.Second
+
 // exitLine is how GoNB reports a cell program that failed (panic, log.Fatal, a failing
 // %test): a last stderr line, with an "ok" reply. scripts/run_notebooks.py uses the same rule.
 var exitLine = regexp.MustCompile(`(?:^|\n)(?:\^C\n)?(exit status \d+|signal: [a-z ]+)\n?$`)
@@ -562,7 +566,7 @@ func (j *jupyter) stop() []string {
 	}
 	j.logFile.Close()
 	// Kernels shut down asynchronously; give stragglers a few seconds before calling them leftovers.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(LeftoverGrace)
 	for {
 		var alive []int
 		for pid, cmd := range j.seen {
