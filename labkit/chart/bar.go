@@ -49,7 +49,8 @@ func (b Bar) build() (string, echartsChart, error) {
 	c.SetGlobalOptions(
 		charts.WithTitleOpts(opts.Title{Title: b.Title}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(b.Series) > 1), Top: "28"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(b.Series) > 1), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Top: "70", Bottom: "70"}),
 		charts.WithYAxisOpts(opts.YAxis{Name: b.Unit}),
 		charts.WithAnimation(false),
 	)

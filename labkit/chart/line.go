@@ -83,8 +83,11 @@ func (l Line) build() (string, echartsChart, error) {
 	c.SetGlobalOptions(
 		charts.WithTitleOpts(opts.Title{Title: l.Title}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "28"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: l.XName, NameLocation: "middle", NameGap: 28}),
+		// The legend sits under the plot so it never covers the value axis' name.
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Top: "70", Bottom: "80"}),
+		// X values such as worker counts start at 1, not 0: let the axis start at the data.
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: l.XName, NameLocation: "middle", NameGap: 28, Min: "dataMin", Max: "dataMax"}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.YName}),
 		charts.WithAnimation(false),
 	)

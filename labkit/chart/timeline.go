@@ -37,7 +37,7 @@ const renderItem = `function (params, api) {
   return { type: 'rect',
     shape: { x: a[0], y: a[1] - h / 2, width: Math.max(b[0] - a[0], 1), height: h },
     style: { fill: api.visual('color'), opacity: cut ? 0.45 : 0.9,
-             stroke: cut ? '#333' : null, lineDash: cut ? [4, 3] : null } };
+             stroke: cut ? '#333' : '#fff', lineWidth: 1, lineDash: cut ? [4, 3] : null } };
 }`
 
 const tooltip = `function (p) {
