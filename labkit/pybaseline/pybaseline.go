@@ -19,6 +19,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
 
 // ErrNoPython is returned (wrapped) when python3 is not on PATH.
@@ -75,7 +77,9 @@ func Run(ctx context.Context, script string, out any, args ...string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("pybaseline.Run: script %q: %w", script, err)
 	}
-	cmd := exec.CommandContext(ctx, python, append([]string{path}, args...)...)
+	// proc.Command kills the interpreter's whole process group on cancel, so the worker
+	// processes a multiprocessing baseline starts die with it.
+	cmd := proc.Command(ctx, python, append([]string{path}, args...)...)
 	cmd.WaitDelay = time.Second // do not hang on a grandchild holding the pipes
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

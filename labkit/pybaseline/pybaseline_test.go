@@ -3,9 +3,12 @@ package pybaseline_test
 import (
 	"context"
 	"errors"
+	"github.com/go-concurrency-lab/lab/labkit/proc"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -155,5 +158,55 @@ func TestNoPython(t *testing.T) {
 	err := pybaseline.Run(context.Background(), "asyncio_sleeps.py", &out)
 	if !errors.Is(err, pybaseline.ErrNoPython) {
 		t.Fatalf("err = %v, want ErrNoPython", err)
+	}
+}
+
+// A baseline that starts processes of its own (multiprocessing does) must not leave them
+// behind when the run is cancelled: the whole process group goes.
+func TestCancelKillsTheScriptsChildren(t *testing.T) {
+	needPython(t)
+	root := t.TempDir()
+	dir := filepath.Join(root, "baselines", "python")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pidFile := filepath.Join(root, "child.pid")
+	script := `import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+open(sys.argv[1], "w").write(str(child.pid))
+time.sleep(60)
+`
+	if err := os.WriteFile(filepath.Join(dir, "spawner.py"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LABKIT_ROOT", root)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		var out struct{}
+		errc <- pybaseline.Run(ctx, "spawner.py", &out, pidFile)
+	}()
+	var childPID int
+	deadline := time.Now().Add(20 * time.Second)
+	for childPID == 0 && time.Now().Before(deadline) {
+		if data, err := os.ReadFile(pidFile); err == nil && len(data) > 0 {
+			childPID, _ = strconv.Atoi(string(data))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if childPID == 0 {
+		t.Fatal("the script never reported its child's pid")
+	}
+	for end := time.Now().Add(5 * time.Second); proc.Alive(childPID); {
+		if time.Now().After(end) {
+			syscall.Kill(childPID, syscall.SIGKILL)
+			t.Fatalf("the script's child %d outlived the cancelled run", childPID)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
