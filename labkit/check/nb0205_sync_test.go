@@ -2,15 +2,12 @@ package check
 
 import (
 	"bytes"
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/printer"
 	"go/token"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 )
 
@@ -58,7 +55,7 @@ func TestNb0205CopiesMatchTheNotebooks(t *testing.T) {
 	for _, c := range nb0205Copies {
 		var cell, what string
 		if c.stub {
-			cell = nb0205StubCell(t, filepath.Join(root, "notebooks", c.notebook+".ipynb"), c.exercise)
+			cell = stubCell(t, filepath.Join(root, "notebooks", c.notebook+".ipynb"), c.exercise)
 			what = "stub cell " + c.exercise + " in " + c.notebook + ".ipynb"
 		} else {
 			b, err := os.ReadFile(filepath.Join(root, "notebooks", "solutions", c.notebook, c.exercise+".gocell"))
@@ -82,46 +79,6 @@ func TestNb0205CopiesMatchTheNotebooks(t *testing.T) {
 			t.Errorf("%s differs from %s in the %s:\n--- copy\n%s\n--- notebook\n%s", c.inTest, c.inCell, what, got, want)
 		}
 	}
-}
-
-func nb0205StubCell(t *testing.T, path, exercise string) string {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var nb struct {
-		Cells []struct {
-			Source   any `json:"source"`
-			Metadata struct {
-				Tags []string `json:"tags"`
-				Lab  struct {
-					Exercise string `json:"exercise"`
-				} `json:"lab"`
-			} `json:"metadata"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(raw, &nb); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	for _, c := range nb.Cells {
-		if c.Metadata.Lab.Exercise != exercise || !slices.Contains(c.Metadata.Tags, "exercise-stub") {
-			continue
-		}
-		switch src := c.Source.(type) {
-		case string:
-			return src
-		case []any:
-			var b strings.Builder
-			for _, line := range src {
-				s, _ := line.(string)
-				b.WriteString(s)
-			}
-			return b.String()
-		}
-	}
-	t.Fatalf("%s: no stub cell for exercise %q", path, exercise)
-	return ""
 }
 
 // nb0205Bodies returns the printed body, without comments, of every function ("Name") and

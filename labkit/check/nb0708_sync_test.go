@@ -2,15 +2,12 @@ package check
 
 import (
 	"bytes"
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/printer"
 	"go/token"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 )
 
@@ -41,7 +38,7 @@ func TestNb0708CopiesMatchTheNotebooks(t *testing.T) {
 	for _, c := range nb0708Copies {
 		var cell string
 		if c.stub {
-			cell = nb0708StubCell(t, filepath.Join(root, "notebooks", c.notebook+".ipynb"), c.exercise)
+			cell = stubCell(t, filepath.Join(root, "notebooks", c.notebook+".ipynb"), c.exercise)
 		} else {
 			b, err := os.ReadFile(filepath.Join(root, "notebooks", "solutions", c.notebook, c.exercise+".gocell"))
 			if err != nil {
@@ -71,46 +68,6 @@ func TestNb0708CopiesMatchTheNotebooks(t *testing.T) {
 			t.Errorf("%s differs from the %s:\n--- copy\n%s\n--- notebook\n%s", c.testFunc, what, copies[0], want)
 		}
 	}
-}
-
-func nb0708StubCell(t *testing.T, path, exercise string) string {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var nb struct {
-		Cells []struct {
-			Source   any `json:"source"`
-			Metadata struct {
-				Tags []string `json:"tags"`
-				Lab  struct {
-					Exercise string `json:"exercise"`
-				} `json:"lab"`
-			} `json:"metadata"`
-		} `json:"cells"`
-	}
-	if err := json.Unmarshal(raw, &nb); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	for _, c := range nb.Cells {
-		if c.Metadata.Lab.Exercise != exercise || !slices.Contains(c.Metadata.Tags, "exercise-stub") {
-			continue
-		}
-		switch src := c.Source.(type) {
-		case string:
-			return src
-		case []any:
-			var b strings.Builder
-			for _, line := range src {
-				s, _ := line.(string)
-				b.WriteString(s)
-			}
-			return b.String()
-		}
-	}
-	t.Fatalf("%s: no stub cell for exercise %q", path, exercise)
-	return ""
 }
 
 func nb0708Body(t *testing.T, src, name string) string {
