@@ -9,6 +9,7 @@ package timing
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -95,29 +96,17 @@ func (s Stats) String() string {
 	return b.String()
 }
 
-// Round trims a duration to three significant digits so that tables stay readable.
+// Round trims a duration to three significant digits so that tables stay readable,
+// e.g. 1.234567ms becomes 1.23ms.
 func Round(d time.Duration) time.Duration {
-	switch {
-	case d >= 100*time.Second:
-		return d.Round(time.Second)
-	case d >= 10*time.Second:
-		return d.Round(100 * time.Millisecond)
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond)
-	case d >= 100*time.Millisecond:
-		return d.Round(time.Millisecond)
-	case d >= 10*time.Millisecond:
-		return d.Round(100 * time.Microsecond)
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond)
-	case d >= 100*time.Microsecond:
-		return d.Round(time.Microsecond)
-	case d >= 10*time.Microsecond:
-		return d.Round(100 * time.Nanosecond)
-	case d >= time.Microsecond:
-		return d.Round(10 * time.Nanosecond)
+	if d < 0 {
+		return -Round(-d)
 	}
-	return d
+	unit := time.Duration(1)
+	for limit := time.Duration(1000); d >= limit && limit <= math.MaxInt64/10; limit *= 10 {
+		unit *= 10
+	}
+	return d.Round(unit)
 }
 
 // Stopwatch accumulates laps. The zero value is stopped at zero; Start begins timing.
