@@ -52,6 +52,9 @@ func (b Bar) build() (string, echartsChart, error) {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(b.Series) > 1), Bottom: "0"}),
 		charts.WithGridOpts(opts.Grid{Top: "70", Bottom: "70"}),
 		charts.WithYAxisOpts(opts.YAxis{Name: b.Unit}),
+		// Every category is labelled (ECharts would otherwise skip some when crowded),
+		// tilted when there are many.
+		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: b.labelTilt()}}),
 		charts.WithAnimation(false),
 	)
 	c.SetXAxis(b.Categories)
@@ -63,6 +66,17 @@ func (b Bar) build() (string, echartsChart, error) {
 		c.AddSeries(s.Name, data)
 	}
 	return b.Title, c, nil
+}
+
+func (b Bar) labelTilt() float64 {
+	total := 0
+	for _, c := range b.Categories {
+		total += len(c)
+	}
+	if total > 60 {
+		return 25
+	}
+	return 0
 }
 
 func unitSuffix(unit string) string {
