@@ -100,3 +100,17 @@ func (b *Browser) Close() error {
 func (b *Browser) newTab() (context.Context, context.CancelFunc) {
 	return chromedp.NewContext(b.ctx)
 }
+
+// openWatchedTab opens a tab that closes when ctx is done and records its console and
+// network events. closeTab ends the tab and waits for the recorder; defer it.
+func (b *Browser) openWatchedTab(ctx context.Context) (tab context.Context, w *watcher, closeTab func(), err error) {
+	tab, cancel := b.newTab()
+	stop := context.AfterFunc(ctx, cancel)
+	w, err = watch(tab)
+	if err != nil {
+		stop()
+		cancel()
+		return nil, nil, nil, err
+	}
+	return tab, w, func() { stop(); cancel(); w.wg.Wait() }, nil
+}

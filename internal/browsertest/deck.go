@@ -135,16 +135,11 @@ func (c chartState) why() string {
 // not be driven at all; a broken deck is reported in DeckReport.Problems.
 func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (DeckReport, error) {
 	r := DeckReport{Name: name}
-	tab, cancel := b.newTab()
-	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
-
-	w, err := watch(tab)
+	tab, w, closeTab, err := b.openWatchedTab(ctx)
 	if err != nil {
 		return r, err
 	}
-	defer func() { cancel(); w.wg.Wait() }()
+	defer closeTab()
 	problem := func(where string, ps ...string) {
 		for _, p := range ps {
 			r.Problems = append(r.Problems, where+": "+p)
@@ -304,15 +299,11 @@ type PageReport struct {
 // CheckDeck does for slides. The screenshot, <name>.png in shotDir, shows the first chart.
 func (b *Browser) CheckPage(ctx context.Context, url, name, shotDir string) (PageReport, error) {
 	r := PageReport{Name: name}
-	tab, cancel := b.newTab()
-	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
-	w, err := watch(tab)
+	tab, w, closeTab, err := b.openWatchedTab(ctx)
 	if err != nil {
 		return r, err
 	}
-	defer func() { cancel(); w.wg.Wait() }()
+	defer closeTab()
 	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
 		return r, fmt.Errorf("open %s: %w", url, err)
 	}

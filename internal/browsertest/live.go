@@ -116,15 +116,11 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 		}
 	}()
 
-	tab, cancel := b.newTab()
-	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
-	w, err := watch(tab)
+	tab, w, closeTab, err := b.openWatchedTab(ctx)
 	if err != nil {
 		return r, err
 	}
-	defer func() { cancel(); w.wg.Wait() }()
+	defer closeTab()
 
 	ui := front.ui
 	if err := chromedp.Do(tab, chromedp.Navigate(srv.url(ui.open+name))); err != nil {
