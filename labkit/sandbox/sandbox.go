@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
 
 // Defaults used when Options leaves a field zero.
@@ -134,14 +136,13 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 	args = append(args, ".")
 	buildCtx, cancelBuild := context.WithTimeout(ctx, buildLimit)
 	defer cancelBuild()
-	build := exec.CommandContext(buildCtx, goBin, args...)
+	build := proc.Command(buildCtx, goBin, args...)
 	build.Dir = dir
 	// The notebook's own GOFLAGS (e.g. -race) must not leak into the child's build, and
 	// the throw-away module must not be swallowed by a go.work above the temp dir.
 	build.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local")
 	out := &capped{max: maxOut}
 	build.Stdout, build.Stderr = out, out
-	configureGroup(build)
 	if err := build.Run(); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return Result{}, ctxErr
@@ -159,12 +160,11 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 	// Run.
 	runCtx, cancelRun := context.WithTimeout(ctx, timeout)
 	defer cancelRun()
-	run := exec.CommandContext(runCtx, prog)
+	run := proc.Command(runCtx, prog)
 	run.Dir = dir
 	run.Env = append(os.Environ(), opts.Env...)
 	out = &capped{max: maxOut}
 	run.Stdout, run.Stderr = out, out
-	configureGroup(run)
 	start := time.Now()
 	err = run.Run()
 	res := Result{Elapsed: time.Since(start), Truncated: out.truncated}
@@ -184,15 +184,6 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 		return res, fmt.Errorf("sandbox.RunGo: running the program: %w", err)
 	}
 	return res, nil
-}
-
-// configureGroup starts cmd in its own process group and makes cancellation kill the whole
-// group, so anything the program started dies with it. WaitDelay stops Wait from blocking
-// on pipes a stray grandchild still holds open.
-func configureGroup(cmd *exec.Cmd) {
-	setProcessGroup(cmd)
-	cmd.Cancel = func() error { return killGroup(cmd) }
-	cmd.WaitDelay = 2 * time.Second
 }
 
 // goLanguageVersion is the language version of the running toolchain ("1.26" for go1.26.8),
