@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 
@@ -80,12 +79,7 @@ func TestSendAllVerdicts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := checkSendAll(c.fn)
-			switch {
-			case c.wantErr == "" && err != nil:
-				t.Fatalf("want pass, got %v", err)
-			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
-				t.Fatalf("want error containing %q, got %v", c.wantErr, err)
-			}
+			verdict(t, err, c.wantErr)
 		})
 	}
 }
@@ -199,12 +193,7 @@ func TestPriceStageVerdicts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := checkPriceStage(c.fn)
-			switch {
-			case c.wantErr == "" && err != nil:
-				t.Fatalf("want pass, got %v", err)
-			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
-				t.Fatalf("want error containing %q, got %v", c.wantErr, err)
-			}
+			verdict(t, err, c.wantErr)
 		})
 	}
 }

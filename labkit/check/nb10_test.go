@@ -81,12 +81,7 @@ func TestEchoServeVerdicts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := checkEchoServe(c.fn)
-			switch {
-			case c.wantErr == "" && err != nil:
-				t.Fatalf("want pass, got %v", err)
-			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
-				t.Fatalf("want error containing %q, got %v", c.wantErr, err)
-			}
+			verdict(t, err, c.wantErr)
 		})
 	}
 }
@@ -131,12 +126,7 @@ func TestIdleEchoVerdicts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			err := checkIdleEcho(c.fn)
-			switch {
-			case c.wantErr == "" && err != nil:
-				t.Fatalf("want pass, got %v", err)
-			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
-				t.Fatalf("want error containing %q, got %v", c.wantErr, err)
-			}
+			verdict(t, err, c.wantErr)
 		})
 	}
 }
