@@ -188,25 +188,9 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 			continue
 		}
 		r.Charts += s.Charts
-		var states []chartState
-		deadline := time.Now().Add(ChartTimeout)
-		for {
-			states, err = chromedp.Run(tab, chromedp.Evaluate[[]chartState](fmt.Sprintf(jsCharts, "Reveal.getCurrentSlide()")))
-			if err != nil {
-				return r, fmt.Errorf("%s: read charts: %w", where, err)
-			}
-			n := 0 // charts that are drawn, or will not change: a loader error, wrong axes
-			for _, c := range states {
-				if drawn(c) || c.Error != "" || c.Wrong != "" {
-					n++
-				}
-			}
-			if n == len(states) || time.Now().After(deadline) {
-				break
-			}
-			if err := sleep(tab, 200*time.Millisecond); err != nil {
-				return r, err
-			}
+		states, err := settledCharts(tab, "Reveal.getCurrentSlide()")
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", where, err)
 		}
 		for _, c := range states {
 			if drawn(c) {
@@ -259,6 +243,31 @@ func waitFor(tab context.Context, cond string, timeout time.Duration) bool {
 	}
 }
 
+// settledCharts reads the charts under the element that the JavaScript expression root
+// names, polling until each is drawn or can no longer change (a loader error, wrong axes),
+// or ChartTimeout passes.
+func settledCharts(tab context.Context, root string) ([]chartState, error) {
+	deadline := time.Now().Add(ChartTimeout)
+	for {
+		states, err := chromedp.Run(tab, chromedp.Evaluate[[]chartState](fmt.Sprintf(jsCharts, root)))
+		if err != nil {
+			return nil, fmt.Errorf("read charts: %w", err)
+		}
+		settled := 0
+		for _, c := range states {
+			if drawn(c) || c.Error != "" || c.Wrong != "" {
+				settled++
+			}
+		}
+		if settled == len(states) || time.Now().After(deadline) {
+			return states, nil
+		}
+		if err := sleep(tab, 200*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
+}
+
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -307,25 +316,9 @@ func (b *Browser) CheckPage(ctx context.Context, url, name, shotDir string) (Pag
 	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
 		return r, fmt.Errorf("open %s: %w", url, err)
 	}
-	var states []chartState
-	deadline := time.Now().Add(ChartTimeout)
-	for {
-		states, err = chromedp.Run(tab, chromedp.Evaluate[[]chartState](fmt.Sprintf(jsCharts, "document")))
-		if err != nil {
-			return r, fmt.Errorf("read charts: %w", err)
-		}
-		n := 0
-		for _, c := range states {
-			if drawn(c) || c.Error != "" || c.Wrong != "" {
-				n++
-			}
-		}
-		if n == len(states) || time.Now().After(deadline) {
-			break
-		}
-		if err := sleep(tab, 200*time.Millisecond); err != nil {
-			return r, err
-		}
+	states, err := settledCharts(tab, "document")
+	if err != nil {
+		return r, err
 	}
 	r.Charts = len(states)
 	for _, c := range states {
