@@ -1,16 +1,20 @@
 // Package labkit is the Go Concurrency Lab's toolkit: what the notebooks call so that each
 // cell shows one idea instead of plumbing.
 //
-// The work is split into small packages, one idea each. Measuring and showing: timing,
-// workload (CPU units and IO-like waits), timeline (what ran when), chart (draw it, print
-// it), nb (talk to the notebook), sampler (a value over time), speedup, contention and
-// goroutines (leaks, memory per goroutine). Running things apart: sandbox (a Go snippet in a
-// killable subprocess), proc, frame and procpool (worker processes), cpubound and
-// pybaseline (the same work in Python). The capstones: fx (a quote/order simulator) and
-// echo (a TCP echo server and load client). Exercises are judged by check.
+// Its packages come in three tiers, and the directory layout shows which is which:
 //
-// This root package only describes the machine the measurements come from, because every
-// number in the lab depends on it.
+//   - The core every notebook uses, directly under labkit/: timing, workload (CPU work and
+//     IO-like waits), timeline (what ran when), chart (draw it, print it), nb (talk to the
+//     notebook) and proc (child processes that die with their cell).
+//   - Measurement tools, under labkit/measure/: speedup, contention, sampler (a value over
+//     time), goroutines (leaks, memory per goroutine), sandbox (a Go snippet in a killable
+//     subprocess), pybaseline (the same experiment in Python) and cpubound.
+//   - The machinery of the later notebooks, under labkit/capstone/: frame and procpool
+//     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server and
+//     load client).
+//
+// The exercises are judged by check. This root package only describes the machine the
+// measurements come from, because every number in the lab depends on it.
 package labkit
 
 import (

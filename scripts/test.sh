@@ -40,7 +40,7 @@ step "gofmt" gofmt_clean
 step "go vet" go vet ./...
 step "go test -race" go test -race -count 1 -timeout 20m ./...
 # Under -race the echo reliability test sends fewer messages per client; run it full size too.
-step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^TestReliabilityManyClients$' ./labkit/echo
+step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^TestReliabilityManyClients$' ./labkit/capstone/echo
 step "fuzz (short)" fuzz_short
 if [ "${LAB_TEST_STEPS:-all}" != go ]; then
   step "make lab: Jupyter on 127.0.0.1 with the gonb kernel" scripts/test-lab.sh

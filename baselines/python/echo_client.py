@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""asyncio load client for a line-echo server: the Python twin of labkit/echo/load.
+"""asyncio load client for a line-echo server: the Python twin of labkit/capstone/echo/load.
 
 N clients connect at once; each sends M messages of --payload-bytes bytes plus '\\n', one
 at a time, and checks that every echo comes back byte for byte. Every planned message is

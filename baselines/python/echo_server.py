@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""asyncio line-echo server: the Python twin of labkit/echo's Server.
+"""asyncio line-echo server: the Python twin of labkit/capstone/echo's Server.
 
 One coroutine per connection reads '\\n'-terminated lines and writes each back unchanged.
 A line longer than --max-line bytes gets "ERR line too long (max N bytes)\\n" and the

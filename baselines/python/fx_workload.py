@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""FX workload baseline: the labkit/fx simulation in Python, stdlib only.
+"""FX workload baseline: the labkit/capstone/fx simulation in Python, stdlib only.
 
 Generates the same seeded orders as the Go package (same splitmix64 draws, same integer
 prices, same risk rules), runs them with asyncio (tasks bounded by a Semaphore) or with

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-concurrency-lab/lab/labkit/procpool"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/procpool"
 )
 
 // Squared is one result of notebook 06's exercise: X, its square, and the pid of the

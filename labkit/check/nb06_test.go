@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-concurrency-lab/lab/labkit/procpool"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/procpool"
 )
 
 // Worker copies of this test binary serve here: init functions run after every

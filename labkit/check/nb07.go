@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-concurrency-lab/lab/labkit/goroutines"
+	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
 // coordGrace bounds every wait in notebooks 07 and 08's checks: how long a fetch waits for

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-concurrency-lab/lab/labkit/fx"
-	"github.com/go-concurrency-lab/lab/labkit/goroutines"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
+	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
 // fxGrace bounds every wait in notebook 09's checks, like coordGrace: goroutines start in

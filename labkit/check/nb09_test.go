@@ -5,7 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/go-concurrency-lab/lab/labkit/fx"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
 	"golang.org/x/sync/errgroup"
 )
 

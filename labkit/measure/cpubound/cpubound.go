@@ -1,0 +1,177 @@
+// Package cpubound runs one CPU-bound batch every way notebook 06 compares: sequentially,
+// with goroutines, in a pool of worker processes, and in Python with threads and with
+// processes.
+//
+// Every way does the same work, units of workload's spin loop of about 1 ms each (the
+// iteration count calibrated once, here, and sent to the workers), so their wall
+// times can be divided into speedups. The Python baseline (baselines/python/cpu_bound.py)
+// runs the same spin arithmetic calibrated to 1 ms of Python time per unit, which keeps
+// Python's speedups comparable with Go's although Python does far fewer iterations per
+// unit. Programs that use Processes must call procpool.ServeIfWorker at start.
+package cpubound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/capstone/procpool"
+	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
+	"github.com/go-concurrency-lab/lab/labkit/measure/speedup"
+	"github.com/go-concurrency-lab/lab/labkit/workload"
+)
+
+// Batch is Tasks independent tasks of Units CPU units (about 1 ms each) apiece.
+type Batch struct {
+	Tasks int
+	Units int
+}
+
+func (b Batch) validate(where string) error {
+	if b.Tasks < 1 {
+		return fmt.Errorf("%s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
+	}
+	if b.Units < 0 {
+		return fmt.Errorf("%s: Batch.Units = %d, want >= 0", where, b.Units)
+	}
+	return nil
+}
+
+// work is one task as it travels to a worker: the iteration count is fixed by the caller,
+// so every process does exactly the same work whatever its own calibration says.
+type work struct {
+	Units        int   `json:"units"`
+	ItersPerUnit int64 `json:"iters_per_unit"`
+}
+
+var spinTask = procpool.Register("cpubound.spin", func(w work) (uint64, error) {
+	return spin(context.Background(), w)
+})
+
+func newWork(units int) work { return work{Units: units, ItersPerUnit: workload.Calibrate()} }
+
+// spin is workload.Spin with the iteration count given: the same mix step (see
+// labkit/workload), seeded the same way, so it returns workload.Spin's checksum for the
+// same iterations (TestSpinIsWorkloadSpin holds the two together). It checks ctx once
+// per unit.
+func spin(ctx context.Context, w work) (uint64, error) {
+	if w.Units < 0 || w.ItersPerUnit < 1 {
+		return 0, fmt.Errorf("cpubound: units = %d, iterations per unit = %d; want >= 0 and >= 1", w.Units, w.ItersPerUnit)
+	}
+	x := uint64(w.Units+1) | 1
+	for range w.Units {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		for range w.ItersPerUnit {
+			x = mix(x)
+		}
+	}
+	return x, nil
+}
+
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 29
+	return bits.RotateLeft64(x, 17) + 0x9e3779b97f4a7c15
+}
+
+// Sequential runs the batch on the calling goroutine and returns its wall time.
+func Sequential(ctx context.Context, b Batch) (time.Duration, error) {
+	if err := b.validate("cpubound.Sequential"); err != nil {
+		return 0, err
+	}
+	w := newWork(b.Units) // calibrates (once per process) before the clock starts
+	start := time.Now()
+	for range b.Tasks {
+		if _, err := spin(ctx, w); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// Goroutines runs the batch with at most workers goroutines at once (errgroup.SetLimit)
+// and returns its wall time. How many run in parallel is up to GOMAXPROCS.
+func Goroutines(ctx context.Context, b Batch, workers int) (time.Duration, error) {
+	if err := b.validate("cpubound.Goroutines"); err != nil {
+		return 0, err
+	}
+	w := newWork(b.Units)
+	return speedup.Pool(ctx, workers, speedup.Batch{Tasks: b.Tasks, Task: func(ctx context.Context, i int) error {
+		_, err := spin(ctx, w)
+		return err
+	}})
+}
+
+// Processes runs the batch on pool's workers, one task per worker at a time, and returns
+// the wall time. Each worker does exactly the iterations this process calibrated. The
+// pool is already running, so process start-up is not included.
+func Processes(ctx context.Context, pool *procpool.Pool, b Batch) (time.Duration, error) {
+	if err := b.validate("cpubound.Processes"); err != nil {
+		return 0, err
+	}
+	if pool == nil {
+		return 0, errors.New("cpubound.Processes: pool is nil")
+	}
+	tasks := make([]work, b.Tasks)
+	for i := range tasks {
+		tasks[i] = newWork(b.Units)
+	}
+	start := time.Now()
+	_, err := spinTask.Map(ctx, pool, tasks)
+	return time.Since(start), err
+}
+
+// Python is what baselines/python/cpu_bound.py measured. Times are in seconds, measured
+// inside the interpreter with the pools already started; a mode that was not run is 0.
+type Python struct {
+	Version        string  `json:"python"`
+	CPUCount       int     `json:"cpu_count"`
+	Tasks          int     `json:"tasks"`
+	Units          int     `json:"units"`
+	Workers        int     `json:"workers"`
+	Repeat         int     `json:"repeat"`
+	ItersPerUnit   int64   `json:"iters_per_unit"`
+	SequentialS    float64 `json:"sequential_s"`
+	ThreadsS       float64 `json:"threads_s"`
+	ProcessesS     float64 `json:"processes_s"`
+	ProcessStartS  float64 `json:"process_pool_start_s"`
+	ProcessWorkers int     `json:"process_workers_seen"`
+}
+
+// ThreadsSpeedup is sequential time over threads time (0 if either is missing).
+func (p Python) ThreadsSpeedup() float64 { return ratio(p.SequentialS, p.ThreadsS) }
+
+// ProcessesSpeedup is sequential time over process-pool time (0 if either is missing).
+func (p Python) ProcessesSpeedup() float64 { return ratio(p.SequentialS, p.ProcessesS) }
+
+func ratio(a, b float64) float64 {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	return a / b
+}
+
+// RunPython runs the Python baseline on the same batch sequentially, with workers threads
+// and with workers processes, each three times, keeping the fastest run (as Go's side does). Without python3 it returns an error wrapping pybaseline.ErrNoPython,
+// so callers can print a visible skip.
+func RunPython(ctx context.Context, b Batch, workers int) (Python, error) {
+	if err := b.validate("cpubound.RunPython"); err != nil {
+		return Python{}, err
+	}
+	if b.Units < 1 {
+		return Python{}, fmt.Errorf("cpubound.RunPython: Batch.Units = %d, want >= 1", b.Units)
+	}
+	if workers < 1 {
+		return Python{}, fmt.Errorf("cpubound.RunPython: workers = %d, want >= 1", workers)
+	}
+	var res Python
+	err := pybaseline.Run(ctx, "cpu_bound.py", &res,
+		"--tasks", strconv.Itoa(b.Tasks), "--units", strconv.Itoa(b.Units), "--workers", strconv.Itoa(workers), "--repeat", "3")
+	return res, err
+}

@@ -1,0 +1,96 @@
+// Package pybaseline runs the lab's Python baselines — stdlib-only scripts in
+// baselines/python — and decodes the JSON object each prints on stdout.
+//
+// Notebooks compare Go with the asyncio or threading code a Python programmer would
+// write, measured inside Python so interpreter start-up is not counted. python3 is
+// optional: Run reports ErrNoPython when it is missing so callers can skip visibly rather
+// than fail.
+package pybaseline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/proc"
+)
+
+// ErrNoPython is returned (wrapped) when python3 is not on PATH.
+var ErrNoPython = errors.New("python3 not found on PATH")
+
+// Dir returns the baselines/python directory of the lab's checkout. LABKIT_ROOT, if set,
+// names the checkout; otherwise it is found from this package's source location.
+func Dir() (string, error) {
+	root := os.Getenv("LABKIT_ROOT")
+	if root == "" {
+		_, file, _, ok := runtime.Caller(0)
+		if !ok {
+			return "", errors.New("pybaseline.Dir: cannot locate the source tree; set LABKIT_ROOT")
+		}
+		root = filepath.Join(filepath.Dir(file), "..", "..", "..")
+	}
+	dir := filepath.Clean(filepath.Join(root, "baselines", "python"))
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("pybaseline.Dir: %s is not a directory (set LABKIT_ROOT to the lab checkout)", dir)
+	}
+	return dir, nil
+}
+
+// Available reports whether python3 is on PATH, returning its path or an error wrapping
+// ErrNoPython.
+func Available() (string, error) {
+	path, err := exec.LookPath("python3")
+	if err != nil {
+		return "", fmt.Errorf("pybaseline: %w", ErrNoPython)
+	}
+	return path, nil
+}
+
+// Run runs python3 on script (a file name in Dir, e.g. "asyncio_sleeps.py") with args,
+// and decodes the JSON object it prints on stdout into out. Cancelling ctx kills the
+// interpreter and Run returns ctx.Err(). A script that fails yields an error carrying
+// its stderr; one that prints something other than JSON yields an error quoting it.
+func Run(ctx context.Context, script string, out any, args ...string) error {
+	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
+		return fmt.Errorf("pybaseline.Run: script = %q, want a .py file name in baselines/python", script)
+	}
+	if out == nil {
+		return errors.New("pybaseline.Run: out is nil: pass a pointer to decode the result into")
+	}
+	python, err := Available()
+	if err != nil {
+		return err
+	}
+	dir, err := Dir()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, script)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("pybaseline.Run: script %q: %w", script, err)
+	}
+	// proc.Command kills the interpreter's whole process group on cancel, so the worker
+	// processes a multiprocessing baseline starts die with it.
+	cmd := proc.Command(ctx, python, append([]string{path}, args...)...)
+	cmd.WaitDelay = time.Second // do not hang on a grandchild holding the pipes
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("pybaseline.Run(%s): %w: %s", script, err, strings.TrimSpace(stderr.String()))
+	}
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		return fmt.Errorf("pybaseline.Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
+	}
+	return nil
+}
