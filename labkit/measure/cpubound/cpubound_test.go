@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-concurrency-lab/lab/labkit/proc"
 	"github.com/go-concurrency-lab/lab/labkit/capstone/procpool"
 	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
+	"github.com/go-concurrency-lab/lab/labkit/proc"
 	"github.com/go-concurrency-lab/lab/labkit/workload"
 )
 
