@@ -31,7 +31,7 @@ test-notebooks: ## execute notebooks (all, or NB="notebooks/01_goroutines.ipynb"
 	@$(JUPYTER_PY) scripts/run_notebooks.py $(NB)
 
 test-browser: setup ## slide decks and the live front end in headless Chromium, network blocked
-	@bash scripts/test-browser.sh
+	@bash scripts/test-browser.sh || [ $$? -eq 77 ] # 77: skipped (no Chromium), as it said
 
 slides: setup ## execute every notebook, export reveal.js decks to build/slides/ (work offline)
 	@$(JUPYTER_PY) scripts/slides.py $(NB)
