@@ -155,3 +155,37 @@ func ExampleLine_Table() {
 	// 2           1.960      2
 	// 4           1.980      4
 }
+
+func TestTimelineColorByLabelAndText(t *testing.T) {
+	// One goroutine moving between two processors: by label it keeps one colour.
+	spans := []timeline.Span{
+		{Lane: "P0", Label: "g1", End: time.Millisecond},
+		{Lane: "P1", Label: "g1", Start: time.Millisecond, End: 2 * time.Millisecond},
+		{Lane: "P1", Label: "g2", Start: 2 * time.Millisecond, End: 3 * time.Millisecond},
+	}
+	colors := func(c chart.Timeline) []string {
+		h, err := chart.HTML(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`"color":"(#[0-9a-f]+)"`).FindAllString(h, -1)
+	}
+	byLane := colors(chart.Timeline{Title: "t", Spans: spans})
+	byLabel := colors(chart.Timeline{Title: "t", Spans: spans, ColorByLabel: true})
+	if len(byLane) != 3 || len(byLabel) != 3 {
+		t.Fatalf("want one colour per span, got %v and %v", byLane, byLabel)
+	}
+	if byLane[0] == byLane[1] || byLane[1] != byLane[2] {
+		t.Errorf("by lane: colours %v, want P0 differing from P1's two", byLane)
+	}
+	if byLabel[0] != byLabel[1] || byLabel[1] == byLabel[2] {
+		t.Errorf("by label: colours %v, want g1 the same on both lanes and g2 different", byLabel)
+	}
+	tab, err := chart.Timeline{Title: "per lane", Spans: spans, Text: "P0 busy 1ms\nP1 busy 2ms\n"}.Table()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab != "per lane\nP0 busy 1ms\nP1 busy 2ms\n" {
+		t.Errorf("Table with Text = %q, want the title then the text", tab)
+	}
+}

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/timeline"
@@ -9,18 +10,30 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
-// Timeline is a Gantt chart of spans: one row per lane, time in milliseconds across.
-// Spans that were cut short (cancelled) are drawn faded with a dashed border.
+// Timeline is a Gantt chart of spans: one row per lane (in order of first appearance in
+// Spans), time in milliseconds across. Spans that were cut short (cancelled) are drawn
+// faded with a dashed border.
 type Timeline struct {
 	Title string
 	Spans []timeline.Span
+	// ColorByLabel gives each distinct label its own colour instead of each lane: for
+	// lanes that are places (a processor) and labels that are the things moving between
+	// them (goroutines), so one thing keeps its colour on every lane.
+	ColorByLabel bool
+	// Text, if not empty, is what Table prints under the title instead of the summary
+	// line and one row per span: for timelines with too many spans to list one by one,
+	// whose numbers are better given per lane (e.g. a runtime trace).
+	Text string
 }
 
-// Table implements Chart: the summary line, then one row per span.
+// Table implements Chart: the summary line, then one row per span (or Text, if set).
 func (t Timeline) Table() (string, error) {
 	st, err := timeline.Summarize(t.Spans)
 	if err != nil {
 		return "", fmt.Errorf("chart.Timeline: %w", err)
+	}
+	if t.Text != "" {
+		return t.Title + "\n" + strings.TrimRight(t.Text, "\n") + "\n", nil
 	}
 	return fmt.Sprintf("%s\n%s\n%s", t.Title, st, timeline.Table(t.Spans)), nil
 }
@@ -61,6 +74,16 @@ func (t Timeline) build() (string, echartsChart, error) {
 	for i, l := range lanes {
 		index[l] = i
 	}
+	colorIndex := func(s timeline.Span) int { return index[s.Lane] }
+	if t.ColorByLabel {
+		labels := map[string]int{}
+		for _, s := range t.Spans {
+			if _, ok := labels[s.Label]; !ok {
+				labels[s.Label] = len(labels)
+			}
+		}
+		colorIndex = func(s timeline.Span) int { return labels[s.Label] }
+	}
 	data := make([]opts.CustomData, len(t.Spans))
 	for i, s := range t.Spans {
 		cut := 0
@@ -70,7 +93,7 @@ func (t Timeline) build() (string, echartsChart, error) {
 		data[i] = opts.CustomData{
 			Name:      s.Lane + ": " + s.Label,
 			Value:     []any{index[s.Lane], ms(s.Start), ms(s.End), s.Label, cut},
-			ItemStyle: &opts.ItemStyle{Color: palette[index[s.Lane]%len(palette)]},
+			ItemStyle: &opts.ItemStyle{Color: palette[colorIndex(s)%len(palette)]},
 		}
 	}
 	c := charts.NewCustom()
