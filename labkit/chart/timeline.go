@@ -16,9 +16,10 @@ import (
 type Timeline struct {
 	Title string
 	Spans []timeline.Span
-	// ColorByLabel gives each distinct label its own colour instead of each lane: for
-	// lanes that are places (a processor) and labels that are the things moving between
-	// them (goroutines), so one thing keeps its colour on every lane.
+	// ColorByLabel gives each distinct label its own colour instead of each lane, and
+	// writes the label inside every bar wide enough to hold it: for lanes that are places
+	// (a processor) and labels that are the things moving between them (goroutines), so
+	// one thing keeps its colour on every lane.
 	ColorByLabel bool
 	// Text, if not empty, is what Table prints under the title instead of the summary
 	// line and one row per span: for timelines with too many spans to list one by one,
@@ -40,17 +41,21 @@ func (t Timeline) Table() (string, error) {
 
 var palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
 
-// renderItem draws each span as a bar on its lane's row; it uses only the api object, not
-// the echarts global, which RequireJS pages do not define. Single quotes only: see funcMarkers.
+// renderItem draws each span as a bar on its lane's row, with its label written inside when
+// value 5 asks for it and the bar is wide enough; it uses only the api object, not the
+// echarts global, which RequireJS pages do not define. Single quotes only: see funcMarkers.
 const renderItem = `function (params, api) {
   var lane = api.value(0);
   var a = api.coord([api.value(1), lane]), b = api.coord([api.value(2), lane]);
-  var h = api.size([0, 1])[1] * 0.6;
-  var cut = api.value(4) === 1;
-  return { type: 'rect',
-    shape: { x: a[0], y: a[1] - h / 2, width: Math.max(b[0] - a[0], 1), height: h },
+  var h = api.size([0, 1])[1] * 0.6, w = Math.max(b[0] - a[0], 1);
+  var cut = api.value(4) === 1, label = String(api.value(3));
+  var bar = { type: 'rect',
+    shape: { x: a[0], y: a[1] - h / 2, width: w, height: h },
     style: { fill: api.visual('color'), opacity: cut ? 0.45 : 0.9,
              stroke: cut ? '#333' : '#fff', lineWidth: 1, lineDash: cut ? [4, 3] : null } };
+  if (api.value(5) !== 1 || w < label.length * 7 + 6) { return bar; }
+  return { type: 'group', children: [bar, { type: 'text',
+    style: { x: a[0] + 4, y: a[1], text: label, fill: '#222', font: '11px sans-serif', verticalAlign: 'middle' } }] };
 }`
 
 const tooltip = `function (p) {
@@ -74,8 +79,10 @@ func (t Timeline) build() (string, echartsChart, error) {
 	for i, l := range lanes {
 		index[l] = i
 	}
-	colorIndex := func(s timeline.Span) int { return index[s.Lane] }
+	// Bars coloured by label name their label: the lane no longer says what they are.
+	colorIndex, showLabel := func(s timeline.Span) int { return index[s.Lane] }, 0
 	if t.ColorByLabel {
+		showLabel = 1
 		labels := map[string]int{}
 		for _, s := range t.Spans {
 			if _, ok := labels[s.Label]; !ok {
@@ -92,7 +99,7 @@ func (t Timeline) build() (string, echartsChart, error) {
 		}
 		data[i] = opts.CustomData{
 			Name:      s.Lane + ": " + s.Label,
-			Value:     []any{index[s.Lane], ms(s.Start), ms(s.End), s.Label, cut},
+			Value:     []any{index[s.Lane], ms(s.Start), ms(s.End), s.Label, cut, showLabel},
 			ItemStyle: &opts.ItemStyle{Color: palette[colorIndex(s)%len(palette)]},
 		}
 	}
