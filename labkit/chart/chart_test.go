@@ -55,6 +55,7 @@ func TestInvalidChartsNameTheProblem(t *testing.T) {
 		{chart.Line{X: nil}, "X is empty"},
 		{chart.Line{X: []float64{1}, Series: []chart.Series{{Name: "s", Values: []float64{1}}}, Ideal: []float64{1, 2}}, `"ideal" has 2 values`},
 		{chart.Timeline{}, "no spans"},
+		{chart.Timeline{Spans: []timeline.Span{{Lane: "P2", Label: "g1"}}, Lanes: []string{"P0", "P1"}}, `lane "P2", which is not in Lanes`},
 	}
 	for _, c := range cases {
 		_, err := c.c.Table()
@@ -180,6 +181,14 @@ func TestTimelineColorByLabelAndText(t *testing.T) {
 	}
 	if byLabel[0] != byLabel[1] || byLabel[1] == byLabel[2] {
 		t.Errorf("by label: colours %v, want g1 the same on both lanes and g2 different", byLabel)
+	}
+	// Lanes fixes the rows' order, whatever span comes first.
+	h, err := chart.HTML(chart.Timeline{Title: "t", Spans: spans[1:], Lanes: []string{"P0", "P1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h, `"data":["P0","P1"]`) {
+		t.Errorf("rows are not P0, P1:\n%s", h)
 	}
 	tab, err := chart.Timeline{Title: "per lane", Spans: spans, Text: "P0 busy 1ms\nP1 busy 2ms\n"}.Table()
 	if err != nil {

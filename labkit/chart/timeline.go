@@ -10,16 +10,18 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
-// Timeline is a Gantt chart of spans: one row per lane (in order of first appearance in
-// Spans), time in milliseconds across. Spans that were cut short (cancelled) are drawn
-// faded with a dashed border.
+// Timeline is a Gantt chart of spans: one row per lane, time in milliseconds across.
+// Spans that were cut short (cancelled) are drawn faded with a dashed border.
 type Timeline struct {
 	Title string
 	Spans []timeline.Span
-	// ColorByLabel gives each distinct label its own colour instead of each lane, and
-	// writes the label inside every bar wide enough to hold it: for lanes that are places
-	// (a processor) and labels that are the things moving between them (goroutines), so
-	// one thing keeps its colour on every lane.
+	// Lanes, if not empty, are the rows top to bottom, and every span's lane must be one
+	// of them; else the rows are the lanes in order of first appearance in Spans.
+	Lanes []string
+	// ColorByLabel gives each distinct label its own colour (in order of first appearance
+	// in Spans) instead of each lane, and writes the label inside every bar wide enough to
+	// hold it: for lanes that are places (a processor) and labels that are the things
+	// moving between them (goroutines), so one thing keeps its colour on every lane.
 	ColorByLabel bool
 	// Text, if not empty, is what Table prints under the title instead of the summary
 	// line and one row per span: for timelines with too many spans to list one by one,
@@ -29,6 +31,9 @@ type Timeline struct {
 
 // Table implements Chart: the summary line, then one row per span (or Text, if set).
 func (t Timeline) Table() (string, error) {
+	if _, err := t.lanes(); err != nil {
+		return "", err
+	}
 	st, err := timeline.Summarize(t.Spans)
 	if err != nil {
 		return "", fmt.Errorf("chart.Timeline: %w", err)
@@ -41,19 +46,20 @@ func (t Timeline) Table() (string, error) {
 
 var palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
 
-// renderItem draws each span as a bar on its lane's row, with its label written inside when
-// value 5 asks for it and the bar is wide enough; it uses only the api object, not the
-// echarts global, which RequireJS pages do not define. Single quotes only: see funcMarkers.
+// renderItem draws each span as a bar on its lane's row (at least 3 px wide, without a
+// border, so a very short span stays visible), with its label written inside when value 5
+// asks for it and the bar is wide enough; it uses only the api object, not the echarts
+// global, which RequireJS pages do not define. Single quotes only: see funcMarkers.
 const renderItem = `function (params, api) {
   var lane = api.value(0);
   var a = api.coord([api.value(1), lane]), b = api.coord([api.value(2), lane]);
-  var h = api.size([0, 1])[1] * 0.6, w = Math.max(b[0] - a[0], 1);
+  var h = api.size([0, 1])[1] * 0.6, w = b[0] - a[0], tiny = w < 4;
   var cut = api.value(4) === 1, label = String(api.value(3));
   var bar = { type: 'rect',
-    shape: { x: a[0], y: a[1] - h / 2, width: w, height: h },
+    shape: { x: a[0], y: a[1] - h / 2, width: tiny ? 3 : w, height: h },
     style: { fill: api.visual('color'), opacity: cut ? 0.45 : 0.9,
-             stroke: cut ? '#333' : '#fff', lineWidth: 1, lineDash: cut ? [4, 3] : null } };
-  if (api.value(5) !== 1 || w < label.length * 7 + 6) { return bar; }
+             stroke: tiny ? null : (cut ? '#333' : '#fff'), lineWidth: 1, lineDash: cut ? [4, 3] : null } };
+  if (api.value(5) !== 1 || w < label.length * 6 + 8) { return bar; }
   return { type: 'group', children: [bar, { type: 'text',
     style: { x: a[0] + 4, y: a[1], text: label, fill: '#222', font: '11px sans-serif', verticalAlign: 'middle' } }] };
 }`
@@ -65,16 +71,35 @@ const tooltip = `function (p) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func (t Timeline) build() (string, echartsChart, error) {
+// lanes validates t and returns its rows, top to bottom.
+func (t Timeline) lanes() ([]string, error) {
 	if _, err := timeline.Summarize(t.Spans); err != nil {
-		return "", nil, fmt.Errorf("chart.Timeline: %w", err)
+		return nil, fmt.Errorf("chart.Timeline: %w", err)
+	}
+	lanes := t.Lanes
+	if len(lanes) == 0 {
+		lanes = timeline.Lanes(t.Spans)
+	}
+	known := make(map[string]bool, len(lanes))
+	for _, l := range lanes {
+		known[l] = true
 	}
 	for _, s := range t.Spans {
 		if s.End < s.Start {
-			return "", nil, fmt.Errorf("chart.Timeline: span %q on lane %q ends before it starts", s.Label, s.Lane)
+			return nil, fmt.Errorf("chart.Timeline: span %q on lane %q ends before it starts", s.Label, s.Lane)
+		}
+		if !known[s.Lane] {
+			return nil, fmt.Errorf("chart.Timeline: span %q is on lane %q, which is not in Lanes %q", s.Label, s.Lane, lanes)
 		}
 	}
-	lanes := timeline.Lanes(t.Spans)
+	return lanes, nil
+}
+
+func (t Timeline) build() (string, echartsChart, error) {
+	lanes, err := t.lanes()
+	if err != nil {
+		return "", nil, err
+	}
 	index := make(map[string]int, len(lanes))
 	for i, l := range lanes {
 		index[l] = i

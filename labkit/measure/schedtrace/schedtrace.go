@@ -116,9 +116,12 @@ func Run(ctx context.Context, dir string, fn func(context.Context) error) (*Trac
 // Trace is a parsed execution trace, cut to the run of the function Record traced (the
 // whole trace if it has no Record marks).
 type Trace struct {
-	Path     string        // the trace file
-	Window   time.Duration // how long fn ran; span times are offsets from its start
-	Lanes    []Lane        // one per P that ran anything, in P order
+	Path   string        // the trace file
+	Window time.Duration // how long fn ran; span times are offsets from its start
+	Lanes  []Lane        // one per P that ran anything, in P order
+	// Spans are the bars: those named by a region first, by name, then the rest; each
+	// group by start. (The chart colours labels in this order, so regions keep their
+	// colours from one trace to the next.)
 	Spans    []timeline.Span
 	Labels   []Label // one per bar label: where it ran, in order of first appearance
 	GCCycles int     // garbage collections that started while fn ran
@@ -219,7 +222,11 @@ func (t *Trace) Text() string {
 // Chart is the trace as a [chart.Timeline]: lanes P0, P1, ..., bars coloured by label,
 // and Text as its printed numbers.
 func (t *Trace) Chart(title string) chart.Timeline {
-	return chart.Timeline{Title: title, Spans: t.Spans, ColorByLabel: true, Text: t.Text()}
+	lanes := make([]string, len(t.Lanes))
+	for i, l := range t.Lanes {
+		lanes[i] = l.Name
+	}
+	return chart.Timeline{Title: title, Spans: t.Spans, Lanes: lanes, ColorByLabel: true, Text: t.Text()}
 }
 
 // Show prints the trace's numbers and draws its chart ([chart.Show]).
@@ -518,6 +525,7 @@ func (p *parser) result() (*Trace, error) {
 		return l
 	}
 	labels := map[string]*Label{}
+	regions := map[string]bool{}
 	seen := map[xtrace.ProcID]map[xtrace.GoID]bool{}
 	slices.SortFunc(p.bars, func(a, b bar) int { return cmp.Or(cmp.Compare(a.proc, b.proc), cmp.Compare(a.start, b.start)) })
 	for _, b := range p.bars {
@@ -529,6 +537,9 @@ func (p *parser) result() (*Trace, error) {
 		l := lane(b.proc)
 		name := l.Name
 		label := p.label(b)
+		if b.region != "" {
+			regions[label] = true
+		}
 		t.Spans = append(t.Spans, timeline.Span{Lane: name, Label: label, Start: start.Sub(p.from), End: end.Sub(p.from)})
 		if b.syscall {
 			l.Syscall += d
@@ -592,15 +603,26 @@ func (p *parser) result() (*Trace, error) {
 	if len(t.Spans) == 0 {
 		return nil, errors.New("no goroutine ran on any P while the traced function ran")
 	}
-	// Labels in order of first appearance in time, as the chart's colours are.
-	order := slices.Clone(t.Spans)
-	slices.SortStableFunc(order, func(a, b timeline.Span) int { return cmp.Compare(a.Start, b.Start) })
+	// Labels in order of first appearance in time.
+	slices.SortStableFunc(t.Spans, func(a, b timeline.Span) int { return cmp.Compare(a.Start, b.Start) })
 	done := map[string]bool{}
-	for _, s := range order {
+	for _, s := range t.Spans {
 		if lab := labels[s.Label]; lab != nil && !done[s.Label] {
 			done[s.Label] = true
 			t.Labels = append(t.Labels, *lab)
 		}
 	}
+	slices.SortStableFunc(t.Spans, func(a, b timeline.Span) int {
+		if regions[a.Label] != regions[b.Label] {
+			if regions[a.Label] {
+				return -1
+			}
+			return 1
+		}
+		if regions[a.Label] {
+			return strings.Compare(a.Label, b.Label)
+		}
+		return 0
+	})
 	return t, nil
 }
