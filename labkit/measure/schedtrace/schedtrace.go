@@ -60,7 +60,7 @@ const markCategory = "schedtrace"
 // fn fails (a trace of a failure is worth reading), together with fn's error.
 //
 // fn runs on the calling goroutine with ctx; Record does not stop it early, so fn
-// should honour ctx. If ctx is already done, fn is not run. Only one execution trace can
+// should honour ctx. If ctx is already done, or the file cannot be made, fn is not run. Only one execution trace can
 // run at a time in a process: Record fails if another one (e.g. go test -trace) is on.
 func Record(ctx context.Context, dir string, fn func(context.Context) error) (path string, err error) {
 	if fn == nil {
@@ -105,6 +105,7 @@ func Record(ctx context.Context, dir string, fn func(context.Context) error) (pa
 }
 
 // Run is [Record] followed by [Read]: fn's trace, parsed. The file stays at Trace.Path.
+// If fn fails, Run returns its error and no Trace; [Record] returns the path even then.
 func Run(ctx context.Context, dir string, fn func(context.Context) error) (*Trace, error) {
 	path, err := Record(ctx, dir, fn)
 	if err != nil {
@@ -132,12 +133,14 @@ type Trace struct {
 
 // Lane is what one P did while fn ran.
 type Lane struct {
-	Name       string        // "P0", "P1", ...
-	Busy       time.Duration // goroutines running (GC workers included)
+	Name string // "P0", "P1", ...
+	// Busy is the time goroutines held the P (GC workers included). It is the scheduler's
+	// view: it includes time the operating system paused the thread to run other programs.
+	Busy       time.Duration
 	GC         time.Duration // of which GC workers
 	Syscall    time.Duration // goroutines in system calls while holding this P
 	Goroutines int           // distinct goroutines that ran here
-	Slices     int           // running stretches
+	Stretches  int           // times a goroutine started running here
 	// How the stretches ended: Preempted (the scheduler took the P back), Blocked (the
 	// goroutine waited: channel, lock, sleep, network) and Syscalls (it entered a
 	// system call). The rest ended by the goroutine finishing, yielding, or the window's end.
@@ -152,7 +155,7 @@ type Label struct {
 
 // Read parses the trace file at path, as written by [Record] (or by runtime/trace or
 // go test -trace; then the whole trace is used). The file must come from a Go version the
-// parser knows (Go 1.22 and later).
+// parser knows: this module's golang.org/x/exp/trace reads traces up to Go 1.26's format.
 func Read(path string) (*Trace, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -197,7 +200,7 @@ func (t *Trace) Text() string {
 			share = 100 * float64(l.Busy) / float64(t.Window)
 		}
 		rows = append(rows, []string{l.Name, ms(l.Busy), fmt.Sprintf("%.0f%%", share), fmt.Sprint(l.Goroutines),
-			fmt.Sprint(l.Slices), fmt.Sprint(l.Preempted), fmt.Sprint(l.Blocked), fmt.Sprint(l.Syscalls), ms(l.GC), ms(l.Syscall)})
+			fmt.Sprint(l.Stretches), fmt.Sprint(l.Preempted), fmt.Sprint(l.Blocked), fmt.Sprint(l.Syscalls), ms(l.GC), ms(l.Syscall)})
 	}
 	writeRows(&b, rows)
 	b.WriteString("\n")
@@ -546,7 +549,7 @@ func (p *parser) result() (*Trace, error) {
 			continue
 		}
 		l.Busy += d
-		l.Slices++
+		l.Stretches++
 		if label == gcLabel {
 			l.GC += d
 		}
