@@ -276,6 +276,33 @@ type bar struct {
 	region     string
 	syscall    bool
 	ended      string // how it ended: "preempted", "blocked", "syscall", or ""
+	joined     int    // stretches drawn as part of this bar (see coalesce)
+}
+
+// resumeGap is how soon a goroutine that yielded must run again on the same P for the two
+// stretches to be drawn as one bar.
+const resumeGap = 10 * time.Microsecond
+
+// coalesce joins a stretch that ended by yielding (runtime.Gosched; the background sweeper
+// does it thousands of times in one GC cycle) to the next stretch of the same goroutine
+// on the same P when that follows at once: one bar instead of thousands of slivers.
+// Preemptions are kept, so the chart shows every time the scheduler cut a goroutine off.
+// bars must be sorted by P, then start.
+func coalesce(bars []bar) []bar {
+	var out []bar
+	for _, b := range bars {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.proc == b.proc && last.g == b.g && last.region == b.region && !last.syscall && !b.syscall &&
+				last.ended == "" && b.start.Sub(last.end) < resumeGap {
+				last.end, last.ended = b.end, b.ended
+				last.joined += 1 + b.joined
+				continue
+			}
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // parser turns state transitions into bars. It reads the whole trace and cuts the bars
@@ -410,6 +437,9 @@ func (p *parser) goroutine(ev xtrace.Event, st xtrace.StateTransition) {
 		if proc == xtrace.NoProc {
 			return
 		}
+		if s := p.open[proc]; from == xtrace.GoUndetermined && s != nil && s.g == g && !s.syscall {
+			return // described again at a new generation of the trace: still the same stretch
+		}
 		p.close(proc, now, "")
 		p.procs[proc] = true
 		s := &stretch{g: g, start: now}
@@ -531,7 +561,7 @@ func (p *parser) result() (*Trace, error) {
 	regions := map[string]bool{}
 	seen := map[xtrace.ProcID]map[xtrace.GoID]bool{}
 	slices.SortFunc(p.bars, func(a, b bar) int { return cmp.Or(cmp.Compare(a.proc, b.proc), cmp.Compare(a.start, b.start)) })
-	for _, b := range p.bars {
+	for _, b := range coalesce(p.bars) {
 		start, end := max(b.start, p.from), min(b.end, p.to)
 		if end < start || (end == start && b.start != b.end) {
 			continue // outside the window
@@ -549,7 +579,7 @@ func (p *parser) result() (*Trace, error) {
 			continue
 		}
 		l.Busy += d
-		l.Stretches++
+		l.Stretches += 1 + b.joined
 		if label == gcLabel {
 			l.GC += d
 		}

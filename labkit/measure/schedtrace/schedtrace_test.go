@@ -269,3 +269,37 @@ func TestOnlyOneTraceAtATime(t *testing.T) {
 		t.Errorf("the failed Record left %d file(s) behind", len(left))
 	}
 }
+
+func TestGCIsMarked(t *testing.T) {
+	tr, err := schedtrace.Run(context.Background(), t.TempDir(), func(context.Context) error {
+		runtime.GC() // a whole cycle, with its stop-the-world pauses and mark workers
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + tr.Text())
+	if tr.GCCycles < 1 || tr.StopTheWorld <= 0 {
+		t.Errorf("GC cycles %d, stop-the-world %v: want the forced collection", tr.GCCycles, tr.StopTheWorld)
+	}
+	var gc time.Duration
+	for _, l := range tr.Lanes {
+		gc += l.GC
+	}
+	labels := map[string]bool{}
+	for _, s := range tr.Spans {
+		labels[s.Label] = true
+	}
+	if gc <= 0 || !labels["GC worker"] || !labels["stop-the-world"] {
+		t.Errorf("GC worker time %v, labels %v: want GC worker and stop-the-world bars", gc, labels)
+	}
+	// The background sweeper yields thousands of times per cycle; those stretches are
+	// counted, but drawn as a few bars.
+	stretches := 0
+	for _, l := range tr.Lanes {
+		stretches += l.Stretches
+	}
+	if len(tr.Spans) > 200 {
+		t.Errorf("%d bars for %d stretches: yields that resume at once should share a bar", len(tr.Spans), stretches)
+	}
+}
