@@ -40,6 +40,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/trace"
 	"slices"
@@ -313,7 +314,6 @@ type parser struct {
 	names    map[xtrace.GoID]string   // from the function each goroutine started in
 	regions  map[xtrace.GoID][]string // the stack of regions each goroutine is in
 	bars     []bar
-	procs    map[xtrace.ProcID]bool
 	stw      [][2]xtrace.Time
 	stwOpen  map[string]xtrace.Time
 	gcStarts []xtrace.Time
@@ -328,7 +328,7 @@ func parse(r io.Reader) (*Trace, error) {
 	}
 	p := &parser{
 		open: map[xtrace.ProcID]*stretch{}, names: map[xtrace.GoID]string{}, regions: map[xtrace.GoID][]string{},
-		procs: map[xtrace.ProcID]bool{}, stwOpen: map[string]xtrace.Time{},
+		stwOpen: map[string]xtrace.Time{},
 	}
 	first, last, events := xtrace.Time(0), xtrace.Time(0), 0
 	for {
@@ -407,9 +407,6 @@ func (p *parser) event(ev xtrace.Event) {
 		case xtrace.ResourceProc:
 			proc := st.Resource.Proc()
 			from, to := st.Proc()
-			if to == xtrace.ProcRunning {
-				p.procs[proc] = true
-			}
 			// A P leaving a goroutine in a syscall (taken by sysmon, or given up) ends
 			// that syscall's bar; the syscall goes on without a P.
 			if from.Executing() && !to.Executing() {
@@ -441,7 +438,6 @@ func (p *parser) goroutine(ev xtrace.Event, st xtrace.StateTransition) {
 			return // described again at a new generation of the trace: still the same stretch
 		}
 		p.close(proc, now, "")
-		p.procs[proc] = true
 		s := &stretch{g: g, start: now}
 		if rs := p.regions[g]; len(rs) > 0 {
 			s.region = rs[len(rs)-1]
@@ -607,13 +603,7 @@ func (p *parser) result() (*Trace, error) {
 		}
 		lab.OnLane[name] += d
 	}
-	procs := slices.Sorted(func(yield func(xtrace.ProcID) bool) {
-		for proc := range lanes {
-			if !yield(proc) {
-				return
-			}
-		}
-	})
+	procs := slices.Sorted(maps.Keys(lanes))
 	for _, proc := range procs {
 		t.Lanes = append(t.Lanes, *lanes[proc])
 	}
