@@ -8,7 +8,8 @@
 //     notebook) and proc (child processes that die with their cell).
 //   - Measurement tools, under labkit/measure/: speedup, contention, sampler (a value over
 //     time), goroutines (leaks, memory per goroutine), sandbox (a Go snippet in a killable
-//     subprocess), pybaseline (the same experiment in Python) and cpubound.
+//     subprocess), pybaseline (the same experiment in Python), cpubound and schedtrace (what
+//     the scheduler did, from a runtime/trace).
 //   - The machinery of the later notebooks, under labkit/capstone/: frame and procpool
 //     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server and
 //     load client).
