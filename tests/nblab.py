@@ -129,13 +129,16 @@ def text_source_differences(stem):
         diffs.append(f"the .md has {len(want.cells)} cells, the .ipynb {len(have.cells)}")
     for i, (w, h) in enumerate(zip(want.cells, have.cells)):
         for what in ("cell_type", "source", "metadata"):
-            if w.get(what) != h.get(what):
-                diffs.append(f"cell {i} {what} differs (.md: {shorten(w.get(what))}; .ipynb: {shorten(h.get(what))})")
+            a, b = w.get(what), h.get(what)
+            if a != b:
+                if what == "source":  # show the first line that differs, not the cell's start
+                    a, b = next((x, y) for x, y in zip(a.splitlines() + [""], b.splitlines() + [""]) if x != y)
+                diffs.append(f"cell {i} {what} differs (.md: {shorten(a)}; .ipynb: {shorten(b)})")
                 break
     return diffs
 
 
-def shorten(value, limit=80):
+def shorten(value, limit=100):
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"
 
