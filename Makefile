@@ -34,30 +34,35 @@ SELECTED = $(notdir $(basename $(call notebooks_with,ipynb)))
 SELECTED_ANY = $(sort $(notdir $(basename $(call notebooks_with,ipynb) $(call notebooks_with,md))))
 empty :=
 space := $(empty) $(empty)
-K_SELECTION = $(strip $(if $(NB),($(subst $(space), or ,$(strip $(SELECTED_ANY) $(if $(SELECTED_ANY),,no_such_notebook)))))$(if $(and $(NB),$(K)), and )$(if $(K),($(K))))
+K_SELECTION = $(strip $(if $(NB),($(subst $(space), or ,$(SELECTED_ANY))))$(if $(and $(NB),$(K)), and )$(if $(K),($(K))))
 PYTEST_SELECT = $(if $(K_SELECTION),-k "$(K_SELECTION)")
+need_selection = $(if $(NB),$(if $(1),,$(error NB=$(NB) matches no notebook in notebooks/)))
 # What an executed copy depends on: the notebook, and the Go code its cells build against.
 LABKIT_GO := $(shell find labkit -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 EXPORT = $(JUPYTER_PY) scripts/export.py
 EXPORT_DEPS = scripts/export.py $(wildcard scripts/slides_templates/*/*) $(wildcard node_modules/.package-lock.json)
 
 check-notebooks: | build/jupyter-python ## static notebook checks, no kernel (format, exercises, .md in sync, stripped)
+	$(call need_selection,$(SELECTED_ANY))
 	@$(PYTEST) -m "not kernel" $(PYTEST_SELECT) --junitxml=build/junit-check-notebooks.xml
 
 test-notebooks: | build/jupyter-python ## execute notebooks in GoNB (all, or NB="05 07" / K=expr): stub run and solutions run
+	$(call need_selection,$(SELECTED))
 	@$(PYTEST) -m kernel $(PYTEST_SELECT) --durations=0 --junitxml=build/junit-test-notebooks.xml
 
 test-browser: setup ## slide decks and the live front end in headless Chromium, network blocked
 	@bash scripts/test-browser.sh || [ $$? -eq 77 ] # 77: skipped (no Chromium), as it said
 
 sync: | build/jupyter-python ## regenerate notebooks/NN_topic.ipynb from its text source NN_topic.md (all, or NB=...)
-	@$(if $(call notebooks_with,md),,echo "no text sources match NB=$(NB)"; exit 1)
+	$(call need_selection,$(call notebooks_with,md))
 	@for md in $(call notebooks_with,md); do $(JUPYTER_PY) -m jupytext --update --to ipynb "$$md" || exit 1; done
 
 slides: $(SELECTED:%=build/slides/%.slides.html) ## executed decks in build/slides/, offline (all, or NB=...)
+	$(call need_selection,$(SELECTED))
 	@$(EXPORT) index slides build/slides
 
 html: $(SELECTED:%=build/html/%.html) ## executed pages in build/html/, offline (all, or NB=...)
+	$(call need_selection,$(SELECTED))
 	@$(EXPORT) index html build/html
 
 # An executed copy is fresh while it is newer than the notebook and labkit; else the driver
