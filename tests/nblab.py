@@ -54,7 +54,8 @@ def exercise_name(cell):
 
 
 class Exercises:
-    """The exercise cells of a notebook: stub cell index and check cell indexes per exercise."""
+    """The exercise cells of a notebook: per exercise name, the indexes of its stub cells (one,
+    if well formed) and of its check cells."""
 
     def __init__(self, nb):
         self.stubs, self.checks = {}, {}

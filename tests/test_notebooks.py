@@ -50,7 +50,7 @@ def test_static_checks(stem):
 def test_has_text_source(stem):
     md, ipynb = (nblab.rel(nblab.notebook_path(stem, e)) for e in ("md", "ipynb"))
     assert stem in TEXT_SOURCES, (f"{ipynb} has no text source {md}: write it with "
-                        f"`.venv/bin/jupytext --to md {ipynb}` and commit both")
+                                  f"`.venv/bin/jupytext --to md {ipynb}` and commit both")
     assert stem in NOTEBOOKS, f"{md} has no notebook {ipynb}: make it with `{sync_command(stem)}` and commit both"
 
 
