@@ -233,13 +233,13 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 	return r, nil
 }
 
-// jsGoComments finds the `//` comments in highlighted code (Pygments spans under
-// .highlight) and reports those not highlighted as comments. In Go a token starting with //
+// jsGoComments finds the `//` comments in the code cells' highlighted input (Pygments spans;
+// Markdown cells may quote other languages) and reports those not highlighted as comments. In Go a token starting with //
 // is always a comment, so one with another class means the code went through another
 // lexer: Python's makes `//` an operator ("o") and the comment's words names ("n").
 const jsGoComments = `(function () {
   var r = {Comments: 0, Wrong: []};
-  Array.prototype.forEach.call(document.querySelectorAll(".highlight pre span"), function (s) {
+  Array.prototype.forEach.call(document.querySelectorAll(".jp-InputArea-editor .highlight pre span"), function (s) {
     if (s.children.length || s.textContent.slice(0, 2) !== "//") { return; }
     if (/^(c|c1|cm|cs|ch)$/.test(s.className)) { r.Comments++; return; }
     var line = "";
