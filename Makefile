@@ -27,7 +27,8 @@ test-go: ## only the Go checks (no Jupyter needed)
 # ---------------------------------------------------------------- notebooks
 # One driver: pytest (tests/test_notebooks.py, parametrized by notebook). Select notebooks
 # with NB (numbers, stems or paths: NB="05 07", NB=notebooks/05_worker_pools.ipynb) and/or
-# K (a pytest -k expression). NB_CELL_TIMEOUT sets the per-cell timeout (default 300 s).
+# K (a pytest -k expression); M (a pytest -m expression: M=kernel runs only the tests that
+# execute notebooks). NB_CELL_TIMEOUT sets the per-cell timeout (default 300 s).
 PYTEST = $(JUPYTER_PY) -m pytest
 notebooks_with = $(sort $(if $(NB),$(foreach n,$(NB),$(wildcard notebooks/$(basename $(notdir $(n)))*.$(1))),$(wildcard notebooks/[0-9][0-9]*.$(1))))
 SELECTED = $(notdir $(basename $(call notebooks_with,ipynb)))
@@ -46,9 +47,9 @@ check-notebooks: | build/jupyter-python ## static notebook checks, no kernel (fo
 	$(call need_selection,$(SELECTED_ANY))
 	@$(PYTEST) -m "not kernel" $(PYTEST_SELECT) --junitxml=build/junit-check-notebooks.xml
 
-test-notebooks: | build/jupyter-python ## execute notebooks in GoNB (all, or NB="05 07" / K=expr): stub run and solutions run
+test-notebooks: | build/jupyter-python ## static checks + execute in GoNB, stub and solutions runs (all, or NB="05 07" / K=expr; M=kernel: execution only)
 	$(call need_selection,$(SELECTED))
-	@$(PYTEST) -m kernel $(PYTEST_SELECT) --durations=0 --junitxml=build/junit-test-notebooks.xml
+	@$(PYTEST) $(if $(M),-m "$(M)") $(PYTEST_SELECT) --durations=0 --junitxml=build/junit-test-notebooks.xml
 
 test-browser: setup ## slide decks and the live front end in headless Chromium, network blocked
 	@bash scripts/test-browser.sh || [ $$? -eq 77 ] # 77: skipped (no Chromium), as it said

@@ -51,7 +51,7 @@ step "fuzz (short)" fuzz_short
 if [ "${LAB_TEST_STEPS:-all}" != go ]; then
   step "make lab: Jupyter on 127.0.0.1 with the gonb kernel" scripts/test-lab.sh
   step "notebooks: static checks" make -s --no-print-directory check-notebooks
-  step "notebooks: executed in GoNB" make -s --no-print-directory test-notebooks
+  step "notebooks: executed in GoNB" make -s --no-print-directory test-notebooks M=kernel
   if [ -x scripts/test-browser.sh ]; then
     step "browser tests" scripts/test-browser.sh
   fi
