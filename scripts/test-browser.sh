@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test-browser (and the last step of make test): export every notebook to a reveal.js
-# deck (scripts/slides.py, reusing build/executed/ from the notebook step when it is newer
-# than the notebook), then check in headless Chromium, with every request that would leave
+# deck and an HTML page (make slides html: from build/executed/, which the notebook step wrote;
+# Make runs a notebook again only if it or labkit changed since), then check in headless
+# Chromium, with every request that would leave
 # the machine blocked:
 #   1. every deck: every slide shown, every chart drawn, no console errors, no failed requests;
 #      the decks again from a static server on 127.0.0.1; every plain HTML export likewise;
@@ -28,8 +29,8 @@ if ! $have_chromium; then
 fi
 
 rc=0
-echo "--- slide decks and HTML (scripts/slides.py --to both --reuse-executed)"
-"$PY" scripts/slides.py --to both --reuse-executed || rc=1
+echo "--- slide decks and HTML (make slides html)"
+make -k -s --no-print-directory slides html || rc=1
 echo "--- headless Chromium, network blocked"
 go build -o build/browsertest ./internal/browsertest/cmd/browsertest || exit 1
 build/browsertest -decks build/slides -html build/html -out build/browser -python "$PY" || rc=1

@@ -50,8 +50,8 @@ step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^Tes
 step "fuzz (short)" fuzz_short
 if [ "${LAB_TEST_STEPS:-all}" != go ]; then
   step "make lab: Jupyter on 127.0.0.1 with the gonb kernel" scripts/test-lab.sh
-  step "notebooks: static checks" "$JUPYTER_PY" scripts/run_notebooks.py --check-only
-  step "notebooks: executed in GoNB" "$JUPYTER_PY" scripts/run_notebooks.py
+  step "notebooks: static checks" make -s --no-print-directory check-notebooks
+  step "notebooks: executed in GoNB" make -s --no-print-directory test-notebooks M=kernel
   if [ -x scripts/test-browser.sh ]; then
     step "browser tests" scripts/test-browser.sh
   fi

@@ -1,5 +1,5 @@
 // Command browsertest runs the lab's browser tests in headless Chromium with the network
-// blocked: every exported slide deck (scripts/slides.py), and the live Jupyter front end
+// blocked: every exported slide deck and HTML page (make slides html), and the live Jupyter front end
 // running a notebook through its UI. It prints what it checked, every problem with the
 // slide or cell it was on, and exits 1 if there was any. scripts/test-browser.sh runs it.
 package main
@@ -83,8 +83,8 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, requireB
 				status = "FAIL"
 				failed++
 			}
-			fmt.Printf("%s  deck %-22s %2d slides, %2d/%d charts drawn, %d requests  %5.1fs  %s\n",
-				status, name, r.Slides, r.Drawn, r.Charts, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+			fmt.Printf("%s  deck %-22s %2d slides, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
+				status, name, r.Slides, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
 			for _, p := range r.Problems {
 				fmt.Printf("        %s: %s\n", name, p)
 			}
@@ -132,8 +132,8 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, requireB
 				status = "FAIL"
 				failed++
 			}
-			fmt.Printf("%s  html %-22s %2d/%d charts drawn, %d requests  %5.1fs  %s\n",
-				status, name, r.Drawn, r.Charts, r.Requests, time.Since(t0).Seconds(), r.Screenshot)
+			fmt.Printf("%s  html %-22s %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
+				status, name, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), r.Screenshot)
 			for _, p := range r.Problems {
 				fmt.Printf("        %s.html: %s\n", name, p)
 			}
