@@ -49,7 +49,7 @@ func pythonArgs(cfg Config, mode string) []string {
 func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	mode, ok := strings.CutPrefix(string(s), "python-")
 	if !ok || !(s == PythonAsyncio || s == PythonThreads) {
-		return Report{}, fmt.Errorf("fx.RunPython: strategy %q unknown, want one of %v", s, PythonStrategies)
+		return Report{}, fmt.Errorf("fx.RunPython: strategy %q unknown, want one of %v", s, PythonStrategies())
 	}
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err

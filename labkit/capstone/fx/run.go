@@ -36,11 +36,11 @@ const (
 	PythonThreads Strategy = "python-threads"
 )
 
-// Strategies lists the Go strategies in the order the lab presents them.
-var Strategies = []Strategy{Sequential, PerOrder, Pool, Pipeline}
+// Strategies returns the Go strategies in the order the lab presents them.
+func Strategies() []Strategy { return []Strategy{Sequential, PerOrder, Pool, Pipeline} }
 
-// PythonStrategies lists the baselines RunPython knows.
-var PythonStrategies = []Strategy{PythonAsyncio, PythonThreads}
+// PythonStrategies returns the baselines [RunPython] knows.
+func PythonStrategies() []Strategy { return []Strategy{PythonAsyncio, PythonThreads} }
 
 // Report is what one run measured. Decisions are data (equal for equal Configs);
 // everything else is timing and varies from run to run.
@@ -84,7 +84,7 @@ func (r Report) String() string {
 // returns ctx's error with a Report of the orders decided so far (RunPython returns an
 // empty Report instead). Without an error, every order was decided exactly once.
 func Run(ctx context.Context, cfg Config, s Strategy) (Report, error) {
-	if slices.Contains(PythonStrategies, s) {
+	if slices.Contains(PythonStrategies(), s) {
 		return RunPython(ctx, cfg, s)
 	}
 	var strategy func(*session, context.Context) error
@@ -98,13 +98,13 @@ func Run(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	case Pipeline:
 		strategy = (*session).pipeline
 	default:
-		return Report{}, fmt.Errorf("fx.Run: strategy %q unknown, want one of %v or %v", s, Strategies, PythonStrategies)
+		return Report{}, fmt.Errorf("fx.Run: strategy %q unknown, want one of %v or %v", s, Strategies(), PythonStrategies())
 	}
 	orders, err := Generate(cfg)
 	if err != nil {
 		return Report{}, err
 	}
-	calibrateCPU() // before the clock starts
+	workload.Calibrate() // before the clock starts
 	ss := &session{
 		cfg:       cfg,
 		orders:    orders,
@@ -152,7 +152,8 @@ func (s *session) take() {
 	}
 }
 
-func (s *session) price(i int) { burn(s.cfg.CPU, uint64(i)+1) }
+// price is the pricing and risk model's CPU cost (Config.CPU was validated >= 0).
+func (s *session) price() { _ = workload.Burn(s.cfg.CPU) }
 
 func (s *session) gateway(ctx context.Context, i int) error {
 	return workload.Wait(ctx, s.orders[i].Latency)
@@ -172,7 +173,7 @@ func (s *session) finish(d Decision) {
 
 // handle does everything for one order: price, risk check, gateway if accepted.
 func (s *session) handle(ctx context.Context, i int) error {
-	s.price(i)
+	s.price()
 	d := Decide(s.orders[i])
 	if d.Outcome == Filled {
 		if err := s.gateway(ctx, i); err != nil {
@@ -233,7 +234,7 @@ func (s *session) pipeline(ctx context.Context) error {
 		return nil
 	})
 	stage(ctx, g, min(s.cfg.Workers, runtime.GOMAXPROCS(0)), quotes, priced, func(i int) (bool, error) {
-		s.price(i)
+		s.price()
 		return true, nil
 	})
 	stage(ctx, g, 1, priced, approved, func(i int) (bool, error) {
