@@ -26,8 +26,8 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
 
-// HandshakeTimeout bounds how long a new worker may take to say hello.
-var HandshakeTimeout = 15 * time.Second
+// handshakeTimeout bounds how long a new worker may take to say hello.
+const handshakeTimeout = 15 * time.Second
 
 // shutdownGrace is how long Close lets an idle worker exit by itself before killing it.
 const shutdownGrace = 2 * time.Second
@@ -377,7 +377,7 @@ func startWorker() (*worker, error) {
 	}()
 	greeted := make(chan error, 1)
 	go w.read(greeted)
-	timer := time.NewTimer(HandshakeTimeout)
+	timer := time.NewTimer(handshakeTimeout)
 	defer timer.Stop()
 	select {
 	case err := <-greeted:
@@ -388,7 +388,7 @@ func startWorker() (*worker, error) {
 		return nil, fmt.Errorf("worker pid %d (%v) sent no hello: %w; does the program call procpool.ServeIfWorker() before anything else?", w.pid, w.cmd.ProcessState, err)
 	case <-timer.C:
 		w.stop(0)
-		return nil, fmt.Errorf("worker pid %d sent no hello within %v; does the program call procpool.ServeIfWorker() before anything else?", w.pid, HandshakeTimeout)
+		return nil, fmt.Errorf("worker pid %d sent no hello within %v; does the program call procpool.ServeIfWorker() before anything else?", w.pid, handshakeTimeout)
 	}
 }
 
