@@ -2,10 +2,10 @@
 // currency pairs, a pricing and risk step that costs CPU, and an order gateway whose
 // round trip is simulated IO latency.
 //
-// It exists to compare concurrency strategies on one realistic shape of work: Run sends
+// It exists to compare concurrency strategies on one realistic shape of work: [Run] sends
 // the same orders through a sequential loop, a goroutine per order, a bounded worker pool
 // or a channel pipeline, and reports throughput, latency percentiles and in-flight depth.
-// The data and the decisions depend only on Config (the same Seed gives the same orders,
+// The data and the decisions depend only on [Config] (the same Seed gives the same orders,
 // fills and rejections under every strategy); only the timings vary from run to run.
 package fx
 

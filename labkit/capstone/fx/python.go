@@ -12,10 +12,10 @@ import (
 )
 
 // ErrNoPython is returned (wrapped) by RunPython when python3 is not on PATH; callers
-// skip and say so. It is pybaseline.ErrNoPython, so either name matches with errors.Is.
+// skip and say so. It is [pybaseline.ErrNoPython], so either name matches with [errors.Is].
 var ErrNoPython = pybaseline.ErrNoPython
 
-// PythonScript is the baseline's file name in baselines/python (see pybaseline.Dir).
+// PythonScript is the baseline's file name in baselines/python (see [pybaseline.Dir]).
 const PythonScript = "fx_workload.py"
 
 // pythonArgs returns the command-line flags that make the baseline script run cfg in

@@ -22,7 +22,7 @@ const (
 	Sequential Strategy = "sequential"
 	// PerOrder starts a goroutine for every order as it arrives: no limit at all.
 	PerOrder Strategy = "goroutine-per-order"
-	// Pool runs at most Config.Workers orders at once (errgroup.SetLimit); the quote
+	// Pool runs at most Config.Workers orders at once ([errgroup.Group.SetLimit]); the quote
 	// reader waits for a free slot.
 	Pool Strategy = "pool"
 	// Pipeline joins stages by channels: one quote reader, min(Workers, GOMAXPROCS)

@@ -4,10 +4,11 @@
 // Go needs no processes for CPU parallelism (goroutines use every core), so this package
 // exists for what processes still give: isolation, crash containment, memory limits, and
 // a home for non-thread-safe C libraries. Workers are copies of the running program
-// (re-exec self, like multiprocessing's spawn) that call ServeIfWorker at start; tasks
+// (re-exec self, like multiprocessing's spawn) that call [ServeIfWorker] at start; tasks
 // and results travel as length-prefixed JSON frames with task ids over pipes. A worker
 // that dies fails only its own task, with an error naming the task and the exit status,
-// and is replaced before that error is delivered; Close, a cancelled context, or the parent's death stop every worker.
+// and is replaced before that error is delivered; [Pool.Close], a cancelled context, or the
+// parent's death stop every worker.
 package procpool
 
 import (

@@ -76,7 +76,7 @@ func Sequential(ctx context.Context, b Batch) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-// Goroutines runs the batch with at most workers goroutines at once (errgroup.SetLimit)
+// Goroutines runs the batch with at most workers goroutines at once ([speedup.Pool])
 // and returns its wall time. How many run in parallel is up to GOMAXPROCS.
 func Goroutines(ctx context.Context, b Batch, workers int) (time.Duration, error) {
 	if err := b.validate("cpubound.Goroutines"); err != nil {
@@ -139,8 +139,9 @@ func ratio(a, b float64) float64 {
 }
 
 // RunPython runs the Python baseline on the same batch sequentially, with workers threads
-// and with workers processes, each three times, keeping the fastest run (as Go's side does). Without python3 it returns an error wrapping pybaseline.ErrNoPython,
-// so callers can print a visible skip.
+// and with workers processes, each three times, keeping the fastest run (as Go's side does).
+// Without python3 it returns an error wrapping [pybaseline.ErrNoPython], so callers can
+// print a visible skip.
 func RunPython(ctx context.Context, b Batch, workers int) (Python, error) {
 	if err := b.validate("cpubound.RunPython"); err != nil {
 		return Python{}, err
