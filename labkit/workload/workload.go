@@ -47,8 +47,8 @@ func iterate(n int64, x uint64) uint64 {
 }
 
 // Calibrate measures how many iterations of the loop make one unit ([UnitTarget]) on this
-// machine and returns the result. It runs once per process (about 50 ms); later calls
-// return the cached value. Call it before starting a clock, so the measurement is not
+// machine and returns the result. It runs once per process (about 50 ms of CPU time, so
+// longer on a busy machine); later calls return the cached value. Call it before starting a clock, so the measurement is not
 // part of what is timed.
 //
 // Where the OS has a per-thread CPU clock (Linux: getrusage(RUSAGE_THREAD)) the loop is
