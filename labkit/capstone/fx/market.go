@@ -37,7 +37,7 @@ var epoch = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 
 // Quote is one price update for a pair.
 type Quote struct {
-	Pair     int           // index into [AllPairs]
+	Pair     int           // index into AllPairs()
 	Bid, Ask int64         // in ticks
 	Offset   time.Duration // when it arrives, after the run starts (all zero for a burst)
 }
