@@ -38,13 +38,14 @@ func pythonArgs(cfg Config, mode string) []string {
 }
 
 // RunPython runs cfg through the Python baseline baselines/python/fx_workload.py (via
-// pybaseline) with strategy PythonAsyncio or PythonThreads and returns its Report. The
-// script draws the same orders and reaches the same decisions as Run (same Checksum); its
-// timings are its own, measured inside Python, so interpreter start-up is not counted. The Python pricing loop is calibrated once per
-// process (the first RunPython with CPU > 0 pays for it), so every Python run in a
-// process does the same work per order.
+// [pybaseline]) with strategy [PythonAsyncio] or [PythonThreads] and returns its
+// [Report]. The script draws the same orders and reaches the same decisions as [Run]
+// (same Checksum); its timings are its own, measured inside Python, so interpreter
+// start-up is not counted. The Python pricing loop is calibrated once per process (the
+// first RunPython with CPU > 0 pays for it), so every Python run in a process does the
+// same work per order.
 //
-// It returns an error wrapping ErrNoPython when python3 is not on PATH. Cancelling ctx
+// It returns an error wrapping [ErrNoPython] when python3 is not on PATH. Cancelling ctx
 // kills the interpreter.
 func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	mode, ok := strings.CutPrefix(string(s), "python-")
@@ -78,9 +79,10 @@ var (
 	pythonItersPer float64 // pricing loop iterations per ms in Python; 0 until measured
 )
 
-// pythonCalibration measures the Python pricing loop once per process (like Calibrate for
-// Go) so that every Python run in the process does the same work per order: calibrating
-// in each run would let the machine's load at that moment change the work itself.
+// pythonCalibration measures the Python pricing loop once per process (as
+// workload.Calibrate does for Go) so that every Python run in the process does the same
+// work per order: calibrating in each run would let the machine's load at that moment
+// change the work itself.
 func pythonCalibration(ctx context.Context) (float64, error) {
 	pythonCalMu.Lock()
 	defer pythonCalMu.Unlock()

@@ -78,7 +78,11 @@ func (r Report) String() string {
 }
 
 // Run sends cfg's orders through strategy s and reports what happened. Python
-// strategies are delegated to RunPython.
+// strategies are delegated to [RunPython].
+//
+// The pricing work is [workload.Burn], so Run calls [workload.Calibrate] before starting
+// its clock; a caller that gives the first Run of a process a deadline should call it
+// first, or the calibration spends part of that deadline.
 //
 // When ctx is cancelled Run stops promptly, waits for every goroutine it started, and
 // returns ctx's error with a Report of the orders decided so far (RunPython returns an

@@ -52,7 +52,7 @@ type Pool struct {
 
 // New starts a pool of workers processes, each a copy of this program, and waits until
 // every one has said hello. workers must be >= 1. When ctx is done the pool closes
-// itself (as Close does). The program must call ServeIfWorker at start, or the copies
+// itself (as [Pool.Close] does). The program must call [ServeIfWorker] at start, or the copies
 // would run the whole program instead of serving; New detects that and fails.
 func New(ctx context.Context, workers int) (*Pool, error) {
 	if workers < 1 {

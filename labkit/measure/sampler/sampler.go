@@ -76,7 +76,7 @@ type Running struct {
 	samples []Sample
 }
 
-// Start is Run in a background goroutine. Sampling stops when ctx is done or Stop is
+// Start is [Run] in a background goroutine. Sampling stops when ctx is done or Stop is
 // called, whichever comes first; Stop then returns the samples. The goroutine is gone
 // once Stop returns, so call Stop (typically deferred) even after ctx is cancelled.
 func Start(ctx context.Context, interval time.Duration, probe Probe) (*Running, error) {
