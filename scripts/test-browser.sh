@@ -8,7 +8,7 @@
 #   2. the live front end: Jupyter on 127.0.0.1 runs notebooks/01_goroutines.ipynb through its
 #      UI; no error outputs, the timeline chart drawn, nothing left running afterwards.
 # Screenshots and jupyter.log go to build/browser/. Without Chromium it says SKIPPED and
-# passes, unless LAB_REQUIRE_BROWSER=1 (CI sets it). See internal/browsertest.
+# exits 77 (make test reports the step as skipped), unless LAB_REQUIRE_BROWSER=1 (CI sets it). See internal/browsertest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 GOBIN=$(go env GOBIN); [ -n "$GOBIN" ] || GOBIN="$(go env GOPATH)/bin"
@@ -24,7 +24,7 @@ if ! $have_chromium; then
   if [ "${LAB_REQUIRE_BROWSER:-}" = 1 ]; then
     echo "FAIL: no Chromium (Debian: apt-get install chromium; or set LAB_CHROMIUM)"; exit 1
   fi
-  echo "SKIPPED browser tests: no Chromium installed (Debian: apt-get install chromium)"; exit 0
+  echo "SKIPPED browser tests: no Chromium installed (Debian: apt-get install chromium)"; exit 77
 fi
 
 rc=0

@@ -1,12 +1,13 @@
 // Package nb is labkit's only door to the GoNB kernel: it displays HTML and Markdown when
 // the code runs inside a GoNB cell and degrades to plain text anywhere else.
 //
-// Its user is [github.com/go-concurrency-lab/lab/labkit/chart], which shows every chart
-// through [HTML] and gives it an id from [UniqueID]; a notebook cell that must show HTML or
-// Markdown of its own calls it too, instead of importing GoNB's gonbui, so the notebooks
-// depend only on this module (whose go.mod pins GoNB) and never trigger an automatic
-// `go get` in the kernel. It also owns the one setting charts need from the environment:
-// where the browser loads ECharts from ([EChartsURL]).
+// Its users are [github.com/go-concurrency-lab/lab/labkit/chart], which shows every chart
+// through [HTML] with an id from [UniqueID], and notebook cells that run for more than a
+// few seconds, which show a [Progress] bar updated in place. Cells use it instead of
+// importing GoNB's gonbui, so the notebooks depend only on this module (whose go.mod pins
+// GoNB) and never trigger an automatic `go get` in the kernel. It also owns the one
+// setting charts need from the environment: where the browser loads ECharts from
+// ([EChartsURL]).
 package nb
 
 import (
