@@ -167,7 +167,7 @@ func Burn(d time.Duration) error {
 	return nil
 }
 
-// Wait is the IO-bound stand-in (a network call, a disk read): it blocks for d without
+// Wait is the IO-bound stand-in (a network call): it parks on a timer for d without
 // using a CPU, or until ctx is done, in which case it returns ctx.Err().
 // A negative d is an error; zero returns at once.
 func Wait(ctx context.Context, d time.Duration) error {

@@ -26,8 +26,9 @@ const (
 	// reader waits for a free slot.
 	Pool Strategy = "pool"
 	// Pipeline joins stages by channels: one quote reader, min(Workers, GOMAXPROCS)
-	// pricing goroutines (CPU-bound, so more would not help), one risk goroutine (a single
-	// risk book), and Workers gateway goroutines (IO-bound, so many help).
+	// pricing goroutines (CPU-bound, so more would not help), one risk goroutine (the rule
+	// is per order and keeps no state; one goroutine is where a stateful book would live),
+	// and Workers gateway goroutines (IO-bound, so many help).
 	Pipeline Strategy = "pipeline"
 	// PythonAsyncio and PythonThreads run the baseline script baselines/python/fx_workload.py
 	// (see RunPython): asyncio tasks bounded by a Semaphore(Workers), and a
