@@ -87,4 +87,3 @@ func parseFlags(args []string, stderr io.Writer) (string, load.Config, error) {
 	}
 	return addr, cfg, nil
 }
-
