@@ -26,11 +26,10 @@ func BenchmarkEchoServers(b *testing.B) {
 	cfg := load.Config{Clients: 50, Messages: 400, PayloadBytes: 64}
 	ctx := context.Background()
 	type target struct {
-		name                 string
-		srv                  *echoproc.Server
-		bestMsgsPerSec       float64 // the least disturbed iteration's
-		serverCPU, clientCPU time.Duration
-		echoed               int64
+		name           string
+		srv            *echoproc.Server
+		bestMsgsPerSec float64       // the least disturbed iteration's
+		total          echoproc.Cost // every iteration's, added up
 	}
 	var targets []*target
 	add := func(name string, srv *echoproc.Server, err error) {
@@ -57,22 +56,19 @@ func BenchmarkEchoServers(b *testing.B) {
 				b.Fatalf("%s: %v", t.name, err)
 			}
 			t.bestMsgsPerSec = max(t.bestMsgsPerSec, cost.Report.Throughput)
-			t.serverCPU += cost.ServerCPU
-			t.clientCPU += cost.ClientCPU
-			t.echoed += cost.Report.Echoed
+			t.total = t.total.Plus(cost)
 		}
 	}
 	perMsg := map[string]float64{} // server µs of CPU per message, over every iteration
-	var clientCPU time.Duration
-	var echoed int64
+	var all echoproc.Cost
 	for _, t := range targets {
-		perMsg[t.name] = micros(t.serverCPU) / float64(t.echoed)
-		clientCPU += t.clientCPU
-		echoed += t.echoed
+		perMsg[t.name] = micros(t.total.ServerPerMessage())
+		all = all.Plus(t.total)
 		b.ReportMetric(t.bestMsgsPerSec, t.name+"-msgs/s")
 		b.ReportMetric(perMsg[t.name], t.name+"-µs/msg")
 	}
-	b.ReportMetric(micros(clientCPU)/float64(echoed), "client-µs/msg")
+	b.ReportMetric(micros(all.ClientPerMessage()), "client-µs/msg")
+	b.ReportMetric(all.MachineCores(), "machine-cores")
 	b.ReportMetric(perMsg["ours"]/perMsg["minimal"], "ours/minimal-cpu")
 	if perMsg["python"] > 0 {
 		b.ReportMetric(perMsg["python"]/perMsg["ours"], "python/ours-cpu")

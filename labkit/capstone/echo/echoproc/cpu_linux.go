@@ -42,3 +42,27 @@ func selfCPU() (time.Duration, error) {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
+
+// machineCPU is the CPU time every process on the machine has used since boot, all cores
+// together: the busy fields of /proc/stat's "cpu" line (user, nice, system, irq, softirq,
+// steal; guest time is already counted in user), in clock ticks.
+func machineCPU() (time.Duration, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, fmt.Errorf("echoproc: machine CPU time: %w", err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return 0, fmt.Errorf("echoproc: /proc/stat starts %q, want the \"cpu\" line with at least 8 numbers", line)
+	}
+	var busy int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system [idle iowait] irq softirq steal
+		n, err := strconv.ParseInt(fields[i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("echoproc: /proc/stat: field %d = %q is not a number", i, fields[i])
+		}
+		busy += n
+	}
+	return time.Duration(busy) * clockTick, nil
+}

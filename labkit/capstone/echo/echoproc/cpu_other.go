@@ -15,3 +15,7 @@ func processCPU(pid int) (time.Duration, error) {
 func selfCPU() (time.Duration, error) {
 	return 0, fmt.Errorf("echoproc: CPU time needs Linux: %w", errors.ErrUnsupported)
 }
+
+func machineCPU() (time.Duration, error) {
+	return 0, fmt.Errorf("echoproc: machine CPU time needs Linux's /proc: %w", errors.ErrUnsupported)
+}

@@ -49,8 +49,17 @@ func TestMeasureGoServers(t *testing.T) {
 			if cost.ClientCPU <= 0 || cost.ClientCPU > limit+20*time.Millisecond {
 				t.Errorf("client CPU %v over a %v run on %d cores: not a plausible reading", cost.ClientCPU, r.Elapsed, runtime.NumCPU())
 			}
+			if cost.MachineCPU < cost.ServerCPU+cost.ClientCPU-50*time.Millisecond || cost.MachineCPU > limit+50*time.Millisecond {
+				t.Errorf("machine CPU %v, server %v, client %v over a %v run on %d cores: the machine's must cover both and fit the cores",
+					cost.MachineCPU, cost.ServerCPU, cost.ClientCPU, r.Elapsed, runtime.NumCPU())
+			}
 			if got, want := cost.ServerPerMessage(), cost.ServerCPU/10000; got != want {
 				t.Errorf("ServerPerMessage = %v, want %v", got, want)
+			}
+			twice := cost.Plus(cost)
+			if twice.Report.Echoed != 2*r.Echoed || twice.ServerCPU != 2*cost.ServerCPU || twice.MachineCPU != 2*cost.MachineCPU ||
+				twice.ServerPerMessage() != cost.ServerPerMessage() || twice.Report.Throughput <= 0 {
+				t.Errorf("cost.Plus(cost) = %+v: want twice the echoes and CPU, the same CPU per message", twice)
 			}
 			pid := s.Pid()
 			if err := s.Close(); err != nil {
