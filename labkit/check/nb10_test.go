@@ -34,10 +34,7 @@ func serveTracked(ctx context.Context, ln net.Listener) (*sync.Mutex, map[net.Co
 		conns = map[net.Conn]bool{}
 		wg    sync.WaitGroup
 	)
-	go func() {
-		<-ctx.Done()
-		ln.Close()
-	}()
+	context.AfterFunc(ctx, func() { ln.Close() })
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
