@@ -34,8 +34,9 @@ import (
 // startTimeout bounds how long a server may take to print its address.
 const startTimeout = 15 * time.Second
 
-// stopGrace is how long Close waits after SIGTERM before killing the server.
-const stopGrace = 5 * time.Second
+// stopGrace is how long Close waits after SIGTERM before killing the server: longer than
+// echo-server's default -shutdown-timeout, so a graceful stop is never cut short.
+const stopGrace = 10 * time.Second
 
 // Server is an echo server running in a child process. Its methods are safe for
 // concurrent use.
