@@ -11,8 +11,9 @@
 //     subprocess), pybaseline (the same experiment in Python), cpubound and schedtrace (what
 //     the scheduler did, from a runtime/trace).
 //   - The machinery of the later notebooks, under labkit/capstone/: frame and procpool
-//     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server and
-//     load client).
+//     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server, its load
+//     client, and echoproc, which runs any echo server in its own process and measures its
+//     CPU time per message).
 //
 // The exercises are judged by check. This root package only describes the machine the
 // measurements come from, because every number in the lab depends on it.
