@@ -26,7 +26,8 @@ import (
 func main() {
 	decks := flag.String("decks", "build/slides", "folder of exported decks (*.slides.html); empty: skip the deck checks")
 	out := flag.String("out", "build/browser", "folder for screenshots and logs")
-	live := flag.String("live", "notebooks/01_goroutines.ipynb", "notebook to run in the live front end; empty: skip it")
+	live := flag.String("live", "notebooks/01_goroutines.ipynb,notebooks/05_worker_pools.ipynb,notebooks/09_fx_workload.ipynb",
+		"comma-separated notebooks to run through the live front end's UI; empty: none")
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
@@ -139,27 +140,26 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, requireB
 			}
 		}
 	}
-	if live != "" {
+	for _, nb := range splitList(live) {
 		t0 := time.Now()
-		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: live, Python: python, OutDir: out})
-		switch {
-		case err != nil:
-			fmt.Printf("FAIL  live %s: %v\n", live, err)
+		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: nb, Python: python, OutDir: out})
+		if err != nil {
+			fmt.Printf("FAIL  live %s: %v\n", nb, err)
 			failed++
-		default:
-			status := "ok  "
-			if len(r.Problems) > 0 {
-				status = "FAIL"
-				failed++
-			}
-			fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn (timeline: %v)  %5.1fs  %s\n",
-				status, live, r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.Timeline, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
-			for _, p := range r.Problems {
-				fmt.Printf("        live: %s\n", p)
-			}
-			for _, p := range r.Notes {
-				fmt.Printf("        live (note, not a failure): %s\n", p)
-			}
+			continue
+		}
+		status := "ok  "
+		if len(r.Problems) > 0 {
+			status = "FAIL"
+			failed++
+		}
+		fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must  %5.1fs  %s\n",
+			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+		for _, p := range r.Problems {
+			fmt.Printf("        live %s: %s\n", filepath.Base(nb), p)
+		}
+		for _, p := range r.Notes {
+			fmt.Printf("        live %s (note, not a failure): %s\n", filepath.Base(nb), p)
 		}
 	}
 	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed; %.1fs\n", nDecks, nDrawn, nCharts, failed, time.Since(start).Seconds())
@@ -232,4 +232,15 @@ func checkServed(ctx context.Context, b *browsertest.Browser, dir, out string) (
 		problems = append(problems, first+": "+p)
 	}
 	return len(linked), problems, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
