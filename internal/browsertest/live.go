@@ -314,14 +314,14 @@ type frontEnd struct {
 
 // frontEndUI is how to drive one Jupyter front end's page.
 type frontEndUI struct {
-	open   string                         // URL path of a notebook, before its name
-	ready  string                         // JS: notebook open, kernel connected and idle
+	open   string                          // URL path of a notebook, before its name
+	ready  string                          // JS: notebook open, kernel connected and idle
 	runAll func(tab context.Context) error // the UI's own "run all cells" menu item
-	busy   string                         // JS: a code cell is queued or running
-	done   string                         // JS: nothing queued or running, kernel idle
-	cells  string                         // JS: every code cell as a liveCell
-	nodes  string                         // JS: the element of every cell (markdown too), in order
-	state  string                         // JS: a line on the page's state, for failure messages
+	busy   string                          // JS: a code cell is queued or running
+	done   string                          // JS: nothing queued or running, kernel idle
+	cells  string                          // JS: every code cell as a liveCell
+	nodes  string                          // JS: the element of every cell (markdown too), in order
+	state  string                          // JS: a line on the page's state, for failure messages
 }
 
 // jsHead names a cell in messages: its first line of code after "%%" (GoNB's main body),
@@ -374,7 +374,7 @@ var labUI = frontEndUI{
 	            k.connectionStatus === "connected" && (k.status === "idle" || k.status === "unknown"));
 	})()`,
 	runAll: func(tab context.Context) error { return clickMenu(tab, "Run", "runmenu:run-all") },
-	busy: jsLabNotebook + `.content.widgets.some(function (c) { return c.model.type === "code" && ` + jsLabBusy + `; })`,
+	busy:   jsLabNotebook + `.content.widgets.some(function (c) { return c.model.type === "code" && ` + jsLabBusy + `; })`,
 	// Run All queues every cell at once and each shows "[*]" until the kernel replied.
 	done: `(function () {
 	  var w = ` + jsLabNotebook + `, k = w.sessionContext.session.kernel;
@@ -431,6 +431,7 @@ func clickAll(tab context.Context, sel, label string, then ...string) error {
 func mouseClick(ctx context.Context, element string) error {
 	type point struct{ X, Y float64 }
 	js := `(function (e) { if (!e) { return null; } var r = e.getBoundingClientRect();
+	  if (r.top < 0 || r.bottom > window.innerHeight) { e.scrollIntoView({block: "center"}); r = e.getBoundingClientRect(); }
 	  return r.width && r.height ? {X: r.left + r.width / 2, Y: r.top + r.height / 2} : null; })(` + element + `)`
 	for {
 		p, err := chromedp.Run(ctx, chromedp.Evaluate[*point](js))

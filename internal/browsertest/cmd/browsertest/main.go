@@ -29,6 +29,7 @@ func main() {
 	live := flag.String("live", "notebooks/01_goroutines.ipynb,notebooks/05_worker_pools.ipynb,notebooks/09_fx_workload.ipynb",
 		"comma-separated notebooks to run through the live front end's UI; empty: none")
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
+	interrupt := flag.Bool("interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	everySlide := flag.Bool("every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
@@ -36,10 +37,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *python, *requireBrowser, *everySlide))
+	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *python, *interrupt, *requireBrowser, *everySlide))
 }
 
-func run(ctx context.Context, decks, htmlDir, out, live, python string, requireBrowser, everySlide bool) int {
+func run(ctx context.Context, decks, htmlDir, out, live, python string, interrupt, requireBrowser, everySlide bool) int {
 	start := time.Now()
 	b, err := browsertest.Start(ctx)
 	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
@@ -162,6 +163,12 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, requireB
 			fmt.Printf("        live %s (note, not a failure): %s\n", filepath.Base(nb), p)
 		}
 	}
+	if interrupt {
+		for _, t := range interruptTargets {
+			t.Python, t.OutDir = python, out
+			failed += checkInterrupt(ctx, b, t)
+		}
+	}
 	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed; %.1fs\n", nDecks, nDrawn, nCharts, failed, time.Since(start).Seconds())
 	if failed > 0 {
 		return 1
@@ -243,4 +250,56 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// interruptTargets are the cells the interrupt check starts and stops: notebook 06's
+// CPU-bound experiment (worker processes of its own), and a fixture cell that runs until
+// interrupted with what notebooks 06 and 10 start (a process pool, a TCP server, a child
+// process holding a listener), because 10's cells finish in a few seconds.
+var interruptTargets = []browsertest.InterruptOptions{
+	{LiveOptions: browsertest.LiveOptions{Notebook: "internal/browsertest/testdata/interrupt.ipynb"},
+		Cell: "running until interrupted", Ready: "running until interrupted"},
+	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/06_goroutines_vs_processes.ipynb"},
+		Cell: "■ stops the experiment cleanly", Ready: "batch:"},
+}
+
+// checkInterrupt runs one interrupt check, prints its line and returns 1 if it failed.
+func checkInterrupt(ctx context.Context, b *browsertest.Browser, o browsertest.InterruptOptions) int {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	r, err := b.CheckInterrupt(ctx, o)
+	switch {
+	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
+		fmt.Printf("SKIPPED  interrupt %s: %v\n", name, err)
+		return 0
+	case err != nil:
+		fmt.Printf("FAIL  interrupt %s: %v\n", name, err)
+		return 1
+	}
+	status := "ok  "
+	if len(r.Problems) > 0 {
+		status = "FAIL"
+	}
+	fmt.Printf("%s  interrupt %s %s in %s: pressed after %.1fs, stopped %.1fs later; %d processes and %d listeners of the cell, %d left  %5.1fs  %s\n",
+		status, name, r.Cell, r.FrontEnd, r.RanFor.Seconds(), r.StoppedIn.Seconds(), len(r.Processes), len(r.Listeners), len(r.Left),
+		time.Since(t0).Seconds(), r.Screenshot)
+	for _, p := range r.Processes {
+		fmt.Printf("        running at the interrupt: %s\n", p)
+	}
+	for _, p := range r.Listeners {
+		fmt.Printf("        listening at the interrupt: %s\n", p)
+	}
+	if r.Output != "" {
+		fmt.Printf("        the cell's last output: %s\n", r.Output)
+	}
+	for _, p := range r.Problems {
+		fmt.Printf("        interrupt %s: %s\n", name, p)
+	}
+	for _, p := range r.Notes {
+		fmt.Printf("        interrupt %s (note, not a failure): %s\n", name, p)
+	}
+	if status == "FAIL" {
+		return 1
+	}
+	return 0
 }
