@@ -407,10 +407,8 @@ func clickMenu(tab context.Context, menu, command string) error {
 }
 
 // clickAll clicks, with the mouse, the first element matching sel whose text is label, and
-// then each element matching the further selectors (waiting up to 15 s for each to show).
-func clickAll(tab context.Context, sel, label string, then ...string) error {
-	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
-	defer cancel()
+// then each element matching the further selectors.
+func clickAll(ctx context.Context, sel, label string, then ...string) error {
 	first := fmt.Sprintf(`Array.prototype.find.call(document.querySelectorAll(%s), function (e) { return e.textContent.trim() === %s; })`,
 		jsonString(sel), jsonString(label))
 	if err := mouseClick(ctx, first); err != nil {
@@ -418,7 +416,7 @@ func clickAll(tab context.Context, sel, label string, then ...string) error {
 	}
 	for _, s := range then {
 		if err := mouseClick(ctx, fmt.Sprintf("document.querySelector(%s)", jsonString(s))); err != nil {
-			shown, _ := chromedp.Run(tab, chromedp.Evaluate[string](`Array.prototype.map.call(document.querySelectorAll(".lm-Menu-item"), function (e) { return (e.dataset.command || "-") + (e.classList.contains("lm-mod-disabled") ? "(disabled)" : ""); }).join(" ")`))
+			shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.prototype.map.call(document.querySelectorAll(".lm-Menu-item"), function (e) { return (e.dataset.command || "-") + (e.classList.contains("lm-mod-disabled") ? "(disabled)" : ""); }).join(" ")`))
 			return fmt.Errorf("click %s: %w (menu items shown: %s)", s, err, shorten(shown))
 		}
 	}
@@ -426,9 +424,12 @@ func clickAll(tab context.Context, sel, label string, then ...string) error {
 }
 
 // mouseClick moves the mouse onto the middle of the element the JavaScript expression
-// names (waiting until it exists and has a size), then presses and releases the left button
-// there, as a person would: Lumino's menus pick the item under the pointer on mouse moves.
-func mouseClick(ctx context.Context, element string) error {
+// names (waiting up to 15 s until it exists and has a size), then presses and releases the
+// left button there, as a person would: Lumino's menus pick the item under the pointer on
+// mouse moves, so a click without a move selects nothing.
+func mouseClick(tab context.Context, element string) error {
+	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
+	defer cancel()
 	type point struct{ X, Y float64 }
 	js := `(function (e) { if (!e) { return null; } var r = e.getBoundingClientRect();
 	  if (r.top < 0 || r.bottom > window.innerHeight) { e.scrollIntoView({block: "center"}); r = e.getBoundingClientRect(); }

@@ -82,7 +82,7 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 		return r, fmt.Errorf("browsertest: no code cell of %s holds %q", o.Notebook, o.Cell)
 	}
 	r.Cell = target.where()
-	node := fmt.Sprintf("%s.content.widgets[%d].node", jsLabNotebook, target.Index)
+	output := fmt.Sprintf(`(function (n) { return n.querySelector(".jp-OutputArea") || n; })(%s.content.widgets[%d].node)`, jsLabNotebook, target.Index)
 	if err := l.selectCell(target.Index); err != nil {
 		return r, err
 	}
@@ -207,7 +207,7 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 		}
 	}
 	r.Screenshot = filepath.Join(l.o.OutDir, "live-interrupt-"+strings.TrimSuffix(l.name, ".ipynb")+".png")
-	if err := l.screenshotAt(r.Screenshot, node); err != nil {
+	if err := l.screenshotAt(r.Screenshot, output); err != nil {
 		return r, err
 	}
 	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
@@ -217,12 +217,10 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 // selectCell clicks the cell's input prompt, which selects it in JupyterLab, and checks
 // that it became the active cell.
 func (l *liveLab) selectCell(index int) error {
-	ctx, cancel := context.WithTimeout(l.tab, 15*time.Second)
-	defer cancel()
-	if err := mouseClick(ctx, fmt.Sprintf(`%s.content.widgets[%d].node.querySelector(".jp-InputPrompt")`, jsLabNotebook, index)); err != nil {
+	if err := mouseClick(l.tab, fmt.Sprintf(`%s.content.widgets[%d].node.querySelector(".jp-InputPrompt")`, jsLabNotebook, index)); err != nil {
 		return fmt.Errorf("select cell %d: %w", index, err)
 	}
-	if !waitFor(ctx, fmt.Sprintf("%s.content.activeCellIndex === %d", jsLabNotebook, index), 5*time.Second) {
+	if !waitFor(l.tab, fmt.Sprintf("%s.content.activeCellIndex === %d", jsLabNotebook, index), 5*time.Second) {
 		return fmt.Errorf("select cell %d: clicking its prompt did not make it the active cell", index)
 	}
 	return nil

@@ -29,6 +29,7 @@ func main() {
 	live := flag.String("live", "notebooks/01_goroutines.ipynb,notebooks/05_worker_pools.ipynb,notebooks/09_fx_workload.ipynb",
 		"comma-separated notebooks to run through the live front end's UI; empty: none")
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
+	rise := flag.String("rise", "notebooks/01_goroutines.ipynb", "notebook to present as live RISE slides inside JupyterLab; empty: skip it")
 	interrupt := flag.Bool("interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
@@ -37,10 +38,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *python, *interrupt, *requireBrowser, *everySlide))
+	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *rise, *python, *interrupt, *requireBrowser, *everySlide))
 }
 
-func run(ctx context.Context, decks, htmlDir, out, live, python string, interrupt, requireBrowser, everySlide bool) int {
+func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, interrupt, requireBrowser, everySlide bool) int {
 	start := time.Now()
 	b, err := browsertest.Start(ctx)
 	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
@@ -168,6 +169,9 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, interrup
 			t.Python, t.OutDir = python, out
 			failed += checkInterrupt(ctx, b, t)
 		}
+	}
+	if rise != "" {
+		failed += checkRISE(ctx, b, browsertest.LiveOptions{Notebook: rise, Python: python, OutDir: out})
 	}
 	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed; %.1fs\n", nDecks, nDrawn, nCharts, failed, time.Since(start).Seconds())
 	if failed > 0 {
@@ -297,6 +301,37 @@ func checkInterrupt(ctx context.Context, b *browsertest.Browser, o browsertest.I
 	}
 	for _, p := range r.Notes {
 		fmt.Printf("        interrupt %s (note, not a failure): %s\n", name, p)
+	}
+	if status == "FAIL" {
+		return 1
+	}
+	return 0
+}
+
+// checkRISE runs the RISE check, prints its line and returns 1 if it failed.
+func checkRISE(ctx context.Context, b *browsertest.Browser, o browsertest.LiveOptions) int {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	r, err := b.CheckRISE(ctx, o)
+	switch {
+	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
+		fmt.Printf("SKIPPED  RISE %s: %v\n", name, err)
+		return 0
+	case err != nil:
+		fmt.Printf("FAIL  RISE %s: %v\n", name, err)
+		return 1
+	}
+	status := "ok  "
+	if len(r.Problems) > 0 {
+		status = "FAIL"
+	}
+	fmt.Printf("%s  RISE %s in %s: live deck %s, %d slides, first slide %q  %5.1fs  %s\n",
+		status, name, r.FrontEnd, r.URL, r.Slides, r.Title, time.Since(t0).Seconds(), r.Screenshot)
+	for _, p := range r.Problems {
+		fmt.Printf("        RISE %s: %s\n", name, p)
+	}
+	for _, p := range r.Notes {
+		fmt.Printf("        RISE %s (note, not a failure): %s\n", name, p)
 	}
 	if status == "FAIL" {
 		return 1
