@@ -37,13 +37,15 @@ const jsRISEDeck = `(function () {
     shown = r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < f.contentWindow.innerHeight &&
             st.visibility !== "hidden" && st.display !== "none" && first.classList.contains("present");
   }
-  return {URL: f.src.replace(/token=[^&]*/, "token=…"), Slides: leaves.length, Title: title, Shown: shown};
+  var blank = leaves.filter(function (s) { return !s.textContent.trim() && !s.querySelector("img, canvas, svg"); }).length;
+  return {URL: f.src.replace(/token=[^&]*/, "token=…"), Slides: leaves.length, Blank: blank, Title: title, Shown: shown};
 })()`
 
 // CheckRISE opens the notebook in JupyterLab, presses jupyterlab-rise's toolbar button
 // ("Render as Reveal Slideshow", which opens the live deck in a panel beside the
 // notebook), and checks that reveal.js starts in that panel with at least one slide, that
-// the first slide's heading is on screen and that it is the notebook's first heading. It
+// the first slide's heading is on screen and that it is the notebook's first heading, and
+// that no slide is blank. It
 // saves a screenshot. Jupyter is shut down at the end as in CheckLive.
 func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport, err error) {
 	l, err := b.openLab(ctx, o)
@@ -72,6 +74,7 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 	type deck struct {
 		URL    string
 		Slides int
+		Blank  int
 		Title  string
 		Shown  bool
 	}
@@ -91,6 +94,9 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 		r.URL, r.Slides, r.Title = d.URL, d.Slides, d.Title
 		if d.Slides == 0 {
 			r.Problems = append(r.Problems, "the RISE deck has no slides")
+		}
+		if d.Blank > 0 { // jupyterlab-rise has had releases that left markdown cells out of the deck
+			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d slides hold no text or image", d.Blank, d.Slides))
 		}
 		if !d.Shown {
 			r.Problems = append(r.Problems, fmt.Sprintf("the first slide's heading %q is not on screen", d.Title))

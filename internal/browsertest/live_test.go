@@ -294,3 +294,14 @@ func TestLiveScriptsCompile(t *testing.T) {
 		}
 	}
 }
+
+func TestCollapse(t *testing.T) {
+	got := collapse([]string{"a", "b", "a", "a", "c"})
+	want := []string{"a (3 times)", "b", "c"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("collapse = %q, want %q", got, want)
+	}
+	if collapse(nil) != nil {
+		t.Error("collapse(nil) != nil")
+	}
+}
