@@ -72,7 +72,7 @@ var numberVerb = regexp.MustCompile(`(?:Printf|Fprintf|Sprintf)\((?:[^()]|\([^()
 // metadata.lab.expect is in its output. Then it shuts the kernel and Jupyter down and checks
 // that no process they started is left.
 func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, err error) {
-	l, err := b.openLab(ctx, o)
+	l, err := b.openLab(ctx, o, false)
 	if err != nil {
 		return r, err
 	}
@@ -521,8 +521,10 @@ type liveLab struct {
 }
 
 // openLab resolves o's defaults, copies the notebook (bootstrap pointed at the repository)
-// and the local ECharts into a scratch folder, starts Jupyter there and opens a tab.
-func (b *Browser) openLab(ctx context.Context, o LiveOptions) (l *liveLab, err error) {
+// and the local ECharts into a scratch folder, starts Jupyter there and opens a tab. With
+// needLab it returns ErrNeedsJupyterLab, before starting anything, where the front end is
+// not JupyterLab.
+func (b *Browser) openLab(ctx context.Context, o LiveOptions, needLab bool) (l *liveLab, err error) {
 	if o.Notebook == "" {
 		return nil, errors.New("browsertest: LiveOptions.Notebook is empty")
 	}
@@ -550,6 +552,9 @@ func (b *Browser) openLab(ctx context.Context, o LiveOptions) (l *liveLab, err e
 	l = &liveLab{o: o, name: filepath.Base(o.Notebook)}
 	if l.front, err = findFrontEnd(ctx, o.Python); err != nil {
 		return nil, err
+	}
+	if needLab && !l.front.lab {
+		return nil, ErrNeedsJupyterLab
 	}
 	scratch, err := os.MkdirTemp("", "labkit-live-")
 	if err != nil {

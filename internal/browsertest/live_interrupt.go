@@ -54,15 +54,12 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 	if o.Bound <= 0 {
 		o.Bound = 20 * time.Second
 	}
-	l, err := b.openLab(ctx, o.LiveOptions)
+	l, err := b.openLab(ctx, o.LiveOptions, true)
 	if err != nil {
 		return r, err
 	}
 	defer func() { r.Problems = append(r.Problems, l.close()...) }()
 	r.FrontEnd = l.front.name
-	if !l.front.lab {
-		return r, ErrNeedsJupyterLab
-	}
 	if p := l.openNotebook(); p != "" {
 		r.Problems = append(r.Problems, p)
 		return r, nil

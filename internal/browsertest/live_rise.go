@@ -48,15 +48,12 @@ const jsRISEDeck = `(function () {
 // that no slide is blank. It
 // saves a screenshot. Jupyter is shut down at the end as in CheckLive.
 func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport, err error) {
-	l, err := b.openLab(ctx, o)
+	l, err := b.openLab(ctx, o, true)
 	if err != nil {
 		return r, err
 	}
 	defer func() { r.Problems = append(r.Problems, l.close()...) }()
 	r.FrontEnd = l.front.name
-	if !l.front.lab {
-		return r, ErrNeedsJupyterLab
-	}
 	if p := l.openNotebook(); p != "" {
 		r.Problems = append(r.Problems, p)
 		return r, nil

@@ -55,7 +55,7 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 	defer b.Close()
 	b.EverySlide = everySlide
 
-	failed := 0
+	failed, skipped := 0, 0
 	nDecks, nCharts, nDrawn := 0, 0, 0
 	if decks != "" {
 		paths, _ := filepath.Glob(filepath.Join(decks, "*.slides.html"))
@@ -167,13 +167,17 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 	if interrupt {
 		for _, t := range interruptTargets {
 			t.Python, t.OutDir = python, out
-			failed += checkInterrupt(ctx, b, t)
+			tally(checkInterrupt(ctx, b, t), &failed, &skipped)
 		}
 	}
 	if rise != "" {
-		failed += checkRISE(ctx, b, browsertest.LiveOptions{Notebook: rise, Python: python, OutDir: out})
+		tally(checkRISE(ctx, b, browsertest.LiveOptions{Notebook: rise, Python: python, OutDir: out}), &failed, &skipped)
 	}
-	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed; %.1fs\n", nDecks, nDrawn, nCharts, failed, time.Since(start).Seconds())
+	skippedNote := ""
+	if skipped > 0 {
+		skippedNote = fmt.Sprintf(", %d skipped (they need JupyterLab)", skipped)
+	}
+	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed%s; %.1fs\n", nDecks, nDrawn, nCharts, failed, skippedNote, time.Since(start).Seconds())
 	if failed > 0 {
 		return 1
 	}
@@ -267,18 +271,37 @@ var interruptTargets = []browsertest.InterruptOptions{
 		Cell: "■ stops the experiment cleanly", Ready: "batch:"},
 }
 
-// checkInterrupt runs one interrupt check, prints its line and returns 1 if it failed.
-func checkInterrupt(ctx context.Context, b *browsertest.Browser, o browsertest.InterruptOptions) int {
+// outcome is how one check ended.
+type outcome int
+
+const (
+	passed outcome = iota
+	failedCheck
+	skippedCheck
+)
+
+// tally counts o into failed or skipped.
+func tally(o outcome, failed, skipped *int) {
+	switch o {
+	case failedCheck:
+		*failed++
+	case skippedCheck:
+		*skipped++
+	}
+}
+
+// checkInterrupt runs one interrupt check and prints its line.
+func checkInterrupt(ctx context.Context, b *browsertest.Browser, o browsertest.InterruptOptions) outcome {
 	t0 := time.Now()
 	name := filepath.Base(o.Notebook)
 	r, err := b.CheckInterrupt(ctx, o)
 	switch {
 	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
 		fmt.Printf("SKIPPED  interrupt %s: %v\n", name, err)
-		return 0
+		return skippedCheck
 	case err != nil:
 		fmt.Printf("FAIL  interrupt %s: %v\n", name, err)
-		return 1
+		return failedCheck
 	}
 	status := "ok  "
 	if len(r.Problems) > 0 {
@@ -303,23 +326,23 @@ func checkInterrupt(ctx context.Context, b *browsertest.Browser, o browsertest.I
 		fmt.Printf("        interrupt %s (note, not a failure): %s\n", name, p)
 	}
 	if status == "FAIL" {
-		return 1
+		return failedCheck
 	}
 	return 0
 }
 
-// checkRISE runs the RISE check, prints its line and returns 1 if it failed.
-func checkRISE(ctx context.Context, b *browsertest.Browser, o browsertest.LiveOptions) int {
+// checkRISE runs the RISE check and prints its line.
+func checkRISE(ctx context.Context, b *browsertest.Browser, o browsertest.LiveOptions) outcome {
 	t0 := time.Now()
 	name := filepath.Base(o.Notebook)
 	r, err := b.CheckRISE(ctx, o)
 	switch {
 	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
 		fmt.Printf("SKIPPED  RISE %s: %v\n", name, err)
-		return 0
+		return skippedCheck
 	case err != nil:
 		fmt.Printf("FAIL  RISE %s: %v\n", name, err)
-		return 1
+		return failedCheck
 	}
 	status := "ok  "
 	if len(r.Problems) > 0 {
@@ -334,7 +357,7 @@ func checkRISE(ctx context.Context, b *browsertest.Browser, o browsertest.LiveOp
 		fmt.Printf("        RISE %s (note, not a failure): %s\n", name, p)
 	}
 	if status == "FAIL" {
-		return 1
+		return failedCheck
 	}
 	return 0
 }
