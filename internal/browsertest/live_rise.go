@@ -108,5 +108,12 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 		return r, err
 	}
 	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
+	for _, p := range r.Problems {
+		if strings.Contains(p, "fonts.googleapis.com") {
+			r.Problems = append(r.Problems, `jupyterlab-rise's default reveal.js theme "simple" loads its fonts from Google; `+
+				`theme "white" ships its own: set {"jupyterlab-rise:plugin": {"theme": "white"}} in <sys.prefix>/share/jupyter/lab/settings/overrides.json`)
+			break
+		}
+	}
 	return r, nil
 }
