@@ -112,6 +112,14 @@ else
 fi
 echo "$PY" > build/jupyter-python
 
+# jupyterlab-rise's default slide theme ("simple") loads its fonts from Google; "white" ships its
+# own, so live slides in JupyterLab work offline like the exported decks.
+if "$PY" -c 'import jupyterlab_rise' 2>/dev/null; then
+  SETTINGS="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/lab/settings"
+  mkdir -p "$SETTINGS"
+  echo '{"jupyterlab-rise:plugin": {"theme": "white"}}' > "$SETTINGS/overrides.json"
+fi
+
 # ---------------------------------------------------------------- kernel
 say "Registering the GoNB kernel"
 FORCE_DEPS=""; command -v gopls >/dev/null || FORCE_DEPS=--force_deps
