@@ -169,5 +169,5 @@ printf '  %-14s %s\n' "Go" "$(go env GOVERSION)" \
   "Front end" "$FRONT" \
   "nbclient" "$("$PY" -c 'import nbclient; print(nbclient.__version__)')" \
   "jupytext" "$("$PY" -c 'import jupytext; print(jupytext.__version__)' 2>/dev/null || echo 'not installed (Debian fallback: the text-source sync check skips)')" \
-  "kernelspec" "$("$PY" -m jupyter kernelspec list 2>/dev/null | awk '$1 == "gonb" {print $2}')" \
+  "kernelspec" "$("$PY" -c 'import sys, os; d = os.path.join(sys.prefix, "share/jupyter/kernels/gonb"); print(d if os.path.isdir(d) else "")' 2>/dev/null)$("$PY" -m jupyter kernelspec list 2>/dev/null | awk '$1 == "gonb" {print " (Jupyter finds " $2 ")"}')" \
   "ECharts" "$([ -f notebooks/_assets/echarts.min.js ] && echo 'local copy in notebooks/_assets' || echo 'public CDN')"
