@@ -49,7 +49,7 @@ func (c Contender) Run(ctx context.Context, cfg Config) (Report, error) {
 // Measure runs every contender on cfg once per round, rounds times, and returns each
 // one's fastest run (the least disturbed by other work on the machine), in the order
 // given. Running them in alternating rounds lets a burst of load hit all of them alike
-// instead of one. A progress bar shows the runs done.
+// instead of one. From four runs on, a progress bar shows the runs done.
 //
 // A Python contender that cannot run because python3 is missing is left out of the
 // result, with a line saying so on stdout; any other error ends the measurement.
@@ -59,16 +59,20 @@ func Measure(ctx context.Context, cfg Config, rounds int, cs ...Contender) ([]Re
 	}
 	best := make([]Report, len(cs))
 	skipped := make([]bool, len(cs))
-	progress := nb.NewProgress("runs", rounds*len(cs))
-	defer progress.Done()
+	step := func() {}
+	if rounds*len(cs) >= progressFrom {
+		progress := nb.NewProgress("runs", rounds*len(cs))
+		defer progress.Done()
+		step = func() { progress.Add(1) }
+	}
 	for range rounds {
 		for i, c := range cs {
 			if skipped[i] {
-				progress.Add(1)
+				step()
 				continue
 			}
 			r, err := c.Run(ctx, cfg)
-			progress.Add(1)
+			step()
 			if errors.Is(err, ErrNoPython) {
 				fmt.Printf("%-20s skipped: %v\n", c.Name, err)
 				skipped[i] = true
@@ -90,6 +94,10 @@ func Measure(ctx context.Context, cfg Config, rounds int, cs ...Contender) ([]Re
 	}
 	return out, nil
 }
+
+// progressFrom is the fewest runs for which Measure shows a progress bar: a measurement
+// of a run or two ends before a bar would tell anyone anything.
+const progressFrom = 4
 
 // Find returns the report named name, and whether there is one.
 func Find(rs []Report, name string) (Report, bool) {
