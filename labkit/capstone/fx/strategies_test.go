@@ -13,8 +13,7 @@ import (
 // keeps each copy equal to its cell, token for token), so that the tests here run exactly
 // the Go the reader sees.
 
-// handle does everything for one order: price it, check its risk, send it to the gateway
-// if it passed, and record the decision.
+// handle prices one order, checks its risk, sends it if it passed, and records the decision.
 func handle(ctx context.Context, desk *fx.Desk, o fx.Order) error {
 	desk.Price(o)
 	d := fx.Decide(o)
@@ -117,8 +116,7 @@ func stage(ctx context.Context, g *errgroup.Group, n int, in <-chan fx.Order, st
 	return out
 }
 
-// pipeline: quotes → pricing (a goroutine per core) → risk (one goroutine) → gateway
-// (desk.Workers() goroutines), joined by unbuffered channels.
+// pipeline: quotes → pricing (a goroutine per core) → risk (one) → gateway (desk.Workers()).
 func pipeline(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
 	g, gctx := errgroup.WithContext(ctx)
 	priced := stage(gctx, g, runtime.GOMAXPROCS(0), quotes(gctx, g, orders, desk), func(o fx.Order) bool {
