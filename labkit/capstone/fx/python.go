@@ -125,10 +125,9 @@ type pythonResult struct {
 // fromPython turns the script's output into a Report, refusing one that lost orders or
 // whose checksum does not match its decisions.
 func fromPython(name string, cfg Config, iters int64, res pythonResult) (Report, error) {
-	s := name
 	if res.Strategy != name || res.PriceIters != iters || res.Orders != cfg.Orders || len(res.Decisions) != cfg.Orders || len(res.LatenciesNS) != cfg.Orders {
 		return Report{}, fmt.Errorf("fx.RunPython(%s): script reported strategy %q, %d pricing iterations, %d orders, %d decisions, %d latencies; want %s, %d, and %d of each",
-			s, res.Strategy, res.PriceIters, res.Orders, len(res.Decisions), len(res.LatenciesNS), name, iters, cfg.Orders)
+			name, res.Strategy, res.PriceIters, res.Orders, len(res.Decisions), len(res.LatenciesNS), name, iters, cfg.Orders)
 	}
 	r := Report{Name: name, Orders: res.Orders, Elapsed: time.Duration(res.ElapsedNS), MaxInFlight: res.MaxInFlight,
 		PriceIters: iters, PriceChecksum: res.PriceSum}
@@ -138,7 +137,7 @@ func fromPython(name string, cfg Config, iters int64, res pythonResult) (Report,
 	}
 	r.summarize()
 	if r.Checksum != res.Checksum {
-		return r, fmt.Errorf("fx.RunPython(%s): checksum %d from the script, %d from its decisions", s, res.Checksum, r.Checksum)
+		return r, fmt.Errorf("fx.RunPython(%s): checksum %d from the script, %d from its decisions", name, res.Checksum, r.Checksum)
 	}
 	return r, nil
 }
