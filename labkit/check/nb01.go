@@ -5,27 +5,25 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
-
-// startGrace is how long a task waits for its siblings to start before concluding they
-// are not running concurrently. Goroutines start in microseconds; seconds of grace means
-// a verdict of "not concurrent" is about the code, not a slow machine.
-const startGrace = 2 * time.Second
 
 // RunAll checks notebook 01's exercise: runAll must run every task in its own goroutine at
 // the same time, wait for all of them, and return their results in input order.
-func RunAll(t testing.TB, runAll func(tasks []func() int) []int) {
+func RunAll(t *testing.T, runAll func(tasks []func() int) []int) {
 	t.Helper()
-	if err := checkRunAll(runAll); err != nil {
+	if err := checkRunAll(t, runAll); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkRunAll(runAll func(tasks []func() int) []int) error {
+func checkRunAll(t *testing.T, runAll func(tasks []func() int) []int) error {
 	if runAll == nil {
 		return fmt.Errorf("RunAll is nil")
 	}
+	return onFakeTime(t, "RunAll", func() error { return runAllOnce(runAll) })
+}
+
+func runAllOnce(runAll func(tasks []func() int) []int) error {
 	const n = 8
 	var started atomic.Int32
 	allStarted := make(chan struct{})
@@ -40,25 +38,18 @@ func checkRunAll(runAll func(tasks []func() int) []int) error {
 				release()
 			}
 			// Every task waits until all have started: only possible if they run at once.
-			select {
-			case <-allStarted:
-			case <-time.After(startGrace):
+			if _, ok := await(allStarted, grace); !ok {
 				notConcurrent.Store(true)
-				release() // let the others finish quickly; the verdict is already known
+				release() // let the others finish; the verdict is already known
 			}
 			return i * i
 		}
 	}
 
-	done := make(chan []int, 1)
-	go func() { done <- runAll(tasks) }()
-	var got []int
-	select {
-	case got = <-done:
-	case <-time.After(n*startGrace + 5*time.Second):
+	got, returned := callWithin((n+1)*grace, func() []int { return runAll(tasks) })
+	if !returned {
 		return fmt.Errorf("RunAll did not return: is something waiting forever (a WaitGroup Add/Done mismatch)?")
 	}
-
 	if s := started.Load(); s != n {
 		return fmt.Errorf("RunAll returned after only %d of %d tasks started: wait for all of them (sync.WaitGroup)", s, n)
 	}

@@ -64,7 +64,7 @@ func TestRunAllVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkRunAll(c.fn)
+			err := checkRunAll(t, c.fn)
 			verdict(t, err, c.wantErr)
 		})
 	}

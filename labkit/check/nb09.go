@@ -14,13 +14,8 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
-// fxGrace bounds every wait in notebook 09's checks, like coordGrace: goroutines start in
-// microseconds, so a verdict of "never happened" after a second is about the code, not a
-// slow machine. It is shorter than coordGrace because each check waits on it in sequence.
-const fxGrace = time.Second
-
 // fxHold is how long each send holds its slot once the pool is full, so that an unbounded
-// solution has time to show more than limit sends at once. It only delays passing code.
+// solution shows more than limit sends at once. On fake time it costs nothing.
 const fxHold = 20 * time.Millisecond
 
 var errOrderRejected = errors.New("gateway: order 5 rejected")
@@ -33,62 +28,28 @@ func fxOrders(n int) []fx.Order {
 	return orders
 }
 
-// barrier lets calls proceed once want of them are running at once, or after fxGrace,
-// recording that they never were. It also tracks the most running at once.
-type barrier struct {
-	want                int32
-	running, most, done atomic.Int32
-	open                chan struct{}
-	openOnce            sync.Once
-	timedOut            atomic.Bool
-}
-
-func newBarrier(want int) *barrier { return &barrier{want: int32(want), open: make(chan struct{})} }
-
-func (b *barrier) enter() {
-	n := b.running.Add(1)
-	for {
-		m := b.most.Load()
-		if n <= m || b.most.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	if n >= b.want {
-		b.openOnce.Do(func() { close(b.open) })
-	}
-	select {
-	case <-b.open:
-	case <-time.After(fxGrace):
-		b.timedOut.Store(true)
-		b.openOnce.Do(func() { close(b.open) })
-	}
-}
-
-func (b *barrier) leave() {
-	b.running.Add(-1)
-	b.done.Add(1)
-}
-
 // SendAll checks notebook 09's bounded-pool exercise: sendAll must call send once for
 // every order, with up to limit calls running at once and never more, return only after
 // every call has returned, and return the first error a call returns.
-func SendAll(t testing.TB, sendAll func(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error) {
+func SendAll(t *testing.T, sendAll func(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error) {
 	t.Helper()
-	if err := checkSendAll(sendAll); err != nil {
+	if err := checkSendAll(t, sendAll); err != nil {
 		t.Fatal(err)
 	}
 }
 
 type sendAllFunc = func(context.Context, []fx.Order, int, func(context.Context, fx.Order) error) error
 
-func checkSendAll(sendAll sendAllFunc) error {
+func checkSendAll(t *testing.T, sendAll sendAllFunc) error {
 	if sendAll == nil {
 		return errors.New("SendAll is nil")
 	}
-	if err := sendAllBounded(sendAll); err != nil {
-		return err
-	}
-	return sendAllError(sendAll)
+	return onFakeTime(t, "SendAll", func() error {
+		if err := sendAllBounded(sendAll); err != nil {
+			return err
+		}
+		return sendAllError(sendAll)
+	})
 }
 
 func sendAllBounded(sendAll sendAllFunc) error {
@@ -107,14 +68,12 @@ func sendAllBounded(sendAll sendAllFunc) error {
 		return nil
 	}
 	base := runtime.NumGoroutine()
-	_, err, returned := callWithin(n*fxGrace, func() (struct{}, error) {
-		return struct{}{}, sendAll(context.Background(), orders, limit, send)
-	})
+	err, returned := callWithin(n*grace, func() error { return sendAll(context.Background(), orders, limit, send) })
 	if !returned {
 		return errors.New("SendAll did not return: is it waiting for something that never happens?")
 	}
 	runningAtReturn, doneAtReturn := b.running.Load(), b.done.Load()
-	leaked := goroutines.Leaked(base, 2*fxGrace)
+	leaked := goroutines.Leaked(base, 2*grace)
 	mu.Lock()
 	defer mu.Unlock()
 	switch {
@@ -152,9 +111,7 @@ func sendAllError(sendAll sendAllFunc) error {
 		return nil
 	}
 	base := runtime.NumGoroutine()
-	_, err, returned := callWithin(4*fxGrace, func() (struct{}, error) {
-		return struct{}{}, sendAll(context.Background(), orders, 3, send)
-	})
+	err, returned := callWithin(4*grace, func() error { return sendAll(context.Background(), orders, 3, send) })
 	switch {
 	case !returned:
 		return errors.New("with one send failing, SendAll never returned")
@@ -163,7 +120,7 @@ func sendAllError(sendAll sendAllFunc) error {
 	case running.Load() > 0:
 		return errors.New("SendAll returned its error before the other sends had finished: wait for them too")
 	}
-	if leaked := goroutines.Leaked(base, 2*fxGrace); leaked > 0 {
+	if leaked := goroutines.Leaked(base, 2*grace); leaked > 0 {
 		return fmt.Errorf("with one send failing, %d goroutines were still running after SendAll returned", leaked)
 	}
 	return nil
@@ -173,64 +130,25 @@ func sendAllError(sendAll sendAllFunc) error {
 // workers goroutines at once, send every result on the channel it returns, close that
 // channel once in is closed and every worker is done, and, when ctx is cancelled, stop
 // (even mid-send) and close it, leaving no goroutine behind.
-func PriceStage(t testing.TB, stage func(ctx context.Context, in <-chan fx.Order, workers int, price func(fx.Order) fx.Decision) <-chan fx.Decision) {
+func PriceStage(t *testing.T, stage func(ctx context.Context, in <-chan fx.Order, workers int, price func(fx.Order) fx.Decision) <-chan fx.Decision) {
 	t.Helper()
-	if err := checkPriceStage(stage); err != nil {
+	if err := checkPriceStage(t, stage); err != nil {
 		t.Fatal(err)
 	}
 }
 
 type priceStageFunc = func(context.Context, <-chan fx.Order, int, func(fx.Order) fx.Decision) <-chan fx.Decision
 
-func checkPriceStage(stage priceStageFunc) error {
+func checkPriceStage(t *testing.T, stage priceStageFunc) error {
 	if stage == nil {
 		return errors.New("PriceStage is nil")
 	}
-	if err := priceStageAll(stage); err != nil {
-		return err
-	}
-	return priceStageCancel(stage)
-}
-
-// feed sends orders on a new channel until stop is closed, closing the channel after the
-// last order if closeWhenDone. fed is closed when the feeder has returned.
-func feed(orders []fx.Order, stop <-chan struct{}, closeWhenDone bool) (in chan fx.Order, fed <-chan struct{}) {
-	in = make(chan fx.Order)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for _, o := range orders {
-			select {
-			case in <- o:
-			case <-stop:
-				return
-			}
+	return onFakeTime(t, "PriceStage", func() error {
+		if err := priceStageAll(stage); err != nil {
+			return err
 		}
-		if closeWhenDone {
-			close(in)
-		} else {
-			<-stop
-		}
-	}()
-	return in, done
-}
-
-// drain reads out in the background until it is closed or fxGrace passes, so that a wrong
-// stage's workers are not left blocked after its check has failed.
-func drain(out <-chan fx.Decision) {
-	go func() {
-		timeout := time.After(fxGrace)
-		for {
-			select {
-			case _, ok := <-out:
-				if !ok {
-					return
-				}
-			case <-timeout:
-				return
-			}
-		}
-	}()
+		return priceStageCancel(stage)
+	})
 }
 
 func priceStageAll(stage priceStageFunc) error {
@@ -252,7 +170,7 @@ func priceStageAll(stage priceStageFunc) error {
 	got := map[int]fx.Decision{}
 	dup := -1
 	closed := false
-	timeout := time.After(3 * fxGrace) // a sequential stage spends one fxGrace at the barrier
+	timeout := time.After(3 * grace) // a sequential stage spends one grace at the barrier
 	for !closed {
 		select {
 		case d, ok := <-out:
@@ -265,7 +183,7 @@ func priceStageAll(stage priceStageFunc) error {
 			}
 			got[d.OrderID] = d
 			if len(got) == n {
-				timeout = time.After(fxGrace) // everything arrived: only the close is missing
+				timeout = time.After(grace) // everything arrived: only the close is missing
 			}
 		case <-timeout:
 			if b.timedOut.Load() {
@@ -329,28 +247,28 @@ func priceStageCancel(stage priceStageFunc) error {
 	}
 	select {
 	case <-out: // one result arrived; now nobody reads, so workers block sending or receiving
-	case <-time.After(fxGrace):
+	case <-time.After(grace):
 		cleanup()
-		return fmt.Errorf("no decision arrived within %v of sending orders", fxGrace)
+		return fmt.Errorf("no decision arrived within %v of sending orders", grace)
 	}
-	deadline := time.Now().Add(fxGrace)
+	deadline := time.Now().Add(grace)
 	for priced.Load() < 2 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
 	stopFeeder() // in stays open but nothing more arrives: a worker waiting on in must watch ctx
 	// Nobody reads out for a while: a worker blocked sending can only leave through ctx.
-	time.Sleep(fxGrace / 4)
+	time.Sleep(grace / 4)
 	verdict := func() error {
 		select {
 		case d, ok := <-out:
 			if ok {
 				return fmt.Errorf("order %d's decision was still being sent after ctx was cancelled: send with select { case out <- d: case <-ctx.Done(): return }", d.OrderID)
 			}
-		case <-time.After(fxGrace):
+		case <-time.After(grace):
 			return errors.New("after ctx was cancelled the output channel never closed: make every worker return on ctx.Done() (when receiving from in, too), then close out")
 		}
-		if leaked := goroutines.Leaked(base, fxGrace); leaked > 0 {
+		if leaked := goroutines.Leaked(base, grace); leaked > 0 {
 			return fmt.Errorf("%d goroutines still running after cancel: every worker must return when ctx is done", leaked)
 		}
 		return nil

@@ -78,7 +78,7 @@ func TestSendAllVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkSendAll(c.fn)
+			err := checkSendAll(t, c.fn)
 			verdict(t, err, c.wantErr)
 		})
 	}
@@ -192,7 +192,7 @@ func TestPriceStageVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkPriceStage(c.fn)
+			err := checkPriceStage(t, c.fn)
 			verdict(t, err, c.wantErr)
 		})
 	}
