@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// echoConnLines is the handler notebook 10's first exercise ships with the stub.
-func echoConnLines(conn net.Conn) {
+// echoConn is the handler notebook 10's first exercise ships with the stub (and keeps
+// in the solution).
+func echoConn(conn net.Conn) {
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for {
@@ -31,7 +32,7 @@ func serveSequential(ln net.Listener) {
 		if err != nil {
 			return
 		}
-		echoConnLines(conn)
+		echoConn(conn)
 	}
 }
 
@@ -42,7 +43,7 @@ func serveConcurrent(ln net.Listener) {
 		if err != nil {
 			return
 		}
-		go echoConnLines(conn)
+		go echoConn(conn)
 	}
 }
 
@@ -87,7 +88,19 @@ func TestEchoServeVerdicts(t *testing.T) {
 }
 
 // The stub of the second exercise: echoes, never times out.
-func idleStub(conn net.Conn, _ time.Duration) { echoConnLines(conn) }
+func idleStub(conn net.Conn, idle time.Duration) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if _, err := io.WriteString(conn, line); err != nil {
+			return
+		}
+	}
+}
 
 // The reference solution (notebooks/solutions/10_tcp_echo/idle.gocell).
 func idleSolution(conn net.Conn, idle time.Duration) {
@@ -108,7 +121,7 @@ func idleSolution(conn net.Conn, idle time.Duration) {
 // Sets the deadline once: an active client is cut off at idle.
 func idleOnce(conn net.Conn, idle time.Duration) {
 	conn.SetReadDeadline(time.Now().Add(idle))
-	echoConnLines(conn)
+	echoConn(conn)
 }
 
 func TestIdleEchoVerdicts(t *testing.T) {
