@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -26,7 +25,7 @@ func EchoServe(t *testing.T, serve func(ln net.Listener)) {
 // conn once the client has sent nothing for idle, counting from its latest line.
 func IdleEcho(t *testing.T, handle func(conn net.Conn, idle time.Duration)) {
 	t.Helper()
-	if err := checkIdleEcho(handle); err != nil {
+	if err := checkIdleEcho(t, handle); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -42,8 +41,10 @@ func dialEcho(addr string) (*echoClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not connect to the server: %v", err)
 	}
-	return &echoClient{conn: c, r: bufio.NewReader(c)}, nil
+	return newEchoClient(c), nil
 }
+
+func newEchoClient(c net.Conn) *echoClient { return &echoClient{conn: c, r: bufio.NewReader(c)} }
 
 // roundTrip sends line and returns what came back as one line, or an error.
 func (c *echoClient) roundTrip(line string) (string, error) {
@@ -147,85 +148,80 @@ func checkEchoServe(serve func(ln net.Listener)) (err error) {
 	return errors.Join(errs...)
 }
 
-func checkIdleEcho(handle func(conn net.Conn, idle time.Duration)) (err error) {
+// checkIdleEcho hands the handler one end of an in-memory [net.Pipe] per client instead
+// of a socket, so that it runs on fake time: read deadlines are fake-clock timers there,
+// and idle is measured exactly. The handler cannot tell: it only sees a [net.Conn].
+func checkIdleEcho(t *testing.T, handle func(conn net.Conn, idle time.Duration)) error {
 	if handle == nil {
 		return errors.New("the handler is nil")
 	}
-	const idle = 500 * time.Millisecond
-	ln, lerr := net.Listen("tcp", "127.0.0.1:0")
-	if lerr != nil {
-		return fmt.Errorf("cannot listen on loopback: %v", lerr)
-	}
-	var handlers sync.WaitGroup
-	var mu sync.Mutex
-	var accepted []net.Conn
-	handlers.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+	return onFakeTime(t, "the handler", func() error {
+		var handlers sync.WaitGroup
+		var served []net.Conn
+		connect := func() *echoClient {
+			server, client := net.Pipe()
+			served = append(served, server)
+			handlers.Go(func() { handle(server, idle) })
+			return newEchoClient(client)
+		}
+		defer func() {
+			for _, c := range served {
+				c.Close() // ends a handler that never closes its connection
 			}
-			mu.Lock()
-			accepted = append(accepted, c)
-			mu.Unlock()
-			handlers.Go(func() { handle(c, idle) })
-		}
+			handlers.Wait()
+		}()
+		return idleEchoClients(connect)
 	})
-	defer func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range accepted {
-			c.Close() // ends a handler that never closes its connection
-		}
-		mu.Unlock()
-		handlers.Wait()
-	}()
-	addr := ln.Addr().String()
+}
 
-	// 1. A client that never sends anything must be closed.
-	silent, err := dialEcho(addr)
-	if err != nil {
-		return err
-	}
+// idle is the idle time IdleEcho's check gives the handler.
+const idle = 500 * time.Millisecond
+
+func idleEchoClients(connect func() *echoClient) error {
+	// 1. A client that never sends anything must be closed, once idle has passed.
+	silent := connect()
 	defer silent.conn.Close()
+	start := time.Now()
 	closed, err := silent.closedWithin(idle + grace)
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("silent client: %v", err)
-	}
-	if !closed {
+	case !closed:
 		return fmt.Errorf("a client that sent nothing was still connected %v after connecting, with idle = %v: "+
 			"call conn.SetReadDeadline(time.Now().Add(idle)) before reading, and return when the read fails",
 			idle+grace, idle)
+	case time.Since(start) < idle:
+		return fmt.Errorf("a client that sent nothing was hung up on after %v, before idle (%v) had passed", time.Since(start), idle)
 	}
 
 	// 2. A client that keeps talking must be served for longer than idle in total.
-	active, err := dialEcho(addr)
-	if err != nil {
-		return err
-	}
+	active := connect()
 	defer active.conn.Close()
 	const lines, gap = 40, 20 * time.Millisecond // 800 ms in all, more than idle
-	start := time.Now()
+	start = time.Now()
 	for i := range lines {
 		line := fmt.Sprintf("line %d\n", i)
 		got, err := active.roundTrip(line)
 		if got != line {
-			if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
 				return fmt.Errorf("a client sending a line every %v was cut off after %d lines (%v): "+
-					"move the deadline forward before every read, not once per connection", gap, i, time.Since(start).Round(time.Millisecond))
+					"move the deadline forward before every read, not once per connection", gap, i, time.Since(start))
 			}
 			return fmt.Errorf("sent %q, got %q (%v): echo every line back", line, got, err)
 		}
 		time.Sleep(gap)
 	}
 
-	// 3. Once it falls silent, it too must be closed.
+	// 3. Once it falls silent, it too must be closed, idle after its last line.
+	start = time.Now()
 	closed, err = active.closedWithin(idle + grace)
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("after its last line: %v", err)
-	}
-	if !closed {
+	case !closed:
 		return fmt.Errorf("a client that stopped sending was still connected after %v (idle = %v)", idle+grace, idle)
+	case time.Since(start) < idle-gap:
+		return fmt.Errorf("a client that stopped sending was hung up on %v after its last line, before idle (%v) had passed", time.Since(start), idle)
 	}
 	return nil
 }

@@ -124,6 +124,22 @@ func idleOnce(conn net.Conn, idle time.Duration) {
 	echoConn(conn)
 }
 
+// Moves the deadline before every read, but hangs up after half of idle.
+func idleTooSoon(conn net.Conn, idle time.Duration) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for {
+		conn.SetReadDeadline(time.Now().Add(idle / 2))
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if _, err := io.WriteString(conn, line); err != nil {
+			return
+		}
+	}
+}
+
 func TestIdleEchoVerdicts(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -133,12 +149,12 @@ func TestIdleEchoVerdicts(t *testing.T) {
 		{"stub (no deadline)", idleStub, "SetReadDeadline"},
 		{"solution", idleSolution, ""},
 		{"deadline set once", idleOnce, "before every read"},
+		{"hangs up after idle/2", idleTooSoon, "after 250ms, before idle (500ms) had passed"},
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			err := checkIdleEcho(c.fn)
+			err := checkIdleEcho(t, c.fn)
 			verdict(t, err, c.wantErr)
 		})
 	}
