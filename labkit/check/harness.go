@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -76,6 +77,49 @@ func onFakeTime(t *testing.T, what string, check func() error) (err error) {
 		time.Sleep(settle)
 	})
 	return err
+}
+
+// bubbleGoroutines counts the goroutines of the caller's synctest bubble, the caller
+// included. It reads a traceback of every goroutine, which names each one's bubble and,
+// unlike [runtime.NumGoroutine], never counts one that has already exited: on fake time,
+// where a wait ends the moment everything else is blocked or gone, that matters.
+func bubbleGoroutines() int {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var bubble string // ", synctest bubble N]" from the caller's own header, which comes first
+	count := 0
+	for line := range strings.Lines(string(buf)) {
+		if !strings.HasPrefix(line, "goroutine ") {
+			continue
+		}
+		if bubble == "" {
+			i := strings.Index(line, ", synctest bubble ")
+			if i < 0 {
+				panic("check: bubbleGoroutines called outside a synctest bubble")
+			}
+			bubble = line[i : strings.IndexByte(line, ']')+1]
+		}
+		if strings.Contains(line, bubble) {
+			count++
+		}
+	}
+	return count
+}
+
+// stillRunning lets the bubble's clock run for d, waits until every other goroutine in
+// it is blocked or gone, and returns how many more goroutines it holds than base (a
+// bubbleGoroutines count taken before the code under test ran).
+func stillRunning(base int, d time.Duration) int {
+	time.Sleep(d)
+	synctest.Wait()
+	return max(bubbleGoroutines()-base, 0)
 }
 
 // goCall runs fn in its own goroutine; the channel delivers fn's result when it returns.

@@ -2,9 +2,11 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // RunAll checks notebook 01's exercise: runAll must run every task in its own goroutine at
@@ -23,6 +25,10 @@ func checkRunAll(t *testing.T, runAll func(tasks []func() int) []int) error {
 	return onFakeTime(t, "RunAll", func() error { return runAllOnce(runAll) })
 }
 
+// taskHold is how long (fake) a task takes once all have started, so that returning
+// before the tasks have finished shows the same way on every run.
+const taskHold = time.Millisecond
+
 func runAllOnce(runAll func(tasks []func() int) []int) error {
 	const n = 8
 	var started atomic.Int32
@@ -30,10 +36,12 @@ func runAllOnce(runAll func(tasks []func() int) []int) error {
 	var closeOnce sync.Once
 	release := func() { closeOnce.Do(func() { close(allStarted) }) }
 	var notConcurrent atomic.Bool
+	var finished atomic.Int32
 
 	tasks := make([]func() int, n)
 	for i := range tasks {
 		tasks[i] = func() int {
+			defer finished.Add(1)
 			if started.Add(1) == n {
 				release()
 			}
@@ -42,16 +50,25 @@ func runAllOnce(runAll func(tasks []func() int) []int) error {
 				notConcurrent.Store(true)
 				release() // let the others finish; the verdict is already known
 			}
+			time.Sleep(taskHold)
 			return i * i
 		}
 	}
 
-	got, returned := callWithin((n+1)*grace, func() []int { return runAll(tasks) })
+	type atReturn struct {
+		results  []int
+		finished int32
+	}
+	call, returned := callWithin((n+1)*grace, func() atReturn {
+		got := runAll(tasks)
+		return atReturn{slices.Clone(got), finished.Load()}
+	})
 	if !returned {
 		return fmt.Errorf("RunAll did not return: is something waiting forever (a WaitGroup Add/Done mismatch)?")
 	}
-	if s := started.Load(); s != n {
-		return fmt.Errorf("RunAll returned after only %d of %d tasks started: wait for all of them (sync.WaitGroup)", s, n)
+	got := call.results
+	if f := call.finished; f != n {
+		return fmt.Errorf("RunAll returned when only %d of %d tasks had finished: wait for all of them (sync.WaitGroup)", f, n)
 	}
 	if notConcurrent.Load() {
 		return fmt.Errorf("the tasks did not run at the same time: start each one with `go` before waiting for any")

@@ -178,6 +178,10 @@ func checkProcessAll(t *testing.T, processAll func(context.Context, []int, func(
 	})
 }
 
+// workHold is how long (fake) a work call takes once it may finish, so that returning
+// before the calls have finished shows the same way on every run.
+const workHold = time.Millisecond
+
 // tracker counts work calls so a check can tell whether processAll waited for them, and
 // waits for stragglers before the check returns so it leaves nothing running itself.
 type tracker struct {
@@ -215,16 +219,21 @@ func processAllSucceeds(processAll func(context.Context, []int, func(context.Con
 			notConcurrent.Store(true)
 			releaseOnce.Do(func() { close(allStarted) })
 		}
+		time.Sleep(workHold)
 		mu.Lock()
 		seen[item]++
 		mu.Unlock()
 		return nil
 	}
-	err, returned := callWithin(2*n*grace, func() error { return processAll(context.Background(), items, work) })
+	call, returned := callWithin(2*n*grace, func() outcome[int32] {
+		err := processAll(context.Background(), items, work)
+		return outcome[int32]{tr.started.Load() - tr.running.Load(), err}
+	})
 	if !returned {
 		return errors.New("ProcessAll did not return: is something waiting forever?")
 	}
-	if finished := tr.started.Load() - tr.running.Load(); finished < n {
+	err := call.err
+	if finished := call.v; finished < n {
 		return fmt.Errorf("ProcessAll returned when only %d of %d work calls had finished: that is fire-and-forget; wait for them all (errgroup.Group.Wait)", finished, n)
 	}
 	if notConcurrent.Load() {
@@ -259,17 +268,27 @@ func processAllFails(processAll func(context.Context, []int, func(context.Contex
 		}
 		select {
 		case <-ctx.Done():
+			time.Sleep(workHold) // stopping takes a moment, so returning early shows
 			return ctx.Err()
 		case <-time.After(grace):
 			uncancelled.Add(1)
 			return nil
 		}
 	}
-	err, returned := callWithin(2*n*grace, func() error { return processAll(ctx, items, work) })
+	type atReturn struct {
+		err              error
+		running, started int32
+	}
+	call, returned := callWithin(2*n*grace, func() atReturn {
+		err := processAll(ctx, items, work)
+		return atReturn{err, tr.running.Load(), tr.started.Load()}
+	})
 	if !returned {
 		return errors.New("when item 3 fails, ProcessAll does not return: is something waiting forever?")
 	}
-	running := tr.running.Load()
+	// Calls still running when it returned, and calls it had set off that only began after.
+	tr.drain()
+	running, err := call.running+tr.started.Load()-call.started, call.err
 	switch {
 	case running > 0:
 		return fmt.Errorf("when item 3 failed, ProcessAll returned while %d work calls were still running: wait for all of them (errgroup.Group.Wait)", running)

@@ -199,6 +199,22 @@ func processAllSequential(ctx context.Context, items []int, work func(context.Co
 	return nil
 }
 
+// Cancels the others on the first error, but returns at once without waiting for them.
+func processAllReturnsEarly(ctx context.Context, items []int, work func(context.Context, int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(items))
+	for _, item := range items {
+		go func() { errs <- work(ctx, item) }()
+	}
+	for range items {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func TestProcessAllVerdicts(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -209,6 +225,7 @@ func TestProcessAllVerdicts(t *testing.T) {
 		{"solution", processAllErrgroup, ""},
 		{"waitgroup without cancel", processAllWaitGroup, "ran to the end"},
 		{"sequential", processAllSequential, "same time"},
+		{"returns at the first error", processAllReturnsEarly, "returned while 4 work calls were still running"},
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
-	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
 // fxHold is how long each send holds its slot once the pool is full, so that an unbounded
@@ -67,13 +65,13 @@ func sendAllBounded(sendAll sendAllFunc) error {
 		mu.Unlock()
 		return nil
 	}
-	base := runtime.NumGoroutine()
+	base := bubbleGoroutines()
 	err, returned := callWithin(n*grace, func() error { return sendAll(context.Background(), orders, limit, send) })
 	if !returned {
 		return errors.New("SendAll did not return: is it waiting for something that never happens?")
 	}
 	runningAtReturn, doneAtReturn := b.running.Load(), b.done.Load()
-	leaked := goroutines.Leaked(base, 2*grace)
+	leaked := stillRunning(base, 2*grace)
 	mu.Lock()
 	defer mu.Unlock()
 	switch {
@@ -101,26 +99,36 @@ func sendAllBounded(sendAll sendAllFunc) error {
 
 func sendAllError(sendAll sendAllFunc) error {
 	orders := fxOrders(12)
-	var running atomic.Int32
+	var running, started atomic.Int32
 	send := func(ctx context.Context, o fx.Order) error {
+		started.Add(1)
 		running.Add(1)
 		defer running.Add(-1)
 		if o.ID == 5 {
 			return errOrderRejected
 		}
+		time.Sleep(fxHold) // so that returning before the sends finish shows on every run
 		return nil
 	}
-	base := runtime.NumGoroutine()
-	err, returned := callWithin(4*grace, func() error { return sendAll(context.Background(), orders, 3, send) })
-	switch {
-	case !returned:
-		return errors.New("with one send failing, SendAll never returned")
-	case !errors.Is(err, errOrderRejected):
-		return fmt.Errorf("with order 5's send failing, SendAll returned %v: return the first error (g.Wait() does)", err)
-	case running.Load() > 0:
-		return errors.New("SendAll returned its error before the other sends had finished: wait for them too")
+	base := bubbleGoroutines()
+	type atReturn struct {
+		err              error
+		running, started int32
 	}
-	if leaked := goroutines.Leaked(base, 2*grace); leaked > 0 {
+	call, returned := callWithin(4*grace, func() atReturn {
+		err := sendAll(context.Background(), orders, 3, send)
+		return atReturn{err, running.Load(), started.Load()}
+	})
+	if !returned {
+		return errors.New("with one send failing, SendAll never returned")
+	}
+	leaked := stillRunning(base, 2*grace)
+	switch {
+	case !errors.Is(call.err, errOrderRejected):
+		return fmt.Errorf("with order 5's send failing, SendAll returned %v: return the first error (g.Wait() does)", call.err)
+	case call.running > 0 || started.Load() > call.started: // running then, or set off and begun after
+		return errors.New("SendAll returned its error before the other sends had finished: wait for them too")
+	case leaked > 0:
 		return fmt.Errorf("with one send failing, %d goroutines were still running after SendAll returned", leaked)
 	}
 	return nil
@@ -214,7 +222,7 @@ func priceStageAll(stage priceStageFunc) error {
 }
 
 func priceStageCancel(stage priceStageFunc) error {
-	base := runtime.NumGoroutine()
+	base := bubbleGoroutines()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := make(chan struct{})
@@ -268,7 +276,7 @@ func priceStageCancel(stage priceStageFunc) error {
 		case <-time.After(grace):
 			return errors.New("after ctx was cancelled the output channel never closed: make every worker return on ctx.Done() (when receiving from in, too), then close out")
 		}
-		if leaked := goroutines.Leaked(base, grace); leaked > 0 {
+		if leaked := stillRunning(base, grace); leaked > 0 {
 			return fmt.Errorf("%d goroutines still running after cancel: every worker must return when ctx is done", leaked)
 		}
 		return nil

@@ -63,6 +63,25 @@ func sendAllIgnoresErrors(ctx context.Context, orders []fx.Order, limit int, sen
 	return g.Wait()
 }
 
+// Bounded, but returns at the first error without waiting for the other sends.
+func sendAllReturnsEarly(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error {
+	sem := make(chan struct{}, limit)
+	errs := make(chan error, len(orders))
+	for _, o := range orders {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			errs <- send(ctx, o)
+		}()
+	}
+	for range orders {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func TestSendAllVerdicts(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -74,6 +93,7 @@ func TestSendAllVerdicts(t *testing.T) {
 		{"unbounded", sendAllUnbounded, "with limit 4: bound them"},
 		{"no wait", sendAllNoWait, "still running"},
 		{"ignores errors", sendAllIgnoresErrors, "return the first error"},
+		{"returns at the first error", sendAllReturnsEarly, "before the other sends had finished"},
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
