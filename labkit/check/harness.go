@@ -172,9 +172,7 @@ func (b *barrier) enter() {
 	if n >= b.want {
 		b.openOnce.Do(func() { close(b.open) })
 	}
-	select {
-	case <-b.open:
-	case <-time.After(grace):
+	if _, ok := await(b.open, grace); !ok {
 		b.timedOut.Store(true)
 		b.openOnce.Do(func() { close(b.open) }) // the verdict is known: let the rest run
 	}

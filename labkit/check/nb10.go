@@ -92,12 +92,8 @@ func checkEchoServe(serve func(ln net.Listener)) (err error) {
 			c.conn.Close()
 		}
 		ln.Close()
-		select {
-		case <-served:
-		case <-time.After(grace):
-			if err == nil {
-				err = errors.New("Serve did not return after its listener was closed: return when Accept fails")
-			}
+		if _, ok := await(served, grace); !ok && err == nil {
+			err = errors.New("Serve did not return after its listener was closed: return when Accept fails")
 		}
 	}()
 	connect := func() (*echoClient, error) {
