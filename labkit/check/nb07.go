@@ -185,8 +185,8 @@ const workHold = time.Millisecond
 // tracker counts work calls so a check can tell whether processAll waited for them, and
 // waits for stragglers before the check returns so it leaves nothing running itself.
 type tracker struct {
-	started, running atomic.Int32
-	calls            int32 // how many calls a correct processAll makes
+	started, running, finished atomic.Int32
+	calls                      int32 // how many calls a correct processAll makes
 }
 
 func (tr *tracker) begin() {
@@ -194,7 +194,10 @@ func (tr *tracker) begin() {
 	tr.running.Add(1)
 }
 
-func (tr *tracker) end() { tr.running.Add(-1) }
+func (tr *tracker) end() {
+	tr.running.Add(-1)
+	tr.finished.Add(1)
+}
 
 // drain waits (bounded) for calls processAll abandoned, including ones not started yet.
 func (tr *tracker) drain() { waitIdle(&tr.running, tr.calls, &tr.started, 2*grace) }
@@ -227,7 +230,7 @@ func processAllSucceeds(processAll func(context.Context, []int, func(context.Con
 	}
 	call, returned := callWithin(2*n*grace, func() outcome[int32] {
 		err := processAll(context.Background(), items, work)
-		return outcome[int32]{tr.started.Load() - tr.running.Load(), err}
+		return outcome[int32]{tr.finished.Load(), err}
 	})
 	if !returned {
 		return errors.New("ProcessAll did not return: is something waiting forever?")
@@ -275,20 +278,17 @@ func processAllFails(processAll func(context.Context, []int, func(context.Contex
 			return nil
 		}
 	}
-	type atReturn struct {
-		err              error
-		running, started int32
-	}
-	call, returned := callWithin(2*n*grace, func() atReturn {
+	call, returned := callWithin(2*n*grace, func() outcome[int32] {
 		err := processAll(ctx, items, work)
-		return atReturn{err, tr.running.Load(), tr.started.Load()}
+		return outcome[int32]{tr.finished.Load(), err}
 	})
 	if !returned {
 		return errors.New("when item 3 fails, ProcessAll does not return: is something waiting forever?")
 	}
-	// Calls still running when it returned, and calls it had set off that only began after.
+	// Calls begun before it returned or after (it set them off), less those finished when
+	// it returned: one count read at the return, so the verdict does not depend on timing.
 	tr.drain()
-	running, err := call.running+tr.started.Load()-call.started, call.err
+	running, err := tr.started.Load()-call.v, call.err
 	switch {
 	case running > 0:
 		return fmt.Errorf("when item 3 failed, ProcessAll returned while %d work calls were still running: wait for all of them (errgroup.Group.Wait)", running)

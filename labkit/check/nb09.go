@@ -99,11 +99,10 @@ func sendAllBounded(sendAll sendAllFunc) error {
 
 func sendAllError(sendAll sendAllFunc) error {
 	orders := fxOrders(12)
-	var running, started atomic.Int32
+	var started, finished atomic.Int32
 	send := func(ctx context.Context, o fx.Order) error {
 		started.Add(1)
-		running.Add(1)
-		defer running.Add(-1)
+		defer finished.Add(1)
 		if o.ID == 5 {
 			return errOrderRejected
 		}
@@ -111,13 +110,9 @@ func sendAllError(sendAll sendAllFunc) error {
 		return nil
 	}
 	base := bubbleGoroutines()
-	type atReturn struct {
-		err              error
-		running, started int32
-	}
-	call, returned := callWithin(4*grace, func() atReturn {
+	call, returned := callWithin(4*grace, func() outcome[int32] {
 		err := sendAll(context.Background(), orders, 3, send)
-		return atReturn{err, running.Load(), started.Load()}
+		return outcome[int32]{finished.Load(), err}
 	})
 	if !returned {
 		return errors.New("with one send failing, SendAll never returned")
@@ -126,7 +121,7 @@ func sendAllError(sendAll sendAllFunc) error {
 	switch {
 	case !errors.Is(call.err, errOrderRejected):
 		return fmt.Errorf("with order 5's send failing, SendAll returned %v: return the first error (g.Wait() does)", call.err)
-	case call.running > 0 || started.Load() > call.started: // running then, or set off and begun after
+	case started.Load() > call.v: // begun before it returned or after (it set them off), unfinished at return
 		return errors.New("SendAll returned its error before the other sends had finished: wait for them too")
 	case leaked > 0:
 		return fmt.Errorf("with one send failing, %d goroutines were still running after SendAll returned", leaked)
