@@ -3,8 +3,9 @@
 #
 #   Go side:     all modules downloaded; GoNB + goimports built from tools/go.mod's pins;
 #                gopls if it installs; the "gonb" Jupyter kernel registered.
-#   Python side: requirements-dev.txt into .venv when PyPI is reachable, else Debian's
-#                Jupyter packages (apt, as root or with sudo), else a clear message and exit 1.
+#   Python side: requirements-dev.txt from PyPI into .venv (JupyterLab; the primary path),
+#                else Debian's Jupyter packages (apt, as root or with sudo; classic Notebook),
+#                else a clear message and exit 1. It says which path it took and why.
 #   Browser:     local copies of ECharts (and the slide assets) from npm, for offline charts.
 #
 # The chosen Python is written to build/jupyter-python so `make lab` and `make test` use
@@ -40,42 +41,54 @@ if ! command -v gopls >/dev/null; then
 fi
 
 # ---------------------------------------------------------------- Python / Jupyter
-have_jupyter() { # python -> true if it can execute and serve notebooks
+# The primary path: requirements-dev.txt from PyPI into .venv (JupyterLab, jupytext, nbstripout,
+# pytest, ...). The secondary path, for machines that cannot reach PyPI: Debian's packages
+# (classic Notebook, no JupyterLab, no jupytext/nbstripout: those checks then skip).
+have_jupyter() { # python -> true if it can execute and serve notebooks and run the driver
   "$1" - <<'PY' >/dev/null 2>&1
-import nbclient, nbconvert, nbformat, jupyter_client
+import nbclient, nbconvert, nbformat, jupyter_client, pytest
 try:
     import jupyterlab
 except ImportError:
     import notebook
 PY
 }
+req_stamp() { sha256sum requirements-dev.txt | cut -d' ' -f1; }
 
 PY=""
-if [ -f build/jupyter-python ] && PREV=$(cat build/jupyter-python) && [ -x "$PREV" ] && have_jupyter "$PREV"; then
-  PY=$PREV
-  say "Python: reusing $PY (chosen by an earlier setup; delete build/jupyter-python to choose again)"
-elif [ -x .venv/bin/python ] && have_jupyter .venv/bin/python; then
+PATH_TAKEN=""
+if [ -x .venv/bin/python ] && [ "$(cat .venv/.requirements-sha256 2>/dev/null)" = "$(req_stamp)" ] && have_jupyter .venv/bin/python; then
   PY=$ROOT/.venv/bin/python
-  say "Python: using existing .venv"
-fi
-
-if [ -z "$PY" ] && [ "${LAB_SKIP_PIP:-}" != 1 ]; then
+  PATH_TAKEN="PyPI (.venv is up to date with requirements-dev.txt)"
+elif [ "$(cat build/jupyter-python 2>/dev/null)" = /usr/bin/python3 ] && [ -f build/python-fallback ] && have_jupyter /usr/bin/python3; then
+  PY=/usr/bin/python3
+  PATH_TAKEN="Debian packages, as an earlier setup chose ($(cat build/python-fallback)); delete build/jupyter-python to try PyPI again"
+elif [ "${LAB_SKIP_PIP:-}" = 1 ]; then
+  WHY="LAB_SKIP_PIP=1 is set"
+else
   BASE_PY=$(command -v python3 || true)
-  if [ -n "$BASE_PY" ] && "$BASE_PY" -c 'import venv, ensurepip' 2>/dev/null; then
-    say "Python: trying requirements-dev.txt from PyPI into .venv"
-    "$BASE_PY" -m venv .venv
-    if .venv/bin/python -m pip install --disable-pip-version-check -q --retries 1 --timeout 20 -r requirements-dev.txt \
+  if [ -z "$BASE_PY" ]; then
+    WHY="no python3 on PATH"
+  elif ! "$BASE_PY" -c 'import venv, ensurepip' 2>/dev/null; then
+    WHY="$BASE_PY cannot make a virtualenv (Debian: apt-get install python3-venv)"
+  else
+    say "Python: installing requirements-dev.txt from PyPI into .venv"
+    [ -x .venv/bin/python ] || "$BASE_PY" -m venv .venv
+    if .venv/bin/python -m pip install --disable-pip-version-check -q --retries 1 --timeout 20 -r requirements-dev.txt 2>build/pip.log \
         && have_jupyter .venv/bin/python; then
+      req_stamp > .venv/.requirements-sha256
       PY=$ROOT/.venv/bin/python
+      PATH_TAKEN="PyPI (installed requirements-dev.txt into .venv)"
     else
-      warn "PyPI is not reachable (or the install failed); falling back to the distribution's Jupyter."
+      WHY="pip could not install requirements-dev.txt ($(grep -m1 -iE 'error|could not' build/pip.log || echo 'see build/pip.log'))"
       rm -rf .venv
     fi
   fi
 fi
 
 if [ -z "$PY" ]; then
-  DEBIAN_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel"
+  warn "Python: not using PyPI because $WHY; falling back to the distribution's Jupyter (secondary path)."
+  DEBIAN_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel python3-pytest"
   if [ -x /usr/bin/python3 ] && have_jupyter /usr/bin/python3; then
     say "Python: Debian's Jupyter packages are already installed"
   elif command -v apt-get >/dev/null; then
@@ -88,18 +101,36 @@ if [ -z "$PY" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $DEBIAN_PKGS >/dev/null
   else
     die "No Jupyter found, PyPI is not reachable and apt-get is not available.
-Install, for the python3 you use: jupyterlab (or notebook), nbconvert, nbclient, jupyter_client
-(e.g. 'pip install -r requirements-dev.txt' where PyPI works), then re-run 'make setup'."
+Install, for the python3 you use: pip install -r requirements-dev.txt, then re-run 'make setup'."
   fi
   have_jupyter /usr/bin/python3 || die "Debian's Jupyter packages are installed but /usr/bin/python3 cannot import them."
   PY=/usr/bin/python3
+  PATH_TAKEN="Debian packages (fallback: $WHY)"
+  echo "$WHY" > build/python-fallback
+else
+  rm -f build/python-fallback
 fi
 echo "$PY" > build/jupyter-python
+
+# jupyterlab-rise's default slide theme ("simple") loads its fonts from Google; "white" ships its
+# own, so live slides in JupyterLab work offline like the exported decks.
+if "$PY" -c 'import jupyterlab_rise' 2>/dev/null; then
+  SETTINGS="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/lab/settings"
+  mkdir -p "$SETTINGS"
+  echo '{"jupyterlab-rise:plugin": {"theme": "white"}}' > "$SETTINGS/overrides.json"
+fi
 
 # ---------------------------------------------------------------- kernel
 say "Registering the GoNB kernel"
 FORCE_DEPS=""; command -v gopls >/dev/null || FORCE_DEPS=--force_deps
 gonb --install $FORCE_DEPS >/dev/null 2>build/gonb-install.log || { cat build/gonb-install.log >&2; die "gonb --install failed"; }
+# Register it with this Jupyter's own prefix too (the venv), so the lab's Jupyter finds it
+# whatever the user's data dirs are.
+if [ "$PY" = "$ROOT/.venv/bin/python" ]; then
+  SPEC=$("$PY" -m jupyter kernelspec list --json 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["gonb"]["resource_dir"])') \
+    || die "gonb --install registered no kernel (see build/gonb-install.log)"
+  [ "$SPEC" = "$ROOT/.venv/share/jupyter/kernels/gonb" ] || "$PY" -m jupyter kernelspec install --sys-prefix --name gonb "$SPEC" >/dev/null 2>>build/gonb-install.log
+fi
 "$PY" -m jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb ' || die "the gonb kernel is not visible to $PY's Jupyter (see build/gonb-install.log)"
 
 # ---------------------------------------------------------------- browser assets
@@ -134,6 +165,9 @@ printf '  %-14s %s\n' "Go" "$(go env GOVERSION)" \
   "goimports" "$(command -v goimports)" \
   "gopls" "$(command -v gopls || echo 'not installed (optional)')" \
   "Python" "$PY ($("$PY" -c 'import sys; print(sys.version.split()[0])'))" \
+  "Python path" "$PATH_TAKEN" \
   "Front end" "$FRONT" \
   "nbclient" "$("$PY" -c 'import nbclient; print(nbclient.__version__)')" \
+  "jupytext" "$("$PY" -c 'import jupytext; print(jupytext.__version__)' 2>/dev/null || echo 'not installed (Debian fallback: the text-source sync check skips)')" \
+  "kernelspec" "$("$PY" -c 'import sys, os; d = os.path.join(sys.prefix, "share/jupyter/kernels/gonb"); print(d if os.path.isdir(d) else "")' 2>/dev/null)$("$PY" -m jupyter kernelspec list 2>/dev/null | awk '$1 == "gonb" {print " (Jupyter finds " $2 ")"}')" \
   "ECharts" "$([ -f notebooks/_assets/echarts.min.js ] && echo 'local copy in notebooks/_assets' || echo 'public CDN')"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Smoke test of `make lab`'s launcher: it must serve Jupyter on 127.0.0.1 with the gonb
-# kernel listed (and the local ECharts copy, when setup made one), then shut down cleanly.
+# Smoke test of `make lab`'s launcher: it must serve Jupyter on 127.0.0.1 in notebooks/ with
+# the gonb kernel listed (JupyterLab when setup took the PyPI path, and jupytext's pairing
+# active so a text source opens as a notebook), serve the local ECharts copy when setup made
+# one, then shut down cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=$(cat build/jupyter-python)
@@ -28,6 +30,24 @@ PY
 listen=$(ss -ltnH "sport = :$PORT" | awk '{print $4}' | sort -u)
 [ "$listen" = "127.0.0.1:$PORT" ] || { echo "Jupyter listens on '$listen', want 127.0.0.1:$PORT only"; exit 1; }
 echo "listening on $listen only; front end: $(head -1 "$LOG")"
+curl -sf "$base/api/contents?token=$TOKEN" | "$PY" -c '
+import json, sys
+names = {c["name"] for c in json.load(sys.stdin)["content"]}
+assert "00_start_here.ipynb" in names, f"Jupyter does not serve notebooks/: {sorted(names)}"
+print("serves notebooks/ (", len([n for n in names if n.endswith(".ipynb")]), "notebooks )")'
+if "$PY" -c 'import jupyterlab' 2>/dev/null; then
+  page=$(curl -sf "$base/lab?token=$TOKEN") || { echo "JupyterLab's /lab page did not load"; exit 1; }
+  grep -q 'jupyter-config-data' <<<"$page" || { echo "/lab is not JupyterLab's page"; exit 1; }
+  echo "JupyterLab UI served at /lab"
+  if "$PY" -c 'import jupytext' 2>/dev/null; then
+    # jupytext's contents manager opens the Markdown text source as a notebook.
+    curl -sf "$base/api/contents/01_goroutines.md?type=notebook&token=$TOKEN" | "$PY" -c '
+import json, sys
+nb = json.load(sys.stdin)["content"]
+assert nb["metadata"]["kernelspec"]["name"] == "gonb", nb["metadata"]
+print("jupytext pairing: 01_goroutines.md opens as a notebook with", len(nb["cells"]), "cells")'
+  fi
+fi
 if [ -f notebooks/_assets/echarts.min.js ]; then
   code=$(curl -s -o /dev/null -w '%{http_code}' "$base/files/_assets/echarts.min.js?token=$TOKEN")
   [ "$code" = 200 ] || { echo "local ECharts not served (HTTP $code)"; exit 1; }

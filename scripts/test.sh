@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # make test: run every check, keep going after a failure, and end with a summary line
-# "summary: N passed, N failed". LAB_TEST_STEPS=go limits it to the Go checks.
+# "summary: N passed, N failed, N skipped". A step that exits 77 was skipped (e.g. no
+# Chromium): it is reported as skipped, not as passed. LAB_TEST_STEPS=go limits it to the Go checks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-JUPYTER_PY=$(cat build/jupyter-python 2>/dev/null || echo python3)
 results=()
 passed=0
 failed=0
+skipped=0
 
 step() { # name command...
   local name=$1; shift
   printf '\n\033[1m==> %s\033[0m\n' "$name"
   local start=$SECONDS
-  if "$@"; then
+  "$@"
+  local rc=$?
+  if [ $rc -eq 0 ]; then
     results+=("ok    $name ($((SECONDS - start))s)"); passed=$((passed + 1))
+  elif [ $rc -eq 77 ]; then
+    results+=("SKIP  $name ($((SECONDS - start))s)"); skipped=$((skipped + 1))
   else
     results+=("FAIL  $name ($((SECONDS - start))s)"); failed=$((failed + 1))
   fi
@@ -44,8 +49,8 @@ step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^Tes
 step "fuzz (short)" fuzz_short
 if [ "${LAB_TEST_STEPS:-all}" != go ]; then
   step "make lab: Jupyter on 127.0.0.1 with the gonb kernel" scripts/test-lab.sh
-  step "notebooks: static checks" "$JUPYTER_PY" scripts/run_notebooks.py --check-only
-  step "notebooks: executed in GoNB" "$JUPYTER_PY" scripts/run_notebooks.py
+  step "notebooks: static checks" make -s --no-print-directory check-notebooks
+  step "notebooks: executed in GoNB" make -s --no-print-directory test-notebooks M=kernel
   if [ -x scripts/test-browser.sh ]; then
     step "browser tests" scripts/test-browser.sh
   fi
@@ -53,5 +58,5 @@ fi
 
 printf '\n\033[1m==> Summary\033[0m\n'
 printf '  %s\n' "${results[@]}"
-echo "summary: $passed passed, $failed failed"
+echo "summary: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """CPU-bound baseline: the same batch sequentially, with threads, and with processes.
 
-The work is labkit/workload's spin loop, step for step: x = mix(x) repeated, where mix is
+The work is labkit/workload's CPU loop (workload.SpinIters), step for step: x = mix(x) repeated, where mix is
 the same xorshift-multiply on 64-bit integers (masked to 64 bits, since Python ints do
 not wrap). Given the same iteration count and seed it returns the same checksum as Go,
-which the Go tests check. A "unit" is calibrated here the way workload.Calibrate does it
+which the Go tests check. A "unit" is calibrated here much as workload.Calibrate does it
 in Go: grow a batch until it takes at least CALIBRATE_MIN seconds, then scale so one
-unit takes about 1 ms of this interpreter's time. So Python and Go each run "1 ms per
+unit takes about 1 ms of this interpreter's time (Go times its batches on the thread's
+CPU clock where it can and keeps the fastest of several; this times one batch on the
+wall clock). So Python and Go each run "1 ms per
 unit" of their own speed, and the speedups (sequential time / parallel time) compare
 like with like even though Python does roughly 100x fewer iterations per unit.
 
@@ -33,7 +35,7 @@ CALIBRATE_MIN = 0.05  # seconds
 
 
 def spin(iters, seed):
-    """workload.spin: iters rounds of mix starting from seed|1; returns the final value."""
+    """workload.SpinIters: iters rounds of mix starting from seed|1; returns the final value."""
     x = (seed | 1) & M64
     for _ in range(iters):
         # mix(x), as in labkit/workload/workload.go
@@ -46,7 +48,7 @@ def spin(iters, seed):
 
 
 def calibrate():
-    """Iterations that take about 1 ms here (workload.Calibrate's method)."""
+    """Iterations that take about 1 ms here (a simpler workload.Calibrate)."""
     iters = 1 << 8
     while True:
         start = time.perf_counter()

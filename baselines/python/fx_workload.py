@@ -28,7 +28,7 @@ M64 = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
 TIMING_SALT = 0x7F4A7C159E3779B9
 
-# name, digits, mid (ticks), base spread (ticks): the same table as fx.AllPairs.
+# name, digits, mid (ticks), base spread (ticks): the same table as fx.AllPairs().
 PAIRS = [
     ("EURUSD", 5, 108500, 6),
     ("USDJPY", 3, 151250, 9),
@@ -124,7 +124,8 @@ def price_loop(iters, seed):
 
 
 def calibrate():
-    """Loop iterations per nanosecond of CPU, timed like the Go side (fastest of three)."""
+    """Loop iterations per nanosecond of CPU, timed much as Go's workload.Calibrate times its
+    loop: on the thread's CPU clock, keeping the fastest of three batches."""
     iters = 1 << 8
     while True:
         took = time_loop(iters)

@@ -2,10 +2,12 @@
 """threading baseline: THREADS threads each add 1 to a shared counter N times.
 
 Notebook 02's Python side. Two counters: `counter += 1` (a load, an add and a store in
-bytecode; CPython checks whether to switch threads only at some instructions, so lost
-updates are rare but not impossible), and the same read-modify-write with `time.sleep(0)`
-between the read and the write, which forces a switch there and loses updates reliably.
-Prints one JSON object with the totals and the bytecode of `counter += 1`.
+bytecode; with the GIL, CPython 3.10 and later consider switching threads only at calls,
+function entry and loop back-edges, so this loop keeps every update in practice, while
+older versions could switch between the load and the store, and a free-threaded build runs
+the threads in parallel), and the same read-modify-write with `time.sleep(0)` between the
+read and the write, which forces a switch there and loses updates reliably. Prints one
+JSON object with the totals, the bytecode of `counter += 1` and whether the GIL was on.
 
     python3 gil_counter.py --threads 4 --n 100000
 """
@@ -15,6 +17,7 @@ import dis
 import json
 import platform
 import sys
+import sysconfig
 import threading
 import time
 
@@ -68,6 +71,9 @@ def main(argv=None):
     yield_total = run(with_yield, args.threads, args.n_yield)
     json.dump({
         "python": platform.python_version(),
+        # sys._is_gil_enabled exists from 3.13; before that every CPython has a GIL.
+        "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
+        "free_threaded_build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "threads": args.threads,
         "bytecode": bytecode(),
         "plain_want": args.threads * args.n,

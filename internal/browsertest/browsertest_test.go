@@ -135,8 +135,8 @@ func TestCheckDeckPassesACleanDeck(t *testing.T) {
 	if len(r.Problems) > 0 {
 		t.Errorf("problems on a clean deck:\n%s", strings.Join(r.Problems, "\n"))
 	}
-	if r.Slides != 3 || r.Charts != 1 || r.Drawn != 1 {
-		t.Errorf("slides/charts/drawn = %d/%d/%d, want 3/1/1", r.Slides, r.Charts, r.Drawn)
+	if r.Slides != 3 || r.Charts != 1 || r.Drawn != 1 || r.GoComments != 1 {
+		t.Errorf("slides/charts/drawn/Go comments = %d/%d/%d/%d, want 3/1/1/1", r.Slides, r.Charts, r.Drawn, r.GoComments)
 	}
 	want := []string{filepath.Join(shots, "good.png"), filepath.Join(shots, "good.first-chart.png")}
 	if strings.Join(r.Screenshots, ",") != strings.Join(want, ",") {
@@ -160,6 +160,7 @@ func TestCheckDeckReportsEachProblemOnItsSlide(t *testing.T) {
 	}
 	all := strings.Join(r.Problems, "\n")
 	for _, want := range []string{
+		`code: Go comment "// highlighted as Python" is highlighted as a "o" token, not a comment`,
 		`slide 2/6 "Needs the network": request outside this machine (blocked): https://cdn.example.com/logo.png`,
 		`slide 3/6 "Chart never drawn": chart never has no canvas or svg`,
 		`slide 4/6 "Console error": console error: boom on slide four`,
@@ -172,6 +173,18 @@ func TestCheckDeckReportsEachProblemOnItsSlide(t *testing.T) {
 	}
 	if r.Drawn != 0 || r.Charts != 2 {
 		t.Errorf("drawn %d of %d charts, want 0 of 2", r.Drawn, r.Charts)
+	}
+}
+
+func TestCheckPageReportsGoCodeHighlightedAsPython(t *testing.T) {
+	b := startBrowser(t)
+	r, err := b.CheckPage(context.Background(), fileURL(t, "python-lexer.html"), "python-lexer", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `Go comment "// then one wrong" is highlighted as a "o" token, not a comment`
+	if r.GoComments != 1 || len(r.Problems) != 1 || !strings.HasPrefix(r.Problems[0], want) {
+		t.Errorf("Go comments %d, problems %q; want 1 and one problem starting %q", r.GoComments, r.Problems, want)
 	}
 }
 
@@ -200,7 +213,7 @@ func TestScriptsCompile(t *testing.T) {
 		"jsSlides": jsSlides, "jsShowFirstChart": jsShowFirstChart, "jsCharts": fmt.Sprintf(jsCharts, "document"),
 	}
 	for name, ui := range map[string]frontEndUI{"classic": classicUI, "lab": labUI} {
-		scripts[name+".ready"], scripts[name+".runAll"], scripts[name+".done"], scripts[name+".cells"] = ui.ready, ui.runAll, ui.done, ui.cells
+		scripts[name+".ready"], scripts[name+".nodes"], scripts[name+".done"], scripts[name+".cells"] = ui.ready, ui.nodes, ui.done, ui.cells
 	}
 	for name, src := range scripts {
 		msg, err := chromedp.Run(tab, chromedp.Evaluate[string](

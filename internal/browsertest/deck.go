@@ -18,6 +18,7 @@ type DeckReport struct {
 	Charts      int      // .labkit-chart containers found
 	Drawn       int      // of those, drawn: a canvas or svg with non-zero size and painted pixels
 	Requests    int      // requests the page made
+	GoComments  int      // `//` comments in code highlighted as comments (see jsGoComments)
 	Screenshots []string // deck title slide, then the slide with the first chart (if any)
 	Problems    []string // each says which slide; empty means the deck passed
 }
@@ -155,6 +156,12 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 		return r, nil
 	}
 	problem("loading", w.take()...)
+	comments, wrong, err := goComments(tab)
+	if err != nil {
+		return r, err
+	}
+	r.GoComments = comments
+	problem("code", wrong...)
 	// Screenshots must show slides, not the middle of an animation between two.
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](
 		`Reveal.configure && Reveal.configure({transition: "none", backgroundTransition: "none"})`)); err != nil {
@@ -224,6 +231,37 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 	r.Requests = w.requests
 	w.mu.Unlock()
 	return r, nil
+}
+
+// jsGoComments finds the `//` comments in the code cells' highlighted input (Pygments spans;
+// Markdown cells may quote other languages) and reports those not highlighted as comments. In Go a token starting with //
+// is always a comment, so one with another class means the code went through another
+// lexer: Python's makes `//` an operator ("o") and the comment's words names ("n").
+const jsGoComments = `(function () {
+  var r = {Comments: 0, Wrong: []};
+  Array.prototype.forEach.call(document.querySelectorAll(".jp-InputArea-editor .highlight pre span"), function (s) {
+    if (s.children.length || s.textContent.slice(0, 2) !== "//") { return; }
+    if (/^(c|c1|cm|cs|ch)$/.test(s.className)) { r.Comments++; return; }
+    var line = "";
+    for (var n = s; n && line.indexOf("\n") < 0; n = n.nextSibling) { line += n.textContent; }
+    r.Wrong.push("Go comment " + JSON.stringify(line.split("\n")[0].slice(0, 60)) +
+      " is highlighted as a " + (s.className ? "\"" + s.className + "\" token" : "plain text") +
+      ", not a comment (Go code highlighted with another lexer?)");
+  });
+  return r;
+})()`
+
+// goComments runs jsGoComments in the page: the comments highlighted as such, and a problem
+// for each that is not.
+func goComments(tab context.Context) (int, []string, error) {
+	r, err := chromedp.Run(tab, chromedp.Evaluate[struct {
+		Comments int
+		Wrong    []string
+	}](jsGoComments))
+	if err != nil {
+		return 0, nil, fmt.Errorf("read code highlighting: %w", err)
+	}
+	return r.Comments, r.Wrong, nil
 }
 
 // waitFor polls a JavaScript condition until it is true or the timeout passes.
@@ -299,6 +337,7 @@ type PageReport struct {
 	Charts     int
 	Drawn      int
 	Requests   int
+	GoComments int // as in DeckReport
 	Screenshot string
 	Problems   []string
 }
@@ -321,6 +360,12 @@ func (b *Browser) CheckPage(ctx context.Context, url, name, shotDir string) (Pag
 		return r, err
 	}
 	r.Charts = len(states)
+	comments, wrong, err := goComments(tab)
+	if err != nil {
+		return r, err
+	}
+	r.GoComments = comments
+	r.Problems = append(r.Problems, wrong...)
 	for _, c := range states {
 		if drawn(c) {
 			r.Drawn++

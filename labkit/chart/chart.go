@@ -1,10 +1,10 @@
 // Package chart draws the lab's bar, line and timeline charts with go-echarts and prints
 // the same numbers as a text table.
 //
-// Show displays a chart inline when the code runs in a GoNB cell and writes a standalone
+// [Show] displays a chart inline when the code runs in a GoNB cell and writes a standalone
 // HTML file anywhere else. Every chart is also printed as text, so a reader without
 // JavaScript, an exported deck and a test all see the numbers. The browser loads ECharts
-// itself, from nb.EChartsURL(), through RequireJS where the page has it (classic Notebook,
+// itself, from [nb.EChartsURL], through RequireJS where the page has it (classic Notebook,
 // nbconvert HTML and slides) and through a script tag where it does not (JupyterLab).
 package chart
 

@@ -55,6 +55,7 @@ func TestInvalidChartsNameTheProblem(t *testing.T) {
 		{chart.Line{X: nil}, "X is empty"},
 		{chart.Line{X: []float64{1}, Series: []chart.Series{{Name: "s", Values: []float64{1}}}, Ideal: []float64{1, 2}}, `"ideal" has 2 values`},
 		{chart.Timeline{}, "no spans"},
+		{chart.Timeline{Spans: []timeline.Span{{Lane: "P2", Label: "g1"}}, Lanes: []string{"P0", "P1"}}, `lane "P2", which is not in Lanes`},
 	}
 	for _, c := range cases {
 		_, err := c.c.Table()
@@ -154,4 +155,46 @@ func ExampleLine_Table() {
 	// 1               1      1
 	// 2           1.960      2
 	// 4           1.980      4
+}
+
+func TestTimelineColorByLabelAndText(t *testing.T) {
+	// One goroutine moving between two processors: by label it keeps one colour.
+	spans := []timeline.Span{
+		{Lane: "P0", Label: "g1", End: time.Millisecond},
+		{Lane: "P1", Label: "g1", Start: time.Millisecond, End: 2 * time.Millisecond},
+		{Lane: "P1", Label: "g2", Start: 2 * time.Millisecond, End: 3 * time.Millisecond},
+	}
+	colors := func(c chart.Timeline) []string {
+		h, err := chart.HTML(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return regexp.MustCompile(`"color":"(#[0-9a-f]+)"`).FindAllString(h, -1)
+	}
+	byLane := colors(chart.Timeline{Title: "t", Spans: spans})
+	byLabel := colors(chart.Timeline{Title: "t", Spans: spans, ColorByLabel: true})
+	if len(byLane) != 3 || len(byLabel) != 3 {
+		t.Fatalf("want one colour per span, got %v and %v", byLane, byLabel)
+	}
+	if byLane[0] == byLane[1] || byLane[1] != byLane[2] {
+		t.Errorf("by lane: colours %v, want P0 differing from P1's two", byLane)
+	}
+	if byLabel[0] != byLabel[1] || byLabel[1] == byLabel[2] {
+		t.Errorf("by label: colours %v, want g1 the same on both lanes and g2 different", byLabel)
+	}
+	// Lanes fixes the rows' order, whatever span comes first.
+	h, err := chart.HTML(chart.Timeline{Title: "t", Spans: spans[1:], Lanes: []string{"P0", "P1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h, `"data":["P0","P1"]`) {
+		t.Errorf("rows are not P0, P1:\n%s", h)
+	}
+	tab, err := chart.Timeline{Title: "per lane", Spans: spans, Text: "P0 busy 1ms\nP1 busy 2ms\n"}.Table()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab != "per lane\nP0 busy 1ms\nP1 busy 2ms\n" {
+		t.Errorf("Table with Text = %q, want the title then the text", tab)
+	}
 }

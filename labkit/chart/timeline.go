@@ -2,6 +2,7 @@ package chart
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/timeline"
@@ -14,30 +15,53 @@ import (
 type Timeline struct {
 	Title string
 	Spans []timeline.Span
+	// Lanes, if not empty, are the rows top to bottom, and every span's lane must be one
+	// of them; else the rows are the lanes in order of first appearance in Spans.
+	Lanes []string
+	// ColorByLabel gives each distinct label its own colour (in order of first appearance
+	// in Spans) instead of each lane, and writes the label inside every bar wide enough to
+	// hold it: for lanes that are places (a processor) and labels that are the things
+	// moving between them (goroutines), so one thing keeps its colour on every lane.
+	ColorByLabel bool
+	// Text, if not empty, is what Table prints under the title instead of the summary
+	// line and one row per span: for timelines with too many spans to list one by one,
+	// whose numbers are better given per lane (e.g. a runtime trace).
+	Text string
 }
 
-// Table implements Chart: the summary line, then one row per span.
+// Table implements Chart: the summary line, then one row per span (or Text, if set).
 func (t Timeline) Table() (string, error) {
+	if _, err := t.lanes(); err != nil {
+		return "", err
+	}
 	st, err := timeline.Summarize(t.Spans)
 	if err != nil {
 		return "", fmt.Errorf("chart.Timeline: %w", err)
+	}
+	if t.Text != "" {
+		return t.Title + "\n" + strings.TrimRight(t.Text, "\n") + "\n", nil
 	}
 	return fmt.Sprintf("%s\n%s\n%s", t.Title, st, timeline.Table(t.Spans)), nil
 }
 
 var palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
 
-// renderItem draws each span as a bar on its lane's row; it uses only the api object, not
-// the echarts global, which RequireJS pages do not define. Single quotes only: see funcMarkers.
+// renderItem draws each span as a bar on its lane's row (at least 3 px wide, without a
+// border, so a very short span stays visible), with its label written inside when value 5
+// asks for it and the bar is wide enough; it uses only the api object, not the echarts
+// global, which RequireJS pages do not define. Single quotes only: see funcMarkers.
 const renderItem = `function (params, api) {
   var lane = api.value(0);
   var a = api.coord([api.value(1), lane]), b = api.coord([api.value(2), lane]);
-  var h = api.size([0, 1])[1] * 0.6;
-  var cut = api.value(4) === 1;
-  return { type: 'rect',
-    shape: { x: a[0], y: a[1] - h / 2, width: Math.max(b[0] - a[0], 1), height: h },
+  var h = api.size([0, 1])[1] * 0.6, w = b[0] - a[0], tiny = w < 4;
+  var cut = api.value(4) === 1, label = String(api.value(3));
+  var bar = { type: 'rect',
+    shape: { x: a[0], y: a[1] - h / 2, width: tiny ? 3 : w, height: h },
     style: { fill: api.visual('color'), opacity: cut ? 0.45 : 0.9,
-             stroke: cut ? '#333' : '#fff', lineWidth: 1, lineDash: cut ? [4, 3] : null } };
+             stroke: tiny ? null : (cut ? '#333' : '#fff'), lineWidth: 1, lineDash: cut ? [4, 3] : null } };
+  if (api.value(5) !== 1 || w < label.length * 6 + 8) { return bar; }
+  return { type: 'group', children: [bar, { type: 'text',
+    style: { x: a[0] + 4, y: a[1], text: label, fill: '#222', font: '11px sans-serif', verticalAlign: 'middle' } }] };
 }`
 
 const tooltip = `function (p) {
@@ -47,19 +71,50 @@ const tooltip = `function (p) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func (t Timeline) build() (string, echartsChart, error) {
+// lanes validates t and returns its rows, top to bottom.
+func (t Timeline) lanes() ([]string, error) {
 	if _, err := timeline.Summarize(t.Spans); err != nil {
-		return "", nil, fmt.Errorf("chart.Timeline: %w", err)
+		return nil, fmt.Errorf("chart.Timeline: %w", err)
+	}
+	lanes := t.Lanes
+	if len(lanes) == 0 {
+		lanes = timeline.Lanes(t.Spans)
+	}
+	known := make(map[string]bool, len(lanes))
+	for _, l := range lanes {
+		known[l] = true
 	}
 	for _, s := range t.Spans {
 		if s.End < s.Start {
-			return "", nil, fmt.Errorf("chart.Timeline: span %q on lane %q ends before it starts", s.Label, s.Lane)
+			return nil, fmt.Errorf("chart.Timeline: span %q on lane %q ends before it starts", s.Label, s.Lane)
+		}
+		if !known[s.Lane] {
+			return nil, fmt.Errorf("chart.Timeline: span %q is on lane %q, which is not in Lanes %q", s.Label, s.Lane, lanes)
 		}
 	}
-	lanes := timeline.Lanes(t.Spans)
+	return lanes, nil
+}
+
+func (t Timeline) build() (string, echartsChart, error) {
+	lanes, err := t.lanes()
+	if err != nil {
+		return "", nil, err
+	}
 	index := make(map[string]int, len(lanes))
 	for i, l := range lanes {
 		index[l] = i
+	}
+	// Bars coloured by label name their label: the lane no longer says what they are.
+	colorIndex, showLabel := func(s timeline.Span) int { return index[s.Lane] }, 0
+	if t.ColorByLabel {
+		showLabel = 1
+		labels := map[string]int{}
+		for _, s := range t.Spans {
+			if _, ok := labels[s.Label]; !ok {
+				labels[s.Label] = len(labels)
+			}
+		}
+		colorIndex = func(s timeline.Span) int { return labels[s.Label] }
 	}
 	data := make([]opts.CustomData, len(t.Spans))
 	for i, s := range t.Spans {
@@ -69,8 +124,8 @@ func (t Timeline) build() (string, echartsChart, error) {
 		}
 		data[i] = opts.CustomData{
 			Name:      s.Lane + ": " + s.Label,
-			Value:     []any{index[s.Lane], ms(s.Start), ms(s.End), s.Label, cut},
-			ItemStyle: &opts.ItemStyle{Color: palette[index[s.Lane]%len(palette)]},
+			Value:     []any{index[s.Lane], ms(s.Start), ms(s.End), s.Label, cut, showLabel},
+			ItemStyle: &opts.ItemStyle{Color: palette[colorIndex(s)%len(palette)]},
 		}
 	}
 	c := charts.NewCustom()

@@ -1,10 +1,13 @@
-// Package nb is labkit's window onto the notebook: it displays HTML and Markdown when the
-// code runs inside a GoNB kernel and degrades to plain text anywhere else.
+// Package nb is labkit's only door to the GoNB kernel: it displays HTML and Markdown when
+// the code runs inside a GoNB cell and degrades to plain text anywhere else.
 //
-// Notebook cells use this package instead of importing GoNB's gonbui directly, so the
-// notebooks depend only on this module (whose go.mod pins GoNB) and never trigger an
-// automatic `go get` in the kernel. It also owns the one setting charts need from the
-// environment: where the browser loads ECharts from.
+// Its users are [github.com/go-concurrency-lab/lab/labkit/chart], which shows every chart
+// through [HTML] with an id from [UniqueID], and notebook cells that run for more than a
+// few seconds, which show a [Progress] bar updated in place. Cells use it instead of
+// importing GoNB's gonbui, so the notebooks depend only on this module (whose go.mod pins
+// GoNB) and never trigger an automatic `go get` in the kernel. It also owns the one
+// setting charts need from the environment: where the browser loads ECharts from
+// ([EChartsURL]).
 package nb
 
 import (

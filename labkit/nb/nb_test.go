@@ -48,3 +48,15 @@ func ExampleEChartsURL() {
 	fmt.Println(strings.HasSuffix(nb.EChartsURL(), "echarts.min.js"))
 	// Output: true
 }
+
+func ExampleProgress() {
+	// Outside a notebook, Progress prints a line per tenth of the work and the final state.
+	p := nb.NewProgress("rounds", 2)
+	p.Add(1)
+	p.Add(1)
+	p.Done()
+	// Output:
+	// rounds: 0/2 (0%)
+	// rounds: 1/2 (50%)
+	// rounds: 2/2 (100%)
+}

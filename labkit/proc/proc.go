@@ -2,8 +2,8 @@
 // including copies of the running program itself (the re-exec-self pattern).
 //
 // Python's multiprocessing "spawn" starts a fresh interpreter that imports your module and
-// runs one function; the Go analogue is to start os.Executable() again with a role in its
-// environment and have main (or TestMain, or a GoNB init_ function) check Role first.
+// runs one function; the Go analogue is to start [os.Executable] again with a role in its
+// environment and have main (or TestMain, or a GoNB init_ function) check [Role] first.
 // Every child runs in its own process group, which is killed as a whole on cancel, and on
 // Linux it is also killed by the kernel if its parent dies (Pdeathsig), so an interrupted
 // notebook cell leaves no orphans behind.
@@ -26,14 +26,14 @@ const RoleEnv = "LABKIT_ROLE"
 var ErrUnsupported = errors.New("proc: not supported on this platform (needs Linux /proc)")
 
 // WaitDelay bounds how long Wait keeps copying a child's output after the child has
-// exited (a grandchild can hold the pipe open); see exec.Cmd.WaitDelay.
+// exited (a grandchild can hold the pipe open); see [exec.Cmd.WaitDelay].
 const WaitDelay = 2 * time.Second
 
 // Role returns the role this process was started with by Self, or "" for a program
 // started normally.
 func Role() string { return os.Getenv(RoleEnv) }
 
-// Command is exec.CommandContext with two guarantees: the child leads a new process
+// Command is [exec.CommandContext] with two guarantees: the child leads a new process
 // group, and when ctx is done the whole group is killed (SIGKILL), not only the child.
 // On Linux the child is also killed if the thread that started it dies, which in Go
 // means if this process dies. The caller still calls Start and Wait as usual.

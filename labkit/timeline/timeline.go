@@ -1,9 +1,12 @@
-// Package timeline records what ran when, from many goroutines at once, and draws it.
+// Package timeline records what ran when, from many goroutines at once.
 //
-// A Recorder collects spans (a lane such as "worker 3", a label, a start and an end)
+// A [Recorder] collects spans (a lane such as "worker 3", a label, a start and an end)
 // relative to the moment it was created. It is safe for concurrent use, so the code under
-// study can record from every goroutine; the result is the lab's signature picture: a
-// Gantt chart in which overlap (or its absence) is visible at a glance.
+// study can record from every goroutine. [Summarize] says how much the spans overlapped
+// and [Table] prints them; drawing them is the job of
+// [github.com/go-concurrency-lab/lab/labkit/chart.Timeline], which turns them into
+// the lab's signature picture: a Gantt chart in which overlap (or its absence) is visible
+// at a glance. This package depends on nothing else in labkit.
 package timeline
 
 import (
@@ -22,7 +25,7 @@ type Span struct {
 	Label string
 	Start time.Duration
 	End   time.Duration
-	// Cut marks a span that ended early (cancelled, timed out); charts draw it hatched.
+	// Cut marks a span that ended early (cancelled, timed out); the chart draws it faded.
 	Cut bool
 }
 
@@ -135,7 +138,7 @@ func (s Stats) String() string {
 		s.Spans, s.Lanes, s.Wall.Round(time.Microsecond*10), s.Busy.Round(time.Microsecond*10), s.Overlap(), s.MaxAlive)
 }
 
-// ErrEmpty is returned when there is nothing to summarise or draw.
+// ErrEmpty is returned by [Summarize] when there are no spans to summarise.
 var ErrEmpty = errors.New("timeline: no spans recorded")
 
 // Summarize computes Stats for spans.

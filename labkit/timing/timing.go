@@ -3,7 +3,7 @@
 // The notebooks compare strategies by wall time, so every measurement here is
 // wall-clock time from a monotonic clock, and summaries favour robust numbers
 // (minimum, median, p95) over the mean, which one noisy run can drag around.
-// The zero value of Stopwatch is ready to use.
+// The zero value of [Stopwatch] is ready to use.
 package timing
 
 import (

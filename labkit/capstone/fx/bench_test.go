@@ -41,8 +41,8 @@ var shortNames = map[Strategy]string{
 
 // BenchmarkFXStrategies compares the Go strategies against Sequential on both mixes.
 func BenchmarkFXStrategies(b *testing.B) {
-	b.Run("io-heavy", func(b *testing.B) { benchStrategies(b, IOHeavy(), Strategies, shortNames) })
-	b.Run("cpu-heavy", func(b *testing.B) { benchStrategies(b, CPUHeavy(), Strategies, shortNames) })
+	b.Run("io-heavy", func(b *testing.B) { benchStrategies(b, IOHeavy(), Strategies(), shortNames) })
+	b.Run("cpu-heavy", func(b *testing.B) { benchStrategies(b, CPUHeavy(), Strategies(), shortNames) })
 }
 
 // BenchmarkFXGoVsPython runs the Go pool and both Python baselines on the same orders and

@@ -2,10 +2,10 @@
 // currency pairs, a pricing and risk step that costs CPU, and an order gateway whose
 // round trip is simulated IO latency.
 //
-// It exists to compare concurrency strategies on one realistic shape of work: Run sends
+// It exists to compare concurrency strategies on one realistic shape of work: [Run] sends
 // the same orders through a sequential loop, a goroutine per order, a bounded worker pool
 // or a channel pipeline, and reports throughput, latency percentiles and in-flight depth.
-// The data and the decisions depend only on Config (the same Seed gives the same orders,
+// The data and the decisions depend only on [Config] (the same Seed gives the same orders,
 // fills and rejections under every strategy); only the timings vary from run to run.
 package fx
 
@@ -61,11 +61,11 @@ func ExpLatency(floor, mean time.Duration) Latency {
 	return Latency{Dist: Exponential, Min: floor, Mean: mean}
 }
 
-// Config describes one simulated trading session. Every field is checked by Validate,
+// Config describes one simulated trading session. Every field is checked by [Config.Validate],
 // and every error names the offending field.
 type Config struct {
 	Seed   uint64 // drives every random draw: quotes, orders and latencies
-	Pairs  int    // currency pairs quoted, 1..len(AllPairs)
+	Pairs  int    // currency pairs quoted (the first Pairs of AllPairs()), 1..len(AllPairs())
 	Orders int    // orders sent, one per quote, >= 1
 
 	// Interval is the mean gap between quotes (exponentially distributed). Zero means a
@@ -73,7 +73,7 @@ type Config struct {
 	Interval time.Duration
 
 	Latency Latency       // gateway round trip for each accepted order
-	CPU     time.Duration // pricing work per order, spun on a calibrated loop (never sleeps)
+	CPU     time.Duration // pricing work per order, CPU time burnt by workload.Burn (never sleeps)
 	Workers int           // pool size, and goroutines per stage in Pipeline; >= 1
 }
 
@@ -94,8 +94,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: %s %s", ErrConfig, field, fmt.Sprintf(format, args...))
 	}
 	switch {
-	case c.Pairs < 1 || c.Pairs > len(AllPairs):
-		return bad("Pairs", "= %d, want 1..%d", c.Pairs, len(AllPairs))
+	case c.Pairs < 1 || c.Pairs > len(pairs):
+		return bad("Pairs", "= %d, want 1..%d", c.Pairs, len(pairs))
 	case c.Orders < 1 || c.Orders > MaxOrders:
 		return bad("Orders", "= %d, want 1..%d", c.Orders, MaxOrders)
 	case c.Interval < 0 || c.Interval > MaxLatency:

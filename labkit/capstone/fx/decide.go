@@ -39,7 +39,7 @@ func Decide(o Order) Decision {
 	switch {
 	case o.Lots > MaxLots:
 		d.Outcome, d.Price = RejectedSize, 0
-	case o.Quote.Spread() > MaxSpreadFactor*AllPairs[o.Quote.Pair].BaseSpread:
+	case o.Quote.Spread() > MaxSpreadFactor*pairs[o.Quote.Pair].BaseSpread:
 		d.Outcome, d.Price = RejectedSpread, 0
 	}
 	return d

@@ -35,7 +35,7 @@ func ExampleRun() {
 		CPU:     20 * time.Microsecond,
 		Workers: 8,
 	}
-	for _, s := range fx.Strategies {
+	for _, s := range fx.Strategies() {
 		r, err := fx.Run(context.Background(), cfg, s)
 		if err != nil {
 			panic(err)

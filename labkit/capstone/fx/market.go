@@ -3,6 +3,7 @@ package fx
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -16,9 +17,11 @@ type Pair struct {
 	BaseSpread int64 // normal bid/ask spread, in ticks
 }
 
-// AllPairs lists the pairs a session may quote; Config.Pairs takes the first n.
-// The Python baseline holds the same table.
-var AllPairs = []Pair{
+// AllPairs returns the pairs a session may quote, in order; [Config].Pairs takes the
+// first n. The Python baseline holds the same table.
+func AllPairs() []Pair { return slices.Clone(pairs[:]) }
+
+var pairs = [...]Pair{
 	{"EURUSD", 5, 108500, 6},
 	{"USDJPY", 3, 151250, 9},
 	{"GBPUSD", 5, 126800, 10},
@@ -29,18 +32,19 @@ var AllPairs = []Pair{
 	{"EURJPY", 3, 164100, 18},
 }
 
-// Epoch is the simulated time of the first quote.
-var Epoch = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+// epoch is the simulated time the session opens.
+var epoch = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 
 // Quote is one price update for a pair.
 type Quote struct {
-	Pair     int           // index into AllPairs
+	Pair     int           // index into AllPairs()
 	Bid, Ask int64         // in ticks
 	Offset   time.Duration // when it arrives, after the run starts (all zero for a burst)
 }
 
-// Time is the quote's simulated timestamp.
-func (q Quote) Time() time.Time { return Epoch.Add(q.Offset) }
+// Time is the quote's simulated timestamp: Offset after the session opens, at
+// 2026-01-05 08:00 UTC.
+func (q Quote) Time() time.Time { return epoch.Add(q.Offset) }
 
 // Spread is Ask-Bid in ticks.
 func (q Quote) Spread() int64 { return q.Ask - q.Bid }
@@ -81,7 +85,7 @@ func (o Order) Price() int64 {
 
 // String prints the order like a blotter line, e.g. "#3 buy 2 EURUSD @ 1.08503".
 func (o Order) String() string {
-	p := AllPairs[o.Quote.Pair]
+	p := pairs[o.Quote.Pair]
 	return fmt.Sprintf("#%d %s %d %s @ %s", o.ID, o.Side, o.Lots, p.Name, FormatPrice(o.Price(), p.Digits))
 }
 
@@ -103,7 +107,7 @@ func Generate(cfg Config) ([]Order, error) {
 	timing := newRNG(cfg.Seed ^ timingSalt)
 	mids := make([]int64, cfg.Pairs)
 	for i := range mids {
-		mids[i] = AllPairs[i].Mid
+		mids[i] = pairs[i].Mid
 	}
 	orders := make([]Order, cfg.Orders)
 	var offset time.Duration
@@ -111,7 +115,7 @@ func Generate(cfg Config) ([]Order, error) {
 		// The draw order below is part of the contract with the Python baseline.
 		p := int(market.next() % uint64(cfg.Pairs))
 		mids[p] += int64(market.next()%7) - 3 // random walk, ±3 ticks
-		spread := AllPairs[p].BaseSpread + int64(market.next()%3)
+		spread := pairs[p].BaseSpread + int64(market.next()%3)
 		if market.next()%100 < wideMarketPct {
 			spread *= 4 // news: the market widens
 		}

@@ -12,10 +12,10 @@ import (
 )
 
 // ErrNoPython is returned (wrapped) by RunPython when python3 is not on PATH; callers
-// skip and say so. It is pybaseline.ErrNoPython, so either name matches with errors.Is.
+// skip and say so. It is [pybaseline.ErrNoPython], so either name matches with [errors.Is].
 var ErrNoPython = pybaseline.ErrNoPython
 
-// PythonScript is the baseline's file name in baselines/python (see pybaseline.Dir).
+// PythonScript is the baseline's file name in baselines/python (see [pybaseline.Dir]).
 const PythonScript = "fx_workload.py"
 
 // pythonArgs returns the command-line flags that make the baseline script run cfg in
@@ -38,18 +38,19 @@ func pythonArgs(cfg Config, mode string) []string {
 }
 
 // RunPython runs cfg through the Python baseline baselines/python/fx_workload.py (via
-// pybaseline) with strategy PythonAsyncio or PythonThreads and returns its Report. The
-// script draws the same orders and reaches the same decisions as Run (same Checksum); its
-// timings are its own, measured inside Python, so interpreter start-up is not counted. The Python pricing loop is calibrated once per
-// process (the first RunPython with CPU > 0 pays for it), so every Python run in a
-// process does the same work per order.
+// [pybaseline]) with strategy [PythonAsyncio] or [PythonThreads] and returns its
+// [Report]. The script draws the same orders and reaches the same decisions as [Run]
+// (same Checksum); its timings are its own, measured inside Python, so interpreter
+// start-up is not counted. The Python pricing loop is calibrated once per process (the
+// first RunPython with CPU > 0 pays for it), so every Python run in a process does the
+// same work per order.
 //
-// It returns an error wrapping ErrNoPython when python3 is not on PATH. Cancelling ctx
+// It returns an error wrapping [ErrNoPython] when python3 is not on PATH. Cancelling ctx
 // kills the interpreter.
 func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	mode, ok := strings.CutPrefix(string(s), "python-")
 	if !ok || !(s == PythonAsyncio || s == PythonThreads) {
-		return Report{}, fmt.Errorf("fx.RunPython: strategy %q unknown, want one of %v", s, PythonStrategies)
+		return Report{}, fmt.Errorf("fx.RunPython: strategy %q unknown, want one of %v", s, PythonStrategies())
 	}
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
@@ -78,9 +79,10 @@ var (
 	pythonItersPer float64 // pricing loop iterations per ms in Python; 0 until measured
 )
 
-// pythonCalibration measures the Python pricing loop once per process (like Calibrate for
-// Go) so that every Python run in the process does the same work per order: calibrating
-// in each run would let the machine's load at that moment change the work itself.
+// pythonCalibration measures the Python pricing loop once per process (as
+// workload.Calibrate does for Go) so that every Python run in the process does the same
+// work per order: calibrating in each run would let the machine's load at that moment
+// change the work itself.
 func pythonCalibration(ctx context.Context) (float64, error) {
 	pythonCalMu.Lock()
 	defer pythonCalMu.Unlock()

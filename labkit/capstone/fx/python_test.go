@@ -27,14 +27,14 @@ func TestPythonReachesTheSameDecisions(t *testing.T) {
 	needPython(t)
 	for _, cfg := range []Config{
 		small(),
-		{Seed: 1<<63 + 12345, Pairs: len(AllPairs), Orders: 300, Latency: ExpLatency(0, 200*time.Microsecond), Workers: 8},
+		{Seed: 1<<63 + 12345, Pairs: len(AllPairs()), Orders: 300, Latency: ExpLatency(0, 200*time.Microsecond), Workers: 8},
 		{Seed: 0, Pairs: 1, Orders: 40, Interval: 100 * time.Microsecond, Latency: FixedLatency(50 * time.Microsecond), CPU: 50 * time.Microsecond, Workers: 1},
 	} {
 		goRun, err := Run(context.Background(), cfg, Sequential)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range PythonStrategies {
+		for _, s := range PythonStrategies() {
 			r, err := Run(context.Background(), cfg, s) // Run delegates to RunPython
 			if err != nil {
 				t.Fatalf("%s seed %d: %v", s, cfg.Seed, err)

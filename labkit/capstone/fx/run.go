@@ -22,12 +22,13 @@ const (
 	Sequential Strategy = "sequential"
 	// PerOrder starts a goroutine for every order as it arrives: no limit at all.
 	PerOrder Strategy = "goroutine-per-order"
-	// Pool runs at most Config.Workers orders at once (errgroup.SetLimit); the quote
+	// Pool runs at most Config.Workers orders at once ([errgroup.Group.SetLimit]); the quote
 	// reader waits for a free slot.
 	Pool Strategy = "pool"
 	// Pipeline joins stages by channels: one quote reader, min(Workers, GOMAXPROCS)
-	// pricing goroutines (CPU-bound, so more would not help), one risk goroutine (a single
-	// risk book), and Workers gateway goroutines (IO-bound, so many help).
+	// pricing goroutines (CPU-bound, so more would not help), one risk goroutine (the rule
+	// is per order and keeps no state; one goroutine is where a stateful book would live),
+	// and Workers gateway goroutines (IO-bound, so many help).
 	Pipeline Strategy = "pipeline"
 	// PythonAsyncio and PythonThreads run the baseline script baselines/python/fx_workload.py
 	// (see RunPython): asyncio tasks bounded by a Semaphore(Workers), and a
@@ -36,11 +37,11 @@ const (
 	PythonThreads Strategy = "python-threads"
 )
 
-// Strategies lists the Go strategies in the order the lab presents them.
-var Strategies = []Strategy{Sequential, PerOrder, Pool, Pipeline}
+// Strategies returns the Go strategies in the order the lab presents them.
+func Strategies() []Strategy { return []Strategy{Sequential, PerOrder, Pool, Pipeline} }
 
-// PythonStrategies lists the baselines RunPython knows.
-var PythonStrategies = []Strategy{PythonAsyncio, PythonThreads}
+// PythonStrategies returns the baselines [RunPython] knows.
+func PythonStrategies() []Strategy { return []Strategy{PythonAsyncio, PythonThreads} }
 
 // Report is what one run measured. Decisions are data (equal for equal Configs);
 // everything else is timing and varies from run to run.
@@ -78,13 +79,17 @@ func (r Report) String() string {
 }
 
 // Run sends cfg's orders through strategy s and reports what happened. Python
-// strategies are delegated to RunPython.
+// strategies are delegated to [RunPython].
+//
+// The pricing work is [workload.Burn], so Run calls [workload.Calibrate] before starting
+// its clock; a caller that gives the first Run of a process a deadline should call it
+// first, or the calibration spends part of that deadline.
 //
 // When ctx is cancelled Run stops promptly, waits for every goroutine it started, and
 // returns ctx's error with a Report of the orders decided so far (RunPython returns an
 // empty Report instead). Without an error, every order was decided exactly once.
 func Run(ctx context.Context, cfg Config, s Strategy) (Report, error) {
-	if slices.Contains(PythonStrategies, s) {
+	if slices.Contains(PythonStrategies(), s) {
 		return RunPython(ctx, cfg, s)
 	}
 	var strategy func(*session, context.Context) error
@@ -98,13 +103,13 @@ func Run(ctx context.Context, cfg Config, s Strategy) (Report, error) {
 	case Pipeline:
 		strategy = (*session).pipeline
 	default:
-		return Report{}, fmt.Errorf("fx.Run: strategy %q unknown, want one of %v or %v", s, Strategies, PythonStrategies)
+		return Report{}, fmt.Errorf("fx.Run: strategy %q unknown, want one of %v or %v", s, Strategies(), PythonStrategies())
 	}
 	orders, err := Generate(cfg)
 	if err != nil {
 		return Report{}, err
 	}
-	calibrateCPU() // before the clock starts
+	workload.Calibrate() // before the clock starts
 	ss := &session{
 		cfg:       cfg,
 		orders:    orders,
@@ -152,7 +157,8 @@ func (s *session) take() {
 	}
 }
 
-func (s *session) price(i int) { burn(s.cfg.CPU, uint64(i)+1) }
+// price is the pricing and risk model's CPU cost (Config.CPU was validated >= 0).
+func (s *session) price() { _ = workload.Burn(s.cfg.CPU) }
 
 func (s *session) gateway(ctx context.Context, i int) error {
 	return workload.Wait(ctx, s.orders[i].Latency)
@@ -172,7 +178,7 @@ func (s *session) finish(d Decision) {
 
 // handle does everything for one order: price, risk check, gateway if accepted.
 func (s *session) handle(ctx context.Context, i int) error {
-	s.price(i)
+	s.price()
 	d := Decide(s.orders[i])
 	if d.Outcome == Filled {
 		if err := s.gateway(ctx, i); err != nil {
@@ -233,7 +239,7 @@ func (s *session) pipeline(ctx context.Context) error {
 		return nil
 	})
 	stage(ctx, g, min(s.cfg.Workers, runtime.GOMAXPROCS(0)), quotes, priced, func(i int) (bool, error) {
-		s.price(i)
+		s.price()
 		return true, nil
 	})
 	stage(ctx, g, 1, priced, approved, func(i int) (bool, error) {

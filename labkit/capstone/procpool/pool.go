@@ -4,10 +4,11 @@
 // Go needs no processes for CPU parallelism (goroutines use every core), so this package
 // exists for what processes still give: isolation, crash containment, memory limits, and
 // a home for non-thread-safe C libraries. Workers are copies of the running program
-// (re-exec self, like multiprocessing's spawn) that call ServeIfWorker at start; tasks
+// (re-exec self, like multiprocessing's spawn) that call [ServeIfWorker] at start; tasks
 // and results travel as length-prefixed JSON frames with task ids over pipes. A worker
 // that dies fails only its own task, with an error naming the task and the exit status,
-// and is replaced before that error is delivered; Close, a cancelled context, or the parent's death stop every worker.
+// and is replaced before that error is delivered; [Pool.Close], a cancelled context, or the
+// parent's death stop every worker.
 package procpool
 
 import (
@@ -26,8 +27,8 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
 
-// HandshakeTimeout bounds how long a new worker may take to say hello.
-var HandshakeTimeout = 15 * time.Second
+// handshakeTimeout bounds how long a new worker may take to say hello.
+const handshakeTimeout = 15 * time.Second
 
 // shutdownGrace is how long Close lets an idle worker exit by itself before killing it.
 const shutdownGrace = 2 * time.Second
@@ -51,7 +52,7 @@ type Pool struct {
 
 // New starts a pool of workers processes, each a copy of this program, and waits until
 // every one has said hello. workers must be >= 1. When ctx is done the pool closes
-// itself (as Close does). The program must call ServeIfWorker at start, or the copies
+// itself (as [Pool.Close] does). The program must call [ServeIfWorker] at start, or the copies
 // would run the whole program instead of serving; New detects that and fails.
 func New(ctx context.Context, workers int) (*Pool, error) {
 	if workers < 1 {
@@ -377,7 +378,7 @@ func startWorker() (*worker, error) {
 	}()
 	greeted := make(chan error, 1)
 	go w.read(greeted)
-	timer := time.NewTimer(HandshakeTimeout)
+	timer := time.NewTimer(handshakeTimeout)
 	defer timer.Stop()
 	select {
 	case err := <-greeted:
@@ -388,7 +389,7 @@ func startWorker() (*worker, error) {
 		return nil, fmt.Errorf("worker pid %d (%v) sent no hello: %w; does the program call procpool.ServeIfWorker() before anything else?", w.pid, w.cmd.ProcessState, err)
 	case <-timer.C:
 		w.stop(0)
-		return nil, fmt.Errorf("worker pid %d sent no hello within %v; does the program call procpool.ServeIfWorker() before anything else?", w.pid, HandshakeTimeout)
+		return nil, fmt.Errorf("worker pid %d sent no hello within %v; does the program call procpool.ServeIfWorker() before anything else?", w.pid, handshakeTimeout)
 	}
 }
 

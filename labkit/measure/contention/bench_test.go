@@ -12,7 +12,7 @@ func BenchmarkPrimitive(b *testing.B) {
 	for _, c := range Primitives() {
 		for _, g := range []int{1, 8} {
 			b.Run(fmt.Sprintf("%s/goroutines=%d", c.Name, g), func(b *testing.B) {
-				Run(b, g, c.New())
+				benchRun(b, g, c.New())
 			})
 		}
 	}
@@ -52,6 +52,13 @@ func BenchmarkPrimitiveCosts(b *testing.B) {
 			b.ReportMetric(perOp(alone[i])/atomic1, c.Name+"/atomic@1")
 		}
 	}
+}
+
+// benchRun is Time as a benchmark body: b.N operations across goroutines, timed from the
+// moment they may all start.
+func benchRun(b *testing.B, goroutines int, op func()) {
+	run(goroutines, b.N, op, b.ResetTimer)
+	b.StopTimer()
 }
 
 func indexOf(cases []Case, name string) int {

@@ -3,44 +3,31 @@
 //
 // An uncontended mutex costs a few nanoseconds; the same mutex fought over by eight
 // goroutines can cost ten times that, while an atomic add degrades differently and a
-// sharded counter hardly at all. Run is the benchmark body that splits b.N operations
-// across goroutines; Sweep drives it through testing.Benchmark for every primitive and
-// goroutine count, so a notebook can draw the cost chart without a test binary.
+// sharded counter hardly at all. [Time] splits a number of operations across goroutines
+// that start together and times them; [Sweep] grows that number until a measurement lasts
+// long enough, as a Go benchmark does, for every primitive and goroutine count, so a
+// notebook can draw the cost chart without a test binary (and without touching the
+// testing package's flags).
 package contention
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"runtime"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/chart"
 )
 
-// Run performs b.N calls of op in total, split as evenly as possible across goroutines
-// that start together once the timer is reset, and returns when all have finished. The
-// resulting ns/op is wall time per operation: with more goroutines it falls if the
-// operations run in parallel and rises if they queue for the same lock or cache line.
-// op must be safe for concurrent use. goroutines must be >= 1.
-func Run(b *testing.B, goroutines int, op func()) {
-	b.Helper()
-	if goroutines < 1 {
-		b.Fatalf("contention.Run: goroutines = %d, want >= 1", goroutines)
-	}
-	if op == nil {
-		b.Fatal("contention.Run: op is nil")
-	}
-	run(goroutines, b.N, op, b.ResetTimer)
-	b.StopTimer()
-}
-
-// Time performs ops calls of op split across goroutines, as Run does, and returns the wall
-// time from the moment they all may start until the last one finishes. It is for
-// measurements outside testing.Benchmark, e.g. several primitives timed within one
-// benchmark so that their ratio comes from a single run.
+// Time performs ops calls of op in total, split as evenly as possible across goroutines
+// that start together, and returns the wall time from the moment they all may start
+// until the last one finishes. Divided by ops it is wall time per operation: with more
+// goroutines it falls if the operations run in parallel and rises if they queue for the
+// same lock or cache line. op must be safe for concurrent use; goroutines must be >= 1.
+// It also serves to time several primitives within one benchmark, so that their ratio
+// comes from a single run.
 func Time(goroutines, ops int, op func()) (time.Duration, error) {
 	if goroutines < 1 {
 		return 0, fmt.Errorf("contention.Time: goroutines = %d, want >= 1", goroutines)
@@ -86,19 +73,16 @@ type Case struct {
 	New  func() (op func())
 }
 
-// Options tune a Sweep. The zero value measures 1, 2, 4 and 8 goroutines for 50 ms each,
+// Options tune a [Sweep]. The zero value measures 1, 2, 4 and 8 goroutines for 50 ms each,
 // once.
 type Options struct {
 	Levels    []int         // goroutine counts, each >= 1; default 1, 2, 4, 8
-	BenchTime time.Duration // target time per measurement (testing's -benchtime); default 50ms
+	BenchTime time.Duration // least time per measurement (like go test's -benchtime); default 50ms
 	// Rounds repeats the whole grid and keeps each cell's minimum, the least disturbed
 	// measurement on a busy machine. Rounds are interleaved, so a burst of outside load
 	// spoils one round of every cell rather than every round of one. Default 1.
 	Rounds int
 }
-
-// DefaultLevels are the goroutine counts Sweep measures unless told otherwise.
-var DefaultLevels = []int{1, 2, 4, 8}
 
 // Result holds ns/op for every case (row) at every level (column).
 type Result struct {
@@ -107,10 +91,12 @@ type Result struct {
 	NsPerOp [][]float64 // NsPerOp[case][level]
 }
 
-// Sweep measures every case at every level with testing.Benchmark and returns the ns/op
-// grid. It checks ctx between measurements and returns ctx.Err() if cancelled. Each
-// measurement takes about BenchTime (testing.Benchmark may run a little longer), so the
-// total is roughly Rounds × len(cases) × len(levels) × BenchTime.
+// Sweep measures every case at every level and returns the ns/op grid. Each measurement
+// runs [Time] with more and more operations until one run lasts at least BenchTime, the
+// way [testing.Benchmark] picks b.N, and keeps that run's time per operation. Each
+// measurement takes a little over BenchTime, so the whole sweep takes roughly Rounds ×
+// len(cases) × len(levels) × BenchTime. It checks ctx between runs and returns ctx.Err()
+// if cancelled.
 func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 	if len(cases) == 0 {
 		return Result{}, errors.New("contention.Sweep: cases is empty: give at least one Case")
@@ -122,7 +108,7 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 	}
 	levels := opts.Levels
 	if len(levels) == 0 {
-		levels = DefaultLevels
+		levels = []int{1, 2, 4, 8}
 	}
 	for _, l := range levels {
 		if l < 1 {
@@ -155,11 +141,10 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 				if op == nil {
 					return Result{}, fmt.Errorf("contention.Sweep: case %q: New returned a nil op", c.Name)
 				}
-				r := benchmark(benchTime, func(b *testing.B) { Run(b, g, op) })
-				if r.N == 0 {
-					return Result{}, fmt.Errorf("contention.Sweep: case %q at %d goroutines did not run", c.Name, g)
+				ns, err := measure(ctx, benchTime, g, op)
+				if err != nil {
+					return Result{}, err
 				}
-				ns := float64(r.T.Nanoseconds()) / float64(r.N)
 				if round == 0 || ns < res.NsPerOp[i][j] {
 					res.NsPerOp[i][j] = ns
 				}
@@ -169,25 +154,33 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 	return res, nil
 }
 
-// benchMu serialises changes to testing's global -benchtime setting.
-var benchMu sync.Mutex
-
-// benchmark is testing.Benchmark with a chosen benchtime. testing.Benchmark reads the
-// -test.benchtime flag (default 1 s), so the flag is set for the call and then restored.
-func benchmark(d time.Duration, f func(b *testing.B)) testing.BenchmarkResult {
-	benchMu.Lock()
-	defer benchMu.Unlock()
-	testing.Init() // registers the test.* flags outside a test binary; a no-op inside one
-	fl := flag.Lookup("test.benchtime")
-	old := fl.Value.String()
-	if err := fl.Value.Set(d.String()); err != nil {
-		panic(err) // a time.Duration's String always parses
+// measure runs op on goroutines goroutines, growing the number of operations as
+// testing.Benchmark grows b.N (aim for benchTime with 20% to spare, at most 100 times the
+// last count, at least one more), until a run lasts benchTime. It returns that run's wall
+// time per operation.
+func measure(ctx context.Context, benchTime time.Duration, goroutines int, op func()) (float64, error) {
+	const maxOps = 1_000_000_000
+	ops := 1
+	for {
+		runtime.GC() // as testing does: garbage from the last run is not this run's cost
+		d, err := Time(goroutines, ops, op)
+		if err != nil {
+			return 0, err
+		}
+		if d >= benchTime || ops >= maxOps {
+			return float64(d.Nanoseconds()) / float64(ops), nil
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		next := int(float64(benchTime) * float64(ops) / float64(max(d, 1)))
+		next += next / 5
+		ops = min(max(next, ops+1), 100*ops, maxOps)
 	}
-	defer fl.Value.Set(old)
-	return testing.Benchmark(f)
 }
 
-// Line returns the cost chart: ns/op against goroutines, one line per case.
+// Line returns the cost chart: ns/op against goroutines, one line per case, as a
+// [chart.Line].
 func (r Result) Line(title string) chart.Line {
 	l := chart.Line{Title: title, XName: "goroutines", YName: "ns/op"}
 	for _, g := range r.Levels {

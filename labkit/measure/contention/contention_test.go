@@ -3,7 +3,6 @@ package contention
 import (
 	"context"
 	"errors"
-	"flag"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -79,13 +78,37 @@ func TestSweepShapeAndLine(t *testing.T) {
 	}
 }
 
-func TestSweepRestoresBenchtime(t *testing.T) {
-	before := flag.Lookup("test.benchtime").Value.String()
-	if _, err := Sweep(context.Background(), Primitives()[:1], Options{Levels: []int{1}, BenchTime: 3 * time.Millisecond}); err != nil {
+// measure grows the count until one run lasts the bench time, like testing.Benchmark.
+func TestMeasureGrowsUntilBenchTime(t *testing.T) {
+	var calls atomic.Int64
+	const benchTime = 5 * time.Millisecond
+	start := time.Now()
+	ns, err := measure(context.Background(), benchTime, 2, func() {
+		calls.Add(1)
+		time.Sleep(10 * time.Microsecond)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if after := flag.Lookup("test.benchtime").Value.String(); after != before {
-		t.Fatalf("test.benchtime is %s after Sweep, was %s", after, before)
+	if !(ns > 0) || calls.Load() < 2 {
+		t.Fatalf("ns/op = %v after %d calls: want a positive cost from more than one run", ns, calls.Load())
+	}
+	// The last run alone lasted at least benchTime, so the whole took longer.
+	if took := time.Since(start); took < benchTime {
+		t.Fatalf("measure returned after %v, before one run could last %v", took, benchTime)
+	}
+}
+
+func TestMeasureStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls atomic.Int64
+	_, err := measure(ctx, time.Hour, 1, func() {
+		if calls.Add(1) == 1 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
 

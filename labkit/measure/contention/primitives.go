@@ -8,9 +8,9 @@ import (
 // Primitives returns the four ways notebook 03 compares to protect one shared counter,
 // each as a Case whose op increments (or, for the RWMutex, reads) it once:
 //
-//   - "mutex": sync.Mutex Lock, n++, Unlock
-//   - "rwmutex-read": sync.RWMutex RLock, read n, RUnlock (readers only, the case it exists for)
-//   - "atomic": atomic.Int64.Add
+//   - "mutex": [sync.Mutex] Lock, n++, Unlock
+//   - "rwmutex-read": [sync.RWMutex] RLock, read n, RUnlock (readers only, the case it exists for)
+//   - "atomic": [atomic.Int64.Add]
 //   - "channel": a 1-slot channel used as a lock around n++
 func Primitives() []Case {
 	return []Case{

@@ -2,19 +2,18 @@
 // with goroutines, in a pool of worker processes, and in Python with threads and with
 // processes.
 //
-// Every way does the same work, units of workload's spin loop of about 1 ms each (the
-// iteration count calibrated once, here, and sent to the workers), so their wall
-// times can be divided into speedups. The Python baseline (baselines/python/cpu_bound.py)
+// Every way does the same work, units of about 1 ms of [workload]'s CPU loop (the
+// iteration count calibrated once, here, and sent to the workers, which run it with
+// [workload.SpinIters]), so their wall times can be divided into speedups. The Python baseline (baselines/python/cpu_bound.py)
 // runs the same spin arithmetic calibrated to 1 ms of Python time per unit, which keeps
 // Python's speedups comparable with Go's although Python does far fewer iterations per
-// unit. Programs that use Processes must call procpool.ServeIfWorker at start.
+// unit. Programs that use [Processes] must call [procpool.ServeIfWorker] at start.
 package cpubound
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strconv"
 	"time"
 
@@ -53,31 +52,13 @@ var spinTask = procpool.Register("cpubound.spin", func(w work) (uint64, error) {
 
 func newWork(units int) work { return work{Units: units, ItersPerUnit: workload.Calibrate()} }
 
-// spin is workload.Spin with the iteration count given: the same mix step (see
-// labkit/workload), seeded the same way, so it returns workload.Spin's checksum for the
-// same iterations (TestSpinIsWorkloadSpin holds the two together). It checks ctx once
-// per unit.
+// spin does w's work with [workload.SpinIters]: the same iterations and seed as
+// [workload.Spin](w.Units), so the same checksum wherever it runs.
 func spin(ctx context.Context, w work) (uint64, error) {
 	if w.Units < 0 || w.ItersPerUnit < 1 {
 		return 0, fmt.Errorf("cpubound: units = %d, iterations per unit = %d; want >= 0 and >= 1", w.Units, w.ItersPerUnit)
 	}
-	x := uint64(w.Units+1) | 1
-	for range w.Units {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		for range w.ItersPerUnit {
-			x = mix(x)
-		}
-	}
-	return x, nil
-}
-
-func mix(x uint64) uint64 {
-	x ^= x >> 33
-	x *= 0xff51afd7ed558ccd
-	x ^= x >> 29
-	return bits.RotateLeft64(x, 17) + 0x9e3779b97f4a7c15
+	return workload.SpinIters(ctx, int64(w.Units)*w.ItersPerUnit, uint64(w.Units+1))
 }
 
 // Sequential runs the batch on the calling goroutine and returns its wall time.
@@ -95,7 +76,7 @@ func Sequential(ctx context.Context, b Batch) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-// Goroutines runs the batch with at most workers goroutines at once (errgroup.SetLimit)
+// Goroutines runs the batch with at most workers goroutines at once ([speedup.Pool])
 // and returns its wall time. How many run in parallel is up to GOMAXPROCS.
 func Goroutines(ctx context.Context, b Batch, workers int) (time.Duration, error) {
 	if err := b.validate("cpubound.Goroutines"); err != nil {
@@ -158,8 +139,9 @@ func ratio(a, b float64) float64 {
 }
 
 // RunPython runs the Python baseline on the same batch sequentially, with workers threads
-// and with workers processes, each three times, keeping the fastest run (as Go's side does). Without python3 it returns an error wrapping pybaseline.ErrNoPython,
-// so callers can print a visible skip.
+// and with workers processes, each three times, keeping the fastest run (as Go's side does).
+// Without python3 it returns an error wrapping [pybaseline.ErrNoPython], so callers can
+// print a visible skip.
 func RunPython(ctx context.Context, b Batch, workers int) (Python, error) {
 	if err := b.validate("cpubound.RunPython"); err != nil {
 		return Python{}, err

@@ -45,17 +45,6 @@ func TestEveryWayRunsTheBatch(t *testing.T) {
 	}
 }
 
-// spin must be workload's loop exactly: same iterations and seed, same checksum.
-func TestSpinIsWorkloadSpin(t *testing.T) {
-	for _, units := range []int{0, 1, 3} {
-		want, _ := workload.Spin(units)
-		got, err := spin(context.Background(), newWork(units))
-		if err != nil || got != want {
-			t.Fatalf("spin(%d units) = %d, %v; workload.Spin = %d", units, got, err, want)
-		}
-	}
-}
-
 // A worker process does exactly the work this process asks for: same checksum.
 func TestWorkersDoTheSameWork(t *testing.T) {
 	p := newPool(t, 1)
@@ -122,8 +111,8 @@ func needPython(t *testing.T) {
 // same checksum.
 func TestPythonSpinIsWorkloadSpin(t *testing.T) {
 	needPython(t)
-	want, _ := workload.Spin(1) // = spin(Calibrate() iterations, seed 2)
 	iters := workload.Calibrate()
+	want, _ := workload.SpinIters(context.Background(), iters, 2)
 	var out struct {
 		Checksum uint64 `json:"checksum"`
 	}

@@ -3,7 +3,7 @@
 //
 // A goroutine that nobody waits for is the Go twin of an asyncio task nobody awaits: it
 // keeps its stack and everything it references alive until it ends, which may be never.
-// Leaked counts them without the flakiness of a single runtime.NumGoroutine reading,
+// [Leaked] counts them without the flakiness of a single [runtime.NumGoroutine] reading,
 // since goroutines that are already finishing need a moment to exit.
 package goroutines
 
@@ -19,7 +19,7 @@ import (
 )
 
 // Leaked waits up to grace for the number of goroutines to fall back to baseline (a
-// runtime.NumGoroutine reading taken before the code under study ran) and returns how
+// [runtime.NumGoroutine] reading taken before the code under study ran) and returns how
 // many remain above it; 0 means nothing leaked. It returns as soon as the count is back,
 // so a clean run costs almost nothing. A negative grace is treated as zero.
 //

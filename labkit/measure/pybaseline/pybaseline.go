@@ -24,7 +24,7 @@ import (
 )
 
 // ErrNoPython is returned (wrapped) when python3 is not on PATH.
-var ErrNoPython = errors.New("python3 not found on PATH")
+var ErrNoPython = errors.New("pybaseline: python3 not found on PATH")
 
 // Dir returns the baselines/python directory of the lab's checkout. LABKIT_ROOT, if set,
 // names the checkout; otherwise it is found from this package's source location.
@@ -44,12 +44,11 @@ func Dir() (string, error) {
 	return dir, nil
 }
 
-// Available reports whether python3 is on PATH, returning its path or an error wrapping
-// ErrNoPython.
+// Available reports whether python3 is on PATH, returning its path or [ErrNoPython].
 func Available() (string, error) {
 	path, err := exec.LookPath("python3")
 	if err != nil {
-		return "", fmt.Errorf("pybaseline: %w", ErrNoPython)
+		return "", ErrNoPython
 	}
 	return path, nil
 }

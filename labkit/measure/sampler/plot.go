@@ -14,7 +14,7 @@ type Series struct {
 	Samples []Sample
 }
 
-// Plot turns one or more sampled series into a chart.Line with time (ms) across.
+// Plot turns one or more sampled series into a [chart.Line] with time (ms) across.
 // Series sampled separately have different timestamps, so Line puts them on a shared
 // grid, holding each series' last reading until its next one (values are levels, not
 // rates). The grid ends where the shortest series ends, so no line is extrapolated.

@@ -1,9 +1,9 @@
 // Package sampler records a number over time — a channel's length, the heap's size — so a
 // notebook can draw how it evolved while the code under study ran.
 //
-// A Probe is any func() int. Run polls it at a fixed interval until its context is done
-// and returns the samples; Start does the same in the background and hands back a Stop
-// that returns them. Backpressure is a story about queues filling and memory growing,
+// A [Probe] is any func() int. [Run] polls it at a fixed interval until its context is
+// done and returns the samples; [Start] does the same in the background and hands back a
+// [Running] whose Stop returns them. Backpressure is a story about queues filling and memory growing,
 // and a depth-over-time line tells it better than any final number.
 package sampler
 
@@ -76,7 +76,7 @@ type Running struct {
 	samples []Sample
 }
 
-// Start is Run in a background goroutine. Sampling stops when ctx is done or Stop is
+// Start is [Run] in a background goroutine. Sampling stops when ctx is done or Stop is
 // called, whichever comes first; Stop then returns the samples. The goroutine is gone
 // once Stop returns, so call Stop (typically deferred) even after ctx is cancelled.
 func Start(ctx context.Context, interval time.Duration, probe Probe) (*Running, error) {

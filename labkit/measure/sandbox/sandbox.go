@@ -2,7 +2,7 @@
 // can show a crash, a deadlock or a data-race report without taking its own kernel down.
 //
 // Some lessons are about programs that die (`fatal error: concurrent map writes`, `send on
-// closed channel`) or never finish (a goroutine waiting on a lock it already holds). RunGo
+// closed channel`) or never finish (a goroutine waiting on a lock it already holds). [RunGo]
 // writes the source into a throw-away module in a temporary directory, builds it (with the
 // race detector if asked), runs it with a time limit, and returns its exit status and
 // output. On timeout or cancellation it kills the program's whole process group, and it

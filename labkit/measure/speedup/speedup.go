@@ -4,8 +4,8 @@
 // Notebook 05 asks the question every ThreadPoolExecutor user eventually asks: how many
 // workers? The answer depends on the work. Waiting (IO-bound) tasks speed up almost in
 // proportion to k until k reaches the number of tasks; computing (CPU-bound) tasks stop
-// speeding up at the number of cores. Sweep runs the same batch through a bounded pool
-// (errgroup.SetLimit) of each size and returns the wall times and speedups, ready to chart
+// speeding up at the number of cores. [Sweep] runs the same batch through a bounded pool
+// ([errgroup.Group.SetLimit]) of each size and returns the wall times and speedups, ready to chart
 // against the ideal line.
 package speedup
 

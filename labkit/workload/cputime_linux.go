@@ -1,6 +1,6 @@
 //go:build linux
 
-package fx
+package workload
 
 import (
 	"syscall"
@@ -9,8 +9,8 @@ import (
 
 const rusageThread = 1 // RUSAGE_THREAD: this OS thread only
 
-// threadCPUTime returns the CPU time the calling OS thread has used, so calibration can
-// time the pricing loop without counting time other processes took the core.
+// threadCPUTime returns the CPU time the calling OS thread has used, so that Calibrate
+// does not count the time other programs held the core.
 func threadCPUTime() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(rusageThread, &ru); err != nil {

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Export executed notebooks as reveal.js slide decks and plain HTML pages that work offline.
+
+`make slides` / `make html` call this for each build/executed/NN_topic.ipynb that the notebook
+tests wrote (Make re-runs `pytest` for a notebook when it or labkit's Go code is newer than
+its executed copy), then once more to finish the folder:
+
+  export.py slides build/executed/NN_topic.ipynb build/slides/NN_topic.slides.html
+  export.py html   build/executed/NN_topic.ipynb build/html/NN_topic.html
+  export.py index  slides|html build/slides|build/html     # assets/ and index.html
+
+Offline: reveal.js, RequireJS, jQuery and ECharts are copied from node_modules/ (npm, installed
+by `make setup`) into <folder>/assets/, and every deck refers to them by relative URL, so the
+folder opens straight from disk (file://) or from any static file server with no network.
+ECharts is loaded by the page itself before RequireJS, so charts draw from the local copy
+whatever LABKIT_ECHARTS_URL the notebook was executed with. Without node_modules the pages use
+the public CDNs instead (a warning says so). MathJax is only loaded (from its CDN) by pages whose
+Markdown contains TeX; the lab's notebooks have none.
+
+Go cells are highlighted as Go (GoNBLexer below): GoNB reports an empty pygments_lexer in
+language_info, which nbconvert reads as "use the IPython lexer", so without this every Go
+cell came out highlighted as Python (`//` an operator, the words of a comment names).
+"""
+import html
+import os
+import re
+import shutil
+import sys
+
+import nbformat
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import inherit
+from pygments.lexers import get_lexer_by_name
+from pygments.lexers.go import GoLexer
+from pygments.token import Comment
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+NB_DIR = os.path.join(ROOT, "notebooks")
+TEMPLATES = os.path.join(HERE, "slides_templates")
+NODE_MODULES = os.path.join(ROOT, "node_modules")
+
+# (npm file, copied to assets/...). reveal.js: the major version nbconvert's reveal template
+# is written for (4.x); its dist/ and the notes plugin are all the template loads.
+LOCAL_ASSETS = [
+    ("echarts/dist/echarts.min.js", "echarts.min.js"),
+    ("requirejs/require.js", "require.js"),
+    ("jquery/dist/jquery.min.js", "jquery.min.js"),
+    ("reveal.js/dist", "reveal.js/dist"),
+    ("reveal.js/plugin/notes", "reveal.js/plugin/notes"),
+]
+CDN = {
+    "reveal": "https://unpkg.com/reveal.js@4.6.1",
+    "require": "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.6/require.min.js",
+    "jquery": "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.7.1/jquery.min.js",
+}
+MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"
+TEX_RE = re.compile(r"\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]|(?<![\\$\w])\$[^\s$`][^$`\n]*?(?<!\s)\$(?!\w)", re.S)
+SUFFIX = {"slides": ".slides.html", "html": ".html"}
+
+
+class GoNBLexer(GoLexer):
+    """Go as GoNB cells hold it. A line starting with `%%` (main's body follows), another
+    `%` command (`%test`, `%goflags`, ...) or `!`/`!*` (a shell command) is not Go: it is shown
+    as a preprocessor line, the rest as Go."""
+
+    name = "Go (GoNB cell)"
+    aliases = ["gonb"]
+    tokens = {"root": [(r"^(%%|%[A-Za-z_]+|!\*?).*?$", Comment.Preproc), inherit]}
+
+
+def highlight_code(source, language=None, metadata=None):
+    """nbconvert's highlight_code filter for the lab's notebooks: code cells (no language
+    given) and Go are highlighted with GoNBLexer, anything else by its own name."""
+    lexer = GoNBLexer() if language in (None, "", "go", "gonb") else get_lexer_by_name(language)
+    return highlight(source or " ", lexer, HtmlFormatter(cssclass=" highlight hl-go"))
+
+
+def local_assets():
+    """Whether node_modules/ holds every asset; if not, the pages use the public CDNs."""
+    return all(os.path.exists(os.path.join(NODE_MODULES, src)) for src, _ in LOCAL_ASSETS)
+
+
+def copy_assets(out):
+    for src, dst in LOCAL_ASSETS:
+        s, d = os.path.join(NODE_MODULES, src), os.path.join(out, "assets", dst)
+        os.makedirs(os.path.dirname(d), exist_ok=True)
+        if os.path.isdir(s):
+            shutil.rmtree(d, ignore_errors=True)
+            shutil.copytree(s, d, ignore=shutil.ignore_patterns("*.map", "*.esm.js"))
+        else:
+            shutil.copyfile(s, d)
+
+
+def has_tex(nb):
+    return any(c.cell_type == "markdown" and TEX_RE.search(c.source) for c in nb.cells)
+
+
+def has_charts(nb):
+    return any('class="labkit-chart"' in str(o.get("data", {}).get("text/html", ""))
+               for c in nb.cells for o in c.get("outputs", []))
+
+
+def title_of(nb, stem):
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+)$", c.source, re.M)
+            if m:
+                return m.group(1).strip()
+    return stem
+
+
+def make_exporter(kind, local):
+    from nbconvert import HTMLExporter, SlidesExporter  # noqa: PLC0415 - slow to import
+    from traitlets.config import Config  # noqa: PLC0415
+
+    c = Config()
+    c.TemplateExporter.extra_template_basedirs = [TEMPLATES]
+    c.TemplateExporter.exclude_input_prompt = True
+    c.TemplateExporter.exclude_output_prompt = True
+    c.TemplateExporter.filters = {"highlight_code": highlight_code}
+    c.HTMLExporter.require_js_url = "assets/require.js" if local else CDN["require"]
+    c.HTMLExporter.jquery_url = "assets/jquery.min.js" if local else CDN["jquery"]
+    c.HTMLExporter.mathjax_url = MATHJAX_CDN
+    if kind == "slides":
+        c.SlidesExporter.template_name = "labkit_reveal"
+        c.SlidesExporter.reveal_url_prefix = "assets/reveal.js" if local else CDN["reveal"]
+        c.SlidesExporter.reveal_theme = "white"  # its fonts ship with reveal.js; "simple" imports Google Fonts
+        c.SlidesExporter.reveal_scroll = True
+        return SlidesExporter(config=c)
+    c.HTMLExporter.template_name = "labkit_html"
+    return HTMLExporter(config=c)
+
+
+def export(kind, executed, target):
+    """Writes one executed notebook as a deck or page (whole, or not at all)."""
+    stem = os.path.basename(target).removesuffix(SUFFIX[kind])
+    nb = nbformat.read(executed, as_version=4)
+    local = local_assets()
+    # resources.labkit is read by the templates in scripts/slides_templates/.
+    resources = {"metadata": {"name": stem},
+                 "labkit": {"echarts_url": "assets/echarts.min.js" if local and has_charts(nb) else "",
+                            "math": has_tex(nb)}}
+    body, _ = make_exporter(kind, local).from_notebook_node(nb, resources=resources)
+    os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+    with open(target + ".tmp", "w") as f:
+        f.write(body)
+    os.replace(target + ".tmp", target)
+    print(f"{os.path.relpath(executed, ROOT)} -> {os.path.relpath(target, ROOT)} "
+          f"(assets {'local' if local else 'from public CDNs'})")
+
+
+def write_index(kind, out):
+    """Copies the assets into out/ and writes out/index.html listing every deck (or page) in the
+    folder in lab order, also those exported by earlier runs for other notebooks."""
+    os.makedirs(out, exist_ok=True)
+    if local_assets():
+        copy_assets(out)
+        where = "local (offline)"
+    else:
+        missing = [src for src, _ in LOCAL_ASSETS if not os.path.exists(os.path.join(NODE_MODULES, src))]
+        print(f"WARNING: {', '.join(missing)} not in node_modules/ (run 'make setup' with npm): the pages "
+              "load reveal.js, RequireJS, jQuery and ECharts from public CDNs (needs network).", file=sys.stderr)
+        where = "from public CDNs"
+    entries = []
+    for name in sorted(os.listdir(NB_DIR)):
+        stem, ext = os.path.splitext(name)
+        if ext == ".ipynb" and stem[:2].isdigit() and os.path.exists(os.path.join(out, stem + SUFFIX[kind])):
+            entries.append((stem + SUFFIX[kind], title_of(nbformat.read(os.path.join(NB_DIR, name), as_version=4), stem)))
+    what = "slide decks" if kind == "slides" else "notebooks (HTML)"
+    rows = "\n".join(f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in entries)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Go Concurrency Lab — {what}</title>
+<style>body{{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.6}}</style></head>
+<body>
+<h1>Go Concurrency Lab — {what}</h1>
+<p>In lab order. Everything here works offline; open the files from disk or serve this folder.</p>
+<ol>
+{rows}
+</ol>
+</body></html>
+"""
+    with open(os.path.join(out, "index.html"), "w") as f:
+        f.write(page)
+    print(f"{kind}: {len(entries)} in {os.path.relpath(out, ROOT)}/ (open index.html); assets {where}")
+
+
+def main(argv):
+    usage = f"usage: {argv[0]} slides|html EXECUTED.ipynb TARGET  |  {argv[0]} index slides|html FOLDER"
+    if len(argv) == 4 and argv[1] in SUFFIX:
+        export(argv[1], argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "index" and argv[2] in SUFFIX:
+        write_index(argv[2], argv[3])
+    else:
+        print(usage, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
