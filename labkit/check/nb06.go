@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/procpool"
 )
@@ -28,7 +27,7 @@ type SquareInWorkersFunc func(ctx context.Context, pool *procpool.Pool, xs []int
 // process of the pool it is given (not in the calling process) and return the results in
 // the order of xs. The program running the check must call procpool.ServeIfWorker at
 // start (the notebook's init_workers does).
-func SquareInWorkers(t testing.TB, fn SquareInWorkersFunc) {
+func SquareInWorkers(t *testing.T, fn SquareInWorkersFunc) {
 	t.Helper()
 	if err := checkSquareInWorkers(fn); err != nil {
 		t.Fatal(err)
@@ -39,7 +38,9 @@ func checkSquareInWorkers(fn SquareInWorkersFunc) error {
 	if fn == nil {
 		return errors.New("SquareInWorkers is nil")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// Real time, not fake: the work runs in other processes. 20×grace covers starting
+	// them on a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*grace)
 	defer cancel()
 	pool, err := procpool.New(ctx, 2)
 	if err != nil {
