@@ -208,7 +208,8 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 		}
 	}
 
-	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+	// The window size includes the browser's own bars; an audience sees the whole screen.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(ViewportWidth, ViewportHeight), chromedp.Navigate(url)); err != nil {
 		return r, fmt.Errorf("open %s: %w", url, err)
 	}
 	if !waitFor(tab, `document.body && document.body.getAttribute("data-labkit-deck") === "ready"`, DeckReadyTimeout) {
