@@ -358,7 +358,8 @@ def layout(nb):
 
             def flush(continued):
                 if page:
-                    new_slide("output" + (" (continued)" if continued else ""))
+                    what = "chart" if all("labkit-chart" in p for p in page) else "output"
+                    new_slide(what + (" (continued)" if continued and what == "output" else ""))
                     out.append(output_cell(page))
                     for note in notes:
                         out.append(md_cell(note, "notes"))

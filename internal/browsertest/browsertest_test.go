@@ -248,7 +248,10 @@ func TestCheckDeckCountsSlidesTallerThanTheScreen(t *testing.T) {
 	if strings.Contains(all, `"Fits"`) {
 		t.Errorf("a slide that fits was reported:\n%s", all)
 	}
-	if r.TooTall != 3 || r.Slides != 4 {
-		t.Errorf("too tall %d of %d slides, want 3 of 4", r.TooTall, r.Slides)
+	if r.TooTall != 3 || r.Slides != 4 || r.Notes != 1 {
+		t.Errorf("too tall %d of %d slides, %d with notes; want 3 of 4, 1", r.TooTall, r.Slides, r.Notes)
+	}
+	if last := r.Screenshots[len(r.Screenshots)-1]; filepath.Base(last) != "overflow.notes.png" {
+		t.Errorf("last screenshot %s, want overflow.notes.png", last)
 	}
 }

@@ -19,8 +19,9 @@ type DeckReport struct {
 	Drawn       int      // of those, drawn: a canvas or svg with non-zero size and painted pixels
 	Requests    int      // requests the page made
 	GoComments  int      // `//` comments in code highlighted as comments (see jsGoComments)
+	Notes       int      // slides with speaker notes (reveal.js <aside class="notes">)
 	TooTall     int      // slides taller than the screen in some fragment state (see jsOverflow); each is also a problem
-	Screenshots []string // deck title slide, then the slide with the first chart (if any)
+	Screenshots []string // deck title slide, the slide with the first chart, the first with notes shown on it (if any)
 	Problems    []string // each says which slide; empty means the deck passed
 }
 
@@ -35,12 +36,13 @@ type slideInfo struct {
 	H, V   int
 	Title  string
 	Charts int
+	Notes  bool
 }
 
 const jsSlides = `Reveal.getSlides().map(function (el) {
   var i = Reveal.getIndices(el), t = el.querySelector("h1,h2,h3,h4");
   return {H: i.h, V: i.v || 0, Title: t ? t.textContent.replace(/\s*¶\s*$/, "").trim() : "",
-          Charts: el.querySelectorAll(".labkit-chart").length};
+          Charts: el.querySelectorAll(".labkit-chart").length, Notes: !!el.querySelector("aside.notes")};
 })`
 
 // jsShowFirstChart scrolls a tall slide (reveal_scroll makes it scroll inside itself) so its
@@ -287,6 +289,17 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 			}
 			r.Screenshots = append(r.Screenshots, firstChart)
 		}
+		if s.Notes {
+			r.Notes++
+			if r.Notes == 1 {
+				// The notes as a presenter reads them, shown on the slide (reveal.js's showNotes).
+				shot := filepath.Join(shotDir, name+".notes.png")
+				if err := screenshotWithNotes(tab, shot); err != nil {
+					return r, err
+				}
+				r.Screenshots = append(r.Screenshots, shot)
+			}
+		}
 		w.settle(tab, 5*time.Second)
 		if b.EverySlide {
 			if err := screenshot(tab, filepath.Join(shotDir, fmt.Sprintf("%s.s%02d.png", name, i+1))); err != nil {
@@ -393,6 +406,19 @@ func screenshot(tab context.Context, path string) error {
 		return fmt.Errorf("screenshot %s: %w", path, err)
 	}
 	return os.WriteFile(path, png, 0o644)
+}
+
+// screenshotWithNotes saves the current slide with its speaker notes shown on it.
+func screenshotWithNotes(tab context.Context, path string) error {
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: true})`)); err != nil {
+		return fmt.Errorf("show notes: %w", err)
+	}
+	_ = sleep(tab, 200*time.Millisecond)
+	err := screenshot(tab, path)
+	if _, err2 := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: false})`)); err == nil && err2 != nil {
+		err = fmt.Errorf("hide notes: %w", err2)
+	}
+	return err
 }
 
 // jsonString quotes s for JavaScript.

@@ -26,7 +26,8 @@ window.Reveal = {
   },
   // The size every slide is laid out at (reveal.js's default), before scaling to the window.
   getComputedSlideSize: function () { return { width: 960, height: 700 }; },
-  getCurrentSlide: function () { return this.cur; }
+  getCurrentSlide: function () { return this.cur; },
+  configure: function () {}
 };
 // Draws a box into a chart container once it is visible, as ECharts does after a resize.
 function drawWhenVisible(id) {

@@ -85,8 +85,8 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, requireB
 			}
 			nSlides += r.Slides
 			nTooTall += r.TooTall
-			fmt.Printf("%s  deck %-26s %3d slides, %2d taller than the screen, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
-				status, name, r.Slides, r.TooTall, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+			fmt.Printf("%s  deck %-26s %3d slides, %2d taller than the screen, %2d with notes, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
+				status, name, r.Slides, r.TooTall, r.Notes, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
 			for _, p := range r.Problems {
 				fmt.Printf("        %s: %s\n", name, p)
 			}
