@@ -34,6 +34,7 @@ SLIDE_W, SLIDE_H = 1120, 700
 KICKER_H = 44
 BUDGET = SLIDE_H - KICKER_H - 40
 TEXT_W = SLIDE_W - 60  # cell paddings
+OUT_W = 930  # printed output: what a <pre> inside the output area holds (measured: 954px), less a margin
 
 # Monospace: a character is 0.6 em wide in DejaVu Sans Mono, Menlo and Consolas.
 MONO_EM = 0.61
@@ -74,9 +75,22 @@ def plain(md):
     return re.sub(r"[*_`]", "", md)
 
 
+def shown_len(md):
+    """How many proportional characters a line of Markdown takes: `code` is monospace on a
+    shaded box, about a quarter wider."""
+    code = sum(len(m) + 1 for m in re.findall(r"`([^`]*)`", md))
+    return len(plain(re.sub(r"`[^`]*`", "", md))) + math.ceil(code * 1.25)
+
+
 def text_lines(text, px=MD_PX, width=TEXT_W):
     chars = max(10, int(width / (px * MD_EM)))
-    return sum(max(1, math.ceil(len(plain(line)) / chars)) for line in text.split("\n") if line.strip())
+    return sum(max(1, math.ceil(shown_len(line) / chars)) for line in text.split("\n") if line.strip())
+
+
+def table_rows(block):
+    """A Markdown table's header (with its --- line) and its rows."""
+    rows = block.strip().split("\n")
+    return rows[:2], rows[2:]
 
 
 def block_height(block):
@@ -93,13 +107,12 @@ def block_height(block):
         rows = [r for r in block.strip().split("\n") if not re.match(r"^\s*\|?\s*:?-{3,}", r)]
         cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in rows]
         ncol = max(len(r) for r in cells)
-        # Columns share the width in proportion to their longest cell, as browsers lay out tables.
-        longest = [max((len(plain(r[i])) if i < len(r) else 0) for r in cells) + 2 for i in range(ncol)]
-        chars = TEXT_W / (TABLE_PX * MD_EM)
-        share = [chars * n / sum(longest) for n in longest]
+        # The template lays tables out with equal columns (table-layout: fixed), so a cell
+        # wraps at a width known here.
+        chars = (TEXT_W / ncol - 2 * 8) / (TABLE_PX * MD_EM)
         h = 0
         for r in cells:
-            lines = max(math.ceil(len(plain(c)) / max(share[i], 4)) or 1 for i, c in enumerate(r))
+            lines = max(math.ceil(1.1 * shown_len(c) / chars) or 1 for c in r)
             h += lines * TABLE_PX * TABLE_LH + TABLE_PAD
         return h + 20
     if re.match(r"\s*([-*+]|\d+[.)])\s", first):
@@ -144,6 +157,16 @@ def split_markdown(md, budget):
     for b in md_blocks(md):
         if block_height(b) > budget and re.match(r"\s*([-*+]|\d+[.)])\s", b):
             units.extend(list_items(b))
+        elif block_height(b) > budget and b.lstrip().startswith("|"):
+            # A long table: as few tables as fit, each with the header repeated.
+            head, rows = table_rows(b)
+            part = []
+            for r in rows:
+                if part and block_height("\n".join(head + part + [r])) > budget:
+                    units.append("\n".join(head + part))
+                    part = []
+                part.append(r)
+            units.append("\n".join(head + part))
         else:
             units.append(b)
     for u in units:
@@ -232,13 +255,13 @@ def text_font(text):
     not fit at it, never below OUT_MIN_PX (longer lines wrap)."""
     widest = max((len(line.expandtabs(4)) for line in text.split("\n")), default=0)
     px = OUT_PX
-    while px > OUT_MIN_PX and widest * px * MONO_EM > TEXT_W:
+    while px > OUT_MIN_PX and widest * px * MONO_EM > OUT_W:
         px -= 1
     return px
 
 
 def split_text(text, budget, px):
-    chars = int(TEXT_W / (px * MONO_EM))
+    chars = int(OUT_W / (px * MONO_EM))
     lh = px * OUT_LH
     pieces, cur, h = [], [], PRE_PAD
     for line in text.split("\n"):
@@ -259,7 +282,7 @@ def text_html(text, stream, px):
 
 
 def text_height(text, px):
-    return mono_lines(text, int(TEXT_W / (px * MONO_EM))) * px * OUT_LH + PRE_PAD
+    return mono_lines(text, int(OUT_W / (px * MONO_EM))) * px * OUT_LH + PRE_PAD
 
 
 # ---------------------------------------------------------------- cells

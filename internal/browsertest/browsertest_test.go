@@ -239,7 +239,7 @@ func TestCheckDeckCountsSlidesTallerThanTheScreen(t *testing.T) {
 		`slide 3/4 "Grows with its fragment": (#/1/0) taller than the screen:`,
 		`with fragment 0 shown`,
 		`slide 4/4 "Scrolls inside": (#/2/0) does not fit the screen: pre scrolls (900px of content in 300px)`,
-		`split it`,
+		`slide_layout.py`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing problem %q in:\n%s", want, all)

@@ -40,7 +40,7 @@ type slideInfo struct {
 }
 
 const jsSlides = `Reveal.getSlides().map(function (el) {
-  var i = Reveal.getIndices(el), t = el.querySelector("h1,h2,h3,h4");
+  var i = Reveal.getIndices(el), t = el.querySelector("h1,h2,h3,h4,.labkit-kicker");
   return {H: i.h, V: i.v || 0, Title: t ? t.textContent.replace(/\s*¶\s*$/, "").trim() : "",
           Charts: el.querySelectorAll(".labkit-chart").length, Notes: !!el.querySelector("aside.notes")};
 })`
@@ -106,8 +106,8 @@ func (o overflow) tooTall() string {
 	if o.Limit <= 0 {
 		return ""
 	}
-	const hint = " — split it (scripts/export.py puts each cell's code, output and Explain on sub-slides and " +
-		"continues long ones; tag plumbing slides-hide) or shorten it"
+	const hint = " — scripts/slide_layout.py splits each section into sub-slides (question, code, output, Explain) " +
+		"and continues long ones from height estimates: fix the estimate there, tag plumbing cells slides-hide, or shorten the cell"
 	switch {
 	case o.Height > o.Limit+1:
 		where := ""
