@@ -336,9 +336,10 @@ def layout(nb):
     """Returns a copy of nb laid out for slides (see the module doc)."""
     nb = copy.deepcopy(nb)
     cells = [c for c in nb.cells if slide_type(c) != "skip" and HIDE not in tags(c) and c.cell_type != "raw"]
-    out = []
+    out, title = [], ""
     for n, sec in enumerate(sections(cells)):
-        title = heading(sec[0].source) if sec[0].cell_type == "markdown" else ""
+        # A section without a heading of its own (a sub-slide of code) goes on under the last one.
+        title = (heading(sec[0].source) if sec[0].cell_type == "markdown" else "") or title
         first_type = slide_type(sec[0]) if slide_type(sec[0]) in ("slide", "subslide") else ("slide" if n == 0 else "subslide")
         started = False  # the section's first sub-slide is the one its own slide type makes
 
@@ -349,7 +350,7 @@ def layout(nb):
 
         for i, c in enumerate(sec):
             if c.cell_type == "markdown":
-                own_title = i == 0 and title
+                own_title = i == 0 and heading(c.source)
                 budget = BUDGET + (KICKER_H if own_title else 0)
                 for k, piece in enumerate(split_markdown(c.source, budget)):
                     if own_title and k == 0:

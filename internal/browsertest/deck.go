@@ -410,12 +410,12 @@ func screenshot(tab context.Context, path string) error {
 
 // screenshotWithNotes saves the current slide with its speaker notes shown on it.
 func screenshotWithNotes(tab context.Context, path string) error {
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: true})`)); err != nil {
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: true}); Reveal.layout && Reveal.layout()`)); err != nil {
 		return fmt.Errorf("show notes: %w", err)
 	}
 	_ = sleep(tab, 200*time.Millisecond)
 	err := screenshot(tab, path)
-	if _, err2 := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: false})`)); err == nil && err2 != nil {
+	if _, err2 := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: false}); Reveal.layout && Reveal.layout()`)); err == nil && err2 != nil {
 		err = fmt.Errorf("hide notes: %w", err2)
 	}
 	return err
