@@ -149,45 +149,48 @@ def md_blocks(md):
     return blocks
 
 
+ITEM = re.compile(r"\s*([-*+]|\d+[.)])\s")
+
+
+def render(units):
+    """Markdown from units (text, table header or None): rows of one table become one table,
+    items of one list one list."""
+    text, prev_head, prev_item = "", None, False
+    for u, head in units:
+        if head is not None:
+            text += ("\n" + u) if prev_head == head else (("\n\n" if text else "") + head + "\n" + u)
+        elif ITEM.match(u) and prev_item:
+            text += "\n" + u
+        else:
+            text += ("\n\n" if text else "") + u
+        prev_head, prev_item = head, head is None and bool(ITEM.match(u))
+    return text
+
+
 def split_markdown(md, budget):
-    """Markdown in pieces that each fit `budget` pixels, split between blocks (a long list
-    between items). A single block taller than the budget stays whole."""
-    pieces, cur, h = [], [], 0
+    """Markdown in pieces that each fit `budget` pixels, split between blocks, between the
+    items of a long list and between the rows of a long table (its header repeated). A single
+    paragraph taller than the budget stays whole."""
     units = []
     for b in md_blocks(md):
-        if block_height(b) > budget and re.match(r"\s*([-*+]|\d+[.)])\s", b):
-            units.extend(list_items(b))
+        if block_height(b) > budget and ITEM.match(b):
+            units.extend((item, None) for item in list_items(b))
         elif block_height(b) > budget and b.lstrip().startswith("|"):
-            # A long table: as few tables as fit, each with the header repeated.
             head, rows = table_rows(b)
-            part = []
-            for r in rows:
-                if part and block_height("\n".join(head + part + [r])) > budget:
-                    units.append("\n".join(head + part))
-                    part = []
-                part.append(r)
-            units.append("\n".join(head + part))
+            units.extend((r, "\n".join(head)) for r in rows)
         else:
-            units.append(b)
+            units.append((b, None))
+    pieces, cur = [], []
     for u in units:
-        uh = block_height(u)
-        if cur and h + uh > budget:
+        if cur and sum(block_height(b) for b in md_blocks(render(cur + [u]))) > budget:
+            # A heading goes with what follows it, not alone at the bottom of a slide.
+            keep = [cur.pop()] if len(cur) > 1 and cur[-1][1] is None and cur[-1][0].startswith("#") else []
             pieces.append(cur)
-            cur, h = [], 0
+            cur = keep
         cur.append(u)
-        h += uh
     if cur:
         pieces.append(cur)
-    # Items of one list are joined by a single newline, so they stay one list on the slide.
-    out = []
-    for p in pieces:
-        text = ""
-        for u in p:
-            is_item = re.match(r"\s*([-*+]|\d+[.)])\s", u)
-            sep = "\n" if text and is_item and re.match(r"\s*([-*+]|\d+[.)])\s", text.rsplit("\n\n", 1)[-1]) else "\n\n"
-            text = u if not text else text + sep + u
-        out.append(text)
-    return out
+    return [render(p) for p in pieces]
 
 
 def split_code(code, budget):

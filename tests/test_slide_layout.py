@@ -105,6 +105,7 @@ def test_long_tables_and_lists_continue_with_their_header():
     got = slides(nb)
     tables = [s for s in got if any("| Python | Go | Why |" in t for _, _, t in s)]
     assert len(tables) >= 2, "a long table was not continued"
+    assert any(t.startswith("## Python → Go\n\n| Python |") for _, _, t in tables[0]), "the heading was left alone"
     lists = [s for s in got if any(t.lstrip().startswith("- goal") or "\n- goal" in t for _, _, t in s)]
     assert len(lists) >= 2
     for s in got:
