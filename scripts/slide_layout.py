@@ -385,7 +385,7 @@ def layout(nb):
 
             def flush(continued):
                 if page:
-                    what = "chart" if all("labkit-chart" in p for p in page) else "output"
+                    what = "chart" if any("labkit-chart" in p for p in page) else "output"
                     new_slide(what + (" (continued)" if continued and what == "output" else ""))
                     out.append(output_cell(page))
                     for note in notes:

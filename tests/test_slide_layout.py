@@ -60,7 +60,7 @@ def test_a_section_becomes_question_code_output_chart_and_explain():
     assert got[0][0][2].startswith("# 01") and got[1][0][2].startswith("## 1. A section")
     assert "· code" in got[2][0][2] and got[2][1][2] == '%%\nfmt.Println("hi")', "import block not stripped"
     # A short print and its chart share a sub-slide when they fit.
-    assert "· output" in got[3][0][2] and "hi" in got[3][1][2] and "labkit-chart" in got[3][1][2]
+    assert "· chart" in got[3][0][2] and "hi" in got[3][1][2] and "labkit-chart" in got[3][1][2]
     assert got[4][1][2].startswith("**Explain.**")
     # The Explain is the presenter's notes on the output sub-slide.
     assert ("markdown", "notes", "**Explain.** It printed hi.") in got[3]
