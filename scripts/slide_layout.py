@@ -360,7 +360,10 @@ def layout(nb):
                         started = True
                         out.append(md_cell(piece, first_type))
                     else:
-                        new_slide("continued" if k else "")
+                        if is_explain(c):
+                            new_slide("explanation" + (" (continued)" if k else ""))
+                        else:
+                            new_slide("continued" if k else "")
                         out.append(md_cell(piece, "-"))
                 continue
             # A code cell: its input, then its outputs, then the notes from the Explain after it.
