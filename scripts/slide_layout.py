@@ -49,6 +49,7 @@ CHART_H = 470  # .labkit-chart's height on a slide (the template's CSS)
 
 HIDE, HIDE_INPUT, HIDE_OUTPUT = "slides-hide", "slides-hide-input", "slides-hide-output"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+ITEM = re.compile(r"\s*([-*+]|\d+[.)])\s")  # the start of a Markdown list item
 IMPORT_BLOCK = re.compile(r'\A\s*(?:import\s*\((?:[^()]|\([^()]*\))*\)|import\s+(?:\w+\s+)?"[^"\n]+")[ \t]*\n+')
 
 
@@ -115,7 +116,7 @@ def block_height(block):
             lines = max(math.ceil(1.1 * shown_len(c) / chars) or 1 for c in r)
             h += lines * TABLE_PX * TABLE_LH + TABLE_PAD
         return h + 20
-    if re.match(r"\s*([-*+]|\d+[.)])\s", first):
+    if ITEM.match(first):
         items = list_items(block)
         return sum(text_lines(it, width=TEXT_W - 50) for it in items) * MD_PX * MD_LH + 10 * len(items) + 20
     return text_lines(block) * MD_PX * MD_LH + 20
@@ -125,7 +126,7 @@ def list_items(block):
     """The items of a Markdown list block, each with its continuation lines."""
     items = []
     for line in block.split("\n"):
-        if re.match(r"([-*+]|\d+[.)])\s", line) or not items:
+        if re.match(r"([-*+]|\d+[.)])\s", line) or not items:  # nested items stay with theirs
             items.append(line)
         else:
             items[-1] += "\n" + line
@@ -147,9 +148,6 @@ def md_blocks(md):
     if cur:
         blocks.append("\n".join(cur))
     return blocks
-
-
-ITEM = re.compile(r"\s*([-*+]|\d+[.)])\s")
 
 
 def render(units):
