@@ -79,7 +79,7 @@ func runCommandsBoundedInOrder(fn RunCommandsFunc) error {
 		case most > limit:
 			return fmt.Errorf("%d commands ran at once with limit = %d: bound them (errgroup's SetLimit(limit))", most, limit)
 		case len(running) < want:
-			return fmt.Errorf("only %d command(s) ran at once with limit = %d and %d waiting: run them concurrently, up to limit at once (errgroup with SetLimit)", len(running), limit, n-released)
+			return fmt.Errorf("only %d command(s) ran at once with limit = %d and %d still to run: run them concurrently, up to limit at once (errgroup with SetLimit)", len(running), limit, n-released)
 		}
 		if err := jobs.finish(slices.Max(running)); err != nil {
 			return err
