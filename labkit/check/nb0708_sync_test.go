@@ -27,8 +27,6 @@ var nb0708Copies = []nb0708Copy{
 	{"07_async_to_goroutines", "first_of", "FirstOf", "firstOfSelect", false},
 	{"07_async_to_goroutines", "process_all", "ProcessAll", "processAllFireAndForget", true},
 	{"07_async_to_goroutines", "process_all", "ProcessAll", "processAllErrgroup", false},
-	{"08_backpressure", "try_send", "TrySend", "trySendBlocking", true},
-	{"08_backpressure", "try_send", "TrySend", "trySendSelect", false},
 	{"08_backpressure", "send_latest", "SendLatest", "sendLatestDropNewest", true},
 	{"08_backpressure", "send_latest", "SendLatest", "sendLatestConflate", false},
 }

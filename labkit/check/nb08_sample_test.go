@@ -1,0 +1,150 @@
+package check
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// The stub notebook 08 ships (exercise "sample"): every quote shown the moment it comes.
+func sampleEveryQuote(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	for q := range feed {
+		show(q)
+	}
+	return nil
+}
+
+// The reference solution (notebooks/solutions/08_backpressure/sample.gocell).
+func sampleOnTicks(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	latest, fresh := 0, false
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case q := <-feed:
+			latest, fresh = q, true
+		case <-ticker.C:
+			if fresh {
+				show(latest)
+				fresh = false
+			}
+		}
+	}
+}
+
+// Wrong: takes a quote only when the ticker ticks, so the feed waits.
+func sampleReadsOnTick(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+			show(<-feed)
+		}
+	}
+}
+
+// Wrong: shows the latest quote on every tick, new or not.
+func sampleRepeats(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	latest := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case latest = <-feed:
+		case <-ticker.C:
+			show(latest)
+		}
+	}
+}
+
+// Wrong: a fresh time.After each time round the loop, so every quote restarts the wait.
+func sampleTimeAfter(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	latest, fresh := 0, false
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case q := <-feed:
+			latest, fresh = q, true
+		case <-time.After(every):
+			if fresh {
+				show(latest)
+				fresh = false
+			}
+		}
+	}
+}
+
+// Wrong: forgets ctx.
+func sampleIgnoresCtx(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	latest, fresh := 0, false
+	for {
+		select {
+		case q := <-feed:
+			latest, fresh = q, true
+		case <-ticker.C:
+			if fresh {
+				show(latest)
+				fresh = false
+			}
+		}
+	}
+}
+
+// Wrong: `break` leaves the select, not the loop, which then spins on the closed Done.
+func sampleBreaks(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	latest, fresh := 0, false
+	for {
+		select {
+		case <-ctx.Done():
+			break
+		case q := <-feed:
+			latest, fresh = q, true
+		case <-ticker.C:
+			if fresh {
+				show(latest)
+				fresh = false
+			}
+		}
+	}
+}
+
+// Wrong: returns nil when cancelled.
+func sampleReturnsNil(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	if err := sampleOnTicks(ctx, feed, every, show); err != context.Canceled {
+		return err
+	}
+	return nil
+}
+
+func TestSampleVerdicts(t *testing.T) {
+	cases := []struct {
+		name    string
+		fn      SampleFunc
+		wantErr string
+	}{
+		{"stub (shows every quote at once)", sampleEveryQuote, "before the first tick"},
+		{"solution", sampleOnTicks, ""},
+		{"receives only on a tick", sampleReadsOnTick, "the feed waited"},
+		{"shows on every tick", sampleRepeats, "no quote came"},
+		{"time.After in the loop", sampleTimeAfter, "time.After inside the loop"},
+		{"ignores ctx", sampleIgnoresCtx, "did not return after ctx was cancelled"},
+		{"break in select", sampleBreaks, "`break` inside select"},
+		{"returns nil when cancelled", sampleReturnsNil, "want ctx.Err()"},
+		{"nil", nil, "nil"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { verdict(t, sampleVerdict(t, c.fn), c.wantErr) })
+	}
+}
