@@ -91,8 +91,15 @@ func checkRateCache(newCache func(load func(pair string) float64) Rater) error {
 	}
 	close(answers)
 	for a := range answers {
-		if want := nb03Rates[a.pair]; a.rate != want {
-			return fmt.Errorf("Rate(%q) returned %v while %d goroutines asked at once; want %v: a caller that arrives while the pair loads must wait for that load and get its result", a.pair, a.rate, rateCallers, want)
+		want := nb03Rates[a.pair]
+		switch {
+		case a.rate == want:
+		case a.rate == 0:
+			return fmt.Errorf("Rate(%q) returned 0 while %d goroutines asked at once; want %v: a caller that arrives while the pair loads must wait for that load and get its result", a.pair, rateCallers, want)
+		case a.rate == nb03Rates["EURUSD"] || a.rate == nb03Rates["GBPUSD"]:
+			return fmt.Errorf("Rate(%q) returned %v, the other pair's rate; want %v: each pair needs its own load (one sync.Once for the whole cache runs only the first pair's)", a.pair, a.rate, want)
+		default:
+			return fmt.Errorf("Rate(%q) returned %v; want %v, what load returned", a.pair, a.rate, want)
 		}
 	}
 	mu.Lock()

@@ -117,7 +117,7 @@ func TestRateCacheVerdicts(t *testing.T) {
 		}, "never ran at the same time"},
 		{"one Once for every pair", func(load func(string) float64) Rater {
 			return &oneOnceCache{load: load}
-		}, "want 1.27"},
+		}, "the other pair's rate"},
 		{"callers during the load get 0", func(load func(string) float64) Rater {
 			return &loadingFlagCache{load: load, loading: map[string]bool{}, rates: map[string]float64{}}
 		}, "returned 0"},
