@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,14 +55,25 @@ func checkRaceTally(ctx context.Context, program string) error {
 	case res.BuildFailed:
 		return fmt.Errorf("the program did not build with -race:\n%s", res.Output)
 	case res.RaceDetected():
-		return fmt.Errorf("the race detector reported a data race (line numbers count from the program's first line, `package main`):\n%s", raceReportSummary(res.Output))
+		return fmt.Errorf("the program printed %q (want %q), and the race detector reported a data race:\n%s", tallyPrinted(res.Output), tallyWant(), raceReportSummary(res.Output, program))
 	case res.TimedOut || res.ExitCode != 0:
 		return fmt.Errorf("the program failed (%s):\n%s", res.Summary(), res.Output)
 	}
 	if want := tallyWant(); !strings.Contains(res.Output, want) {
-		return fmt.Errorf("the program printed %q; want %q", strings.TrimSpace(res.Output), want)
+		return fmt.Errorf("the program printed %q; want %q", tallyPrinted(res.Output), want)
 	}
 	return nil
+}
+
+// tallyPrinted returns the tally line the program printed, or all its output if it
+// printed none.
+func tallyPrinted(out string) string {
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "trades ") {
+			return strings.TrimSpace(line)
+		}
+	}
+	return strings.TrimSpace(out)
 }
 
 // startsGoroutines reports whether f has a go statement or calls a method named Go
@@ -83,18 +95,27 @@ func startsGoroutines(f *ast.File) bool {
 }
 
 // raceReportSummary keeps, from the first race report in out, the lines that say which
-// accesses raced and where: what a reader needs to find the variable.
-func raceReportSummary(out string) string {
+// accesses raced and where, each place followed by that line of the program: what a
+// reader needs to find the variable.
+func raceReportSummary(out, program string) string {
 	_, report, _ := strings.Cut(out, "WARNING: DATA RACE")
 	report, _, _ = strings.Cut(report, "==================")
+	source := strings.Split(program, "\n")
 	var keep []string
 	for line := range strings.Lines(report) {
 		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "Read at"), strings.HasPrefix(line, "Write at"),
-			strings.HasPrefix(line, "Previous read at"), strings.HasPrefix(line, "Previous write at"),
-			strings.Contains(line, "main.go:"):
+			strings.HasPrefix(line, "Previous read at"), strings.HasPrefix(line, "Previous write at"):
 			keep = append(keep, "  "+line)
+		case strings.Contains(line, "main.go:"):
+			_, place, _ := strings.Cut(line, "main.go:")
+			place, _, _ = strings.Cut(place, " ")
+			text := ""
+			if n, err := strconv.Atoi(place); err == nil && n >= 1 && n <= len(source) {
+				text = strings.TrimSpace(source[n-1])
+			}
+			keep = append(keep, fmt.Sprintf("    line %s: %s", place, text))
 		}
 	}
 	return strings.Join(keep, "\n")
