@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strings"
 	"sync"
 	"testing"
 )
@@ -129,5 +130,40 @@ func TestRateCacheVerdicts(t *testing.T) {
 			t.Parallel()
 			verdict(t, checkRateCache(c.newCache), c.wantErr)
 		})
+	}
+}
+
+// Wrong: returns a cached rate without unlocking, so every later caller waits for ever.
+type forgetsUnlockCache struct {
+	load  func(pair string) float64
+	mu    sync.Mutex
+	rates map[string]float64
+}
+
+func (c *forgetsUnlockCache) Rate(pair string) float64 {
+	c.mu.Lock()
+	if rate, ok := c.rates[pair]; ok {
+		return rate
+	}
+	rate := c.load(pair)
+	c.rates[pair] = rate
+	c.mu.Unlock()
+	return rate
+}
+
+func init() {
+	childStubs["nb03-rate-forgets-unlock"] = func() error {
+		return checkRateCache(func(load func(string) float64) Rater {
+			return &forgetsUnlockCache{load: load, rates: map[string]float64{}}
+		})
+	}
+}
+
+// Its callers stay blocked on the mutex, so the verdict is taken in a child process.
+func TestRateCacheReportsAStuckMutex(t *testing.T) {
+	t.Parallel()
+	errText, passed := verdictInChild(t, "nb03-rate-forgets-unlock")
+	if passed || !strings.Contains(errText, "never returned") {
+		t.Fatalf("want a verdict that Rate never returned, got passed=%v %q", passed, errText)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,7 +34,22 @@ func sampleVerdict(t *testing.T, sample SampleFunc) error {
 		return errors.New("Sample is nil")
 	}
 	var err error
-	synctest.Test(t, func(*testing.T) { err = sampleScenario(sample) })
+	func() {
+		// A goroutine that Sample started and left blocked keeps the bubble from ending:
+		// synctest then panics with "deadlock", which is this verdict, not a crash.
+		defer func() {
+			if r := recover(); r != nil {
+				msg := fmt.Sprint(r)
+				if !strings.Contains(msg, "deadlock") {
+					panic(r)
+				}
+				if err == nil {
+					err = fmt.Errorf("Sample returned, but a goroutine it started is still blocked (%s): every goroutine Sample starts must end before it returns", msg)
+				}
+			}
+		}()
+		synctest.Test(t, func(*testing.T) { err = sampleScenario(sample) })
+	}()
 	return err
 }
 

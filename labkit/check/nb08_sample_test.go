@@ -2,6 +2,10 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -146,5 +150,35 @@ func TestSampleVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { verdict(t, sampleVerdict(t, c.fn), c.wantErr) })
+	}
+}
+
+// Wrong: forwards the feed through a goroutine that nobody stops, so it outlives Sample.
+func sampleLeaksForwarder(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
+	quotes := make(chan int)
+	go func() {
+		for q := range feed {
+			quotes <- q
+		}
+	}()
+	return sampleOnTicks(ctx, quotes, every, show)
+}
+
+// The leaked goroutine stays blocked in its dead bubble until the process ends, which
+// goleak rightly reports; so this verdict is taken in a child process that exits at once.
+const sampleLeakChildEnv = "LABKIT_CHECK_SAMPLE_LEAK_CHILD"
+
+func TestSampleLeakVerdict(t *testing.T) {
+	if os.Getenv(sampleLeakChildEnv) != "" {
+		fmt.Printf("VERDICT %v\n", sampleVerdict(t, sampleLeaksForwarder))
+		os.Exit(0)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSampleLeakVerdict$", "-test.count=1")
+	cmd.Env = append(os.Environ(), sampleLeakChildEnv+"=1")
+	out, _ := cmd.Output()
+	if !strings.Contains(string(out), "VERDICT Sample returned, but a goroutine it started is still blocked") {
+		t.Fatalf("want the leak reported, child printed:\n%s", out)
 	}
 }
