@@ -11,8 +11,9 @@
 //     subprocess), pybaseline (the same experiment in Python), cpubound and schedtrace (what
 //     the scheduler did, from a runtime/trace).
 //   - The machinery of the later notebooks, under labkit/capstone/: frame and procpool
-//     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server and
-//     load client).
+//     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server, its load
+//     client, and echoproc, which runs any echo server in its own process and measures its
+//     CPU time per message).
 //
 // The exercises are judged by check. This root package only describes the machine the
 // measurements come from, because every number in the lab depends on it.
@@ -20,7 +21,9 @@ package labkit
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"strings"
 )
 
 // MachineInfo describes where the lab runs.
@@ -44,6 +47,30 @@ func Machine() MachineInfo {
 
 func (m MachineInfo) String() string {
 	return fmt.Sprintf("%s on %s/%s: NumCPU=%d GOMAXPROCS=%d", m.GoVersion, m.OS, m.Arch, m.NumCPU, m.GOMAXPROCS)
+}
+
+// LoadAverage describes how busy the machine is: the 1-minute load average (runnable
+// threads, averaged) against the number of CPUs, e.g. "3.52 (NumCPU 2: busy, other programs
+// compete for the cores)". Speedups measured while it exceeds NumCPU come out low. It reads
+// /proc/loadavg, so elsewhere than Linux it says the load is unknown.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	fields := strings.Fields(string(b))
+	if err != nil || len(fields) == 0 {
+		return "unknown (read from /proc/loadavg on Linux only)"
+	}
+	return describeLoad(fields[0], runtime.NumCPU())
+}
+
+func describeLoad(load string, cpus int) string {
+	var l float64
+	if _, err := fmt.Sscan(load, &l); err != nil {
+		return fmt.Sprintf("unknown (/proc/loadavg says %q)", load)
+	}
+	if l > float64(cpus) {
+		return fmt.Sprintf("%s (NumCPU %d: busy, other programs compete for the cores)", load, cpus)
+	}
+	return fmt.Sprintf("%s (NumCPU %d)", load, cpus)
 }
 
 // Must panics if err is not nil. Notebook cells use it to stop at the first failure with

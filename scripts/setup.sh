@@ -112,6 +112,14 @@ else
 fi
 echo "$PY" > build/jupyter-python
 
+# jupyterlab-rise's default slide theme ("simple") loads its fonts from Google; "white" ships its
+# own, so live slides in JupyterLab work offline like the exported decks.
+if "$PY" -c 'import jupyterlab_rise' 2>/dev/null; then
+  SETTINGS="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/lab/settings"
+  mkdir -p "$SETTINGS"
+  echo '{"jupyterlab-rise:plugin": {"theme": "white"}}' > "$SETTINGS/overrides.json"
+fi
+
 # ---------------------------------------------------------------- kernel
 say "Registering the GoNB kernel"
 FORCE_DEPS=""; command -v gopls >/dev/null || FORCE_DEPS=--force_deps
@@ -161,5 +169,5 @@ printf '  %-14s %s\n' "Go" "$(go env GOVERSION)" \
   "Front end" "$FRONT" \
   "nbclient" "$("$PY" -c 'import nbclient; print(nbclient.__version__)')" \
   "jupytext" "$("$PY" -c 'import jupytext; print(jupytext.__version__)' 2>/dev/null || echo 'not installed (Debian fallback: the text-source sync check skips)')" \
-  "kernelspec" "$("$PY" -m jupyter kernelspec list 2>/dev/null | awk '$1 == "gonb" {print $2}')" \
+  "kernelspec" "$("$PY" -c 'import sys, os; d = os.path.join(sys.prefix, "share/jupyter/kernels/gonb"); print(d if os.path.isdir(d) else "")' 2>/dev/null)$("$PY" -m jupyter kernelspec list 2>/dev/null | awk '$1 == "gonb" {print " (Jupyter finds " $2 ")"}')" \
   "ECharts" "$([ -f notebooks/_assets/echarts.min.js ] && echo 'local copy in notebooks/_assets' || echo 'public CDN')"

@@ -6,10 +6,16 @@
 # the machine blocked:
 #   1. every deck: every slide shown, every chart drawn, no console errors, no failed requests;
 #      the decks again from a static server on 127.0.0.1; every plain HTML export likewise;
-#   2. the live front end: Jupyter on 127.0.0.1 runs notebooks/01_goroutines.ipynb through its
-#      UI; no error outputs, the timeline chart drawn, nothing left running afterwards.
-# Screenshots and jupyter.log go to build/browser/. Without Chromium it says SKIPPED and
-# exits 77 (make test reports the step as skipped), unless LAB_REQUIRE_BROWSER=1 (CI sets it). See internal/browsertest.
+#   2. the live front end (JupyterLab; the classic Notebook where setup fell back to Debian):
+#      Jupyter on 127.0.0.1 runs notebooks 01, 05 and 09 with Run > Run All Cells; every chart
+#      cell's charts drawn, printed numbers present, no errors but the failing exercise checks;
+#      a long cell (notebook 06's experiment, and a fixture cell with a process pool, a TCP
+#      server and a listening child) stopped with the toolbar's interrupt, nothing it started
+#      left; notebook 01 presented as live RISE slides inside JupyterLab; after each, Jupyter
+#      and its kernel shut down with no process left.
+# Screenshots and jupyter-*.log go to build/browser/. Without Chromium it says SKIPPED and
+# exits 77 (make test reports the step as skipped), unless LAB_REQUIRE_BROWSER=1 (CI sets it).
+# See internal/browsertest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 GOBIN=$(go env GOBIN); [ -n "$GOBIN" ] || GOBIN="$(go env GOPATH)/bin"

@@ -4,7 +4,6 @@
 # Chromium): it is reported as skipped, not as passed. LAB_TEST_STEPS=go limits it to the Go checks.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-JUPYTER_PY=$(cat build/jupyter-python 2>/dev/null || echo python3)
 results=()
 passed=0
 failed=0

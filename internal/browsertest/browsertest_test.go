@@ -213,7 +213,7 @@ func TestScriptsCompile(t *testing.T) {
 		"jsSlides": jsSlides, "jsShowFirstChart": jsShowFirstChart, "jsCharts": fmt.Sprintf(jsCharts, "document"),
 	}
 	for name, ui := range map[string]frontEndUI{"classic": classicUI, "lab": labUI} {
-		scripts[name+".ready"], scripts[name+".runAll"], scripts[name+".done"], scripts[name+".cells"] = ui.ready, ui.runAll, ui.done, ui.cells
+		scripts[name+".ready"], scripts[name+".nodes"], scripts[name+".done"], scripts[name+".cells"] = ui.ready, ui.nodes, ui.done, ui.cells
 	}
 	for name, src := range scripts {
 		msg, err := chromedp.Run(tab, chromedp.Evaluate[string](

@@ -19,29 +19,36 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
-// LiveOptions says which notebook CheckLive runs and with which Jupyter.
+// LiveOptions says which notebook a live check runs and with which Jupyter.
 type LiveOptions struct {
 	Notebook string        // path of the .ipynb, e.g. notebooks/01_goroutines.ipynb (required)
 	Root     string        // the lab's repository root; default: the current directory
 	Python   string        // Python whose Jupyter to start; default: the one in build/jupyter-python
 	OutDir   string        // screenshots and jupyter.log; default build/browser
-	Timeout  time.Duration // for running every cell; default 10 minutes
+	Timeout  time.Duration // for running the cells; default 10 minutes
 }
 
 // LiveReport is what CheckLive saw.
 type LiveReport struct {
-	FrontEnd    string   // e.g. "classic Notebook 6.4.12"
+	FrontEnd    string   // e.g. "JupyterLab 4.6.6"
 	Cells       int      // code cells run
-	Charts      int      // .labkit-chart containers in the outputs
-	Drawn       int      // of those, drawn (canvas with non-zero size and painted pixels)
+	ChartCells  int      // cells whose output holds labkit's chart fragment (.labkit-chart)
+	Charts      int      // chart fragments in those outputs (expected charts)
+	Drawn       int      // of those, drawn: a canvas of non-zero size with painted pixels
 	Timeline    bool     // a chart.Timeline (ECharts custom series) was among the drawn charts
-	Screenshots []string // the first timeline chart
+	Failed      int      // exercise checks that failed, as they must on the stubs
+	Screenshots []string // the notebook scrolled to its first chart (a timeline if there is one)
 	Problems    []string // each names the cell; empty means the check passed
 	Notes       []string // console errors and failed requests of the front end itself (not judged)
 }
+
+// ErrNeedsJupyterLab is returned by the checks that only JupyterLab's UI offers (interrupt
+// through the toolbar, RISE slides) when setup installed the classic Notebook instead.
+var ErrNeedsJupyterLab = errors.New("browsertest: this check needs JupyterLab (setup installed the classic Notebook: no PyPI)")
 
 // LeftoverGrace is how long processes Jupyter started may take to exit after it did,
 // before they count as left behind.
@@ -51,190 +58,226 @@ var LeftoverGrace = 10 * time.Second
 // %test): a last stderr line, with an "ok" reply. scripts/run_notebooks.py uses the same rule.
 var exitLine = regexp.MustCompile(`(?:^|\n)(?:\^C\n)?(exit status \d+|signal: [a-z ]+)\n?$`)
 
-// CheckLive starts Jupyter's classic Notebook on 127.0.0.1 (random port, random token) in
-// a scratch folder holding a copy of the notebook, opens it in the browser, runs all cells
-// with the Cell ▸ Run All menu item, waits for the kernel to go idle, and checks: every code
-// cell ran; no cell (except those tagged raises-exception) shows an error output or GoNB's
-// "exit status N" line; every chart is drawn, and a timeline chart is among them. Then it
-// shuts the kernel and Jupyter down and checks that no process they started is left.
-//
-// The copy's bootstrap cell points at the repository root by absolute path (the original
-// says ${GONB_DIR}/.., which only holds inside notebooks/), and the copy keeps the run's
-// outputs away from the committed notebook.
+// numberVerb finds a Printf-style call with a numeric verb: a cell whose main body has one
+// promises printed numbers, so its output must hold digits.
+var numberVerb = regexp.MustCompile(`(?:Printf|Fprintf|Sprintf)\((?:[^()]|\([^()]*\))*%[-+# 0-9.*]*[dfge]`)
+
+// CheckLive starts Jupyter on 127.0.0.1 (random port, random token) in a scratch folder
+// holding a copy of the notebook, opens it in the browser, runs all cells with the UI's
+// own menu item (JupyterLab: Run ▸ Run All Cells; classic Notebook: Cell ▸ Run All),
+// waits until nothing is queued or running, and checks: every code cell ran; no cell shows
+// an error output or GoNB's "exit status N" line, except the exercise checks, which must
+// fail on the stubs (and cells tagged raises-exception, which may); every chart fragment a
+// cell output holds is drawn on a canvas of non-zero size; a cell that charts or prints with a numeric verb printed digits; every text in a cell's
+// metadata.lab.expect is in its output. Then it shuts the kernel and Jupyter down and checks
+// that no process they started is left.
 func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, err error) {
-	if o.Notebook == "" {
-		return r, errors.New("browsertest: LiveOptions.Notebook is empty")
-	}
-	if o.Root == "" {
-		if o.Root, err = os.Getwd(); err != nil {
-			return r, err
-		}
-	}
-	if o.Python == "" {
-		p, err := os.ReadFile(filepath.Join(o.Root, "build", "jupyter-python"))
-		if err != nil {
-			return r, fmt.Errorf("browsertest: no Jupyter Python (run make setup): %w", err)
-		}
-		o.Python = strings.TrimSpace(string(p))
-	}
-	if o.OutDir == "" {
-		o.OutDir = filepath.Join(o.Root, "build", "browser")
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 10 * time.Minute
-	}
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return r, err
-	}
-	front, err := findFrontEnd(ctx, o.Python)
+	l, err := b.openLab(ctx, o, false)
 	if err != nil {
 		return r, err
 	}
-	r.FrontEnd = front.name
-
-	scratch, err := os.MkdirTemp("", "labkit-live-")
-	if err != nil {
-		return r, err
-	}
-	defer os.RemoveAll(scratch)
-	name := filepath.Base(o.Notebook)
-	if err := copyForLive(o.Notebook, filepath.Join(scratch, "nb", name), o.Root); err != nil {
-		return r, err
-	}
-	echarts := filepath.Join(o.Root, "notebooks", "_assets", "echarts.min.js")
-	if err := copyFile(echarts, filepath.Join(scratch, "nb", "_assets", "echarts.min.js")); err != nil {
-		return r, fmt.Errorf("browsertest: the local ECharts copy is missing (run make setup): %w", err)
-	}
-
-	srv, err := startJupyter(ctx, o, front, scratch)
-	if err != nil {
-		return r, err
-	}
-	defer func() {
-		for _, p := range srv.stop() {
-			r.Problems = append(r.Problems, "after shutdown: "+p)
-		}
-	}()
-
-	tab, w, closeTab, err := b.openWatchedTab(ctx)
-	if err != nil {
-		return r, err
-	}
-	defer closeTab()
-
-	ui := front.ui
-	if err := chromedp.Do(tab, chromedp.Navigate(srv.url(ui.open+name))); err != nil {
-		return r, fmt.Errorf("open the notebook: %w", err)
-	}
-	if !waitFor(tab, ui.ready, 2*time.Minute) {
-		r.Problems = append(r.Problems, "the notebook did not open with a connected, idle gonb kernel within 2m (see "+srv.logPath+")")
-		r.Problems = append(r.Problems, w.take()...)
+	defer func() { r.Problems = append(r.Problems, l.close()...) }()
+	r.FrontEnd = l.front.name
+	if p := l.openNotebook(); p != "" {
+		r.Problems = append(r.Problems, p)
 		return r, nil
 	}
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](ui.runAll)); err != nil {
+	ui := l.front.ui
+	if err := ui.runAll(l.tab); err != nil {
 		return r, fmt.Errorf("run all cells: %w", err)
 	}
-	finished := waitStable(tab, ui.done, o.Timeout)
-
-	type cellState struct {
-		Index   int
-		Prompt  any
-		Tags    []string
-		Head    string
-		Outputs []struct {
-			OutputType string `json:"output_type"`
-			Name       string `json:"name"`
-			Text       any    `json:"text"`
-			Ename      string `json:"ename"`
-			Evalue     string `json:"evalue"`
-		}
+	// The front end queues the cells a moment after the click; done means nothing left after that.
+	if !waitFor(l.tab, ui.busy, 30*time.Second) {
+		r.Problems = append(r.Problems, "no cell started within 30s of Run All")
 	}
-	cells, err := chromedp.Run(tab, chromedp.Evaluate[[]cellState](ui.cells))
+	finished := waitStable(l.tab, ui.done, l.o.Timeout)
+
+	cells, err := l.readCells()
 	if err != nil {
-		return r, fmt.Errorf("read the cells: %w", err)
+		return r, err
 	}
 	r.Cells = len(cells)
 	for _, c := range cells {
-		where := fmt.Sprintf("cell %d (%s)", c.Index, shorten(c.Head))
-		if _, ok := c.Prompt.(float64); !ok {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: did not run (prompt %v)", where, c.Prompt))
-			continue
+		if c.Fragments > 0 {
+			r.ChartCells++
+			r.Charts += c.Fragments
 		}
-		allowed := false
-		for _, t := range c.Tags {
-			allowed = allowed || t == "raises-exception"
+		failed, problems := c.judge()
+		if failed && c.tagged("exercise-check") {
+			r.Failed++
 		}
-		if allowed {
-			continue
-		}
-		stderr := ""
-		for _, out := range c.Outputs {
-			switch {
-			case out.OutputType == "error":
-				r.Problems = append(r.Problems, fmt.Sprintf("%s: error output %s: %s", where, out.Ename, shorten(out.Evalue)))
-			case out.OutputType == "stream" && out.Name == "stderr":
-				stderr += joinText(out.Text)
-			}
-		}
-		if exitLine.MatchString(stderr) {
-			r.Problems = append(r.Problems, fmt.Sprintf("%s: the cell's program failed: %s", where, shorten(lastLines(stderr, 6))))
-		}
+		r.Problems = append(r.Problems, problems...)
 	}
 	if !finished {
-		r.Problems = append(r.Problems, fmt.Sprintf("the kernel did not finish all cells within %s", o.Timeout))
+		r.Problems = append(r.Problems, fmt.Sprintf("the kernel did not finish all cells within %s", l.o.Timeout))
 	}
 
-	type liveChart struct {
-		chartState
-		Cell int
-	}
-	charts, err := chromedp.Run(tab, chromedp.Evaluate[[]liveChart](fmt.Sprintf(`(function () {
-	  var all = Array.prototype.slice.call(document.querySelectorAll(%[1]q));
-	  return %[2]s.map(function (s) { s.Cell = all.indexOf(document.getElementById(s.ID).closest(%[1]q)); return s; });
-	})()`, ui.cellSelector, fmt.Sprintf(jsCharts, "document"))))
+	perCell, err := l.readCharts()
 	if err != nil {
-		return r, fmt.Errorf("read the charts: %w", err)
+		return r, err
 	}
-	r.Charts = len(charts)
-	firstTimeline := ""
-	for _, c := range charts {
-		if !drawn(c.chartState) {
-			r.Problems = append(r.Problems, fmt.Sprintf("cell %d: chart %s %s", c.Cell, c.ID, c.why()))
-			continue
+	firstChart, firstTimeline := "", ""
+	for _, c := range cells {
+		var charts []chartState
+		if c.Index < len(perCell) {
+			charts = perCell[c.Index]
 		}
-		r.Drawn++
-		if c.Series == "custom" {
-			r.Timeline = true
-			if firstTimeline == "" {
-				firstTimeline = c.ID
+		if len(charts) < c.Fragments {
+			r.Problems = append(r.Problems, fmt.Sprintf("%s: %d chart fragments in the output but %d chart containers on the page", c.where(), c.Fragments, len(charts)))
+		}
+		for _, ch := range charts {
+			if !drawn(ch) {
+				r.Problems = append(r.Problems, fmt.Sprintf("%s: chart %s %s", c.where(), ch.ID, ch.why()))
+				continue
+			}
+			r.Drawn++
+			if firstChart == "" {
+				firstChart = ch.ID
+			}
+			if ch.Series == "custom" {
+				r.Timeline = true
+				if firstTimeline == "" {
+					firstTimeline = ch.ID
+				}
 			}
 		}
 	}
-	if !r.Timeline {
-		r.Problems = append(r.Problems, "no timeline chart (chart.Timeline, an ECharts custom series) was drawn")
+	if r.Charts == 0 {
+		r.Problems = append(r.Problems, "no cell output holds a chart")
 	}
-	if firstTimeline != "" {
-		shot := filepath.Join(o.OutDir, "live-"+strings.TrimSuffix(name, ".ipynb")+".timeline.png")
-		if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](
-			fmt.Sprintf(`document.getElementById(%s).scrollIntoView({block: "center"})`, jsonString(firstTimeline)))); err == nil {
-			_ = sleep(tab, 300*time.Millisecond)
-			if err := screenshot(tab, shot); err != nil {
-				return r, err
-			}
-			r.Screenshots = append(r.Screenshots, shot)
+	shotAt := firstTimeline
+	if shotAt == "" {
+		shotAt = firstChart
+	}
+	if shotAt != "" {
+		shot := filepath.Join(l.o.OutDir, "live-"+strings.TrimSuffix(filepath.Base(o.Notebook), ".ipynb")+".png")
+		if err := l.screenshotAt(shot, fmt.Sprintf("document.getElementById(%s)", jsonString(shotAt))); err != nil {
+			return r, err
 		}
+		r.Screenshots = append(r.Screenshots, shot)
 	}
-	// Requests leaving the machine fail the check (the lab must work offline). Other console
-	// noise is the front end's own (Debian's Notebook asks for a widgets extension it does not
-	// ship), so it is reported, not judged; a chart that failed is caught above as not drawn.
-	for _, p := range w.take() {
-		if strings.HasPrefix(p, outsidePrefix) {
-			r.Problems = append(r.Problems, "browser: "+p)
-		} else {
-			r.Notes = append(r.Notes, "browser: "+p)
-		}
-	}
+	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
 	return r, nil
+}
+
+// collapse keeps the first of each repeated message, counting the repeats: a front end
+// that logs one error per slide or cell says so once.
+func collapse(msgs []string) []string {
+	count := map[string]int{}
+	var out []string
+	for _, m := range msgs {
+		if count[m] == 0 {
+			out = append(out, m)
+		}
+		count[m]++
+	}
+	for i, m := range out {
+		if n := count[m]; n > 1 {
+			out[i] = fmt.Sprintf("%s (%d times)", m, n)
+		}
+	}
+	return out
+}
+
+// liveCell is one code cell as the front end holds it after a run.
+type liveCell struct {
+	Index   int // among all cells, markdown included
+	Prompt  any // execution count (a number) once it ran
+	Tags    []string
+	Expect  []string // metadata.lab.expect
+	Head    string
+	Source  string
+	Outputs []struct {
+		OutputType string         `json:"output_type"`
+		Name       string         `json:"name"`
+		Text       any            `json:"text"`
+		Data       map[string]any `json:"data"`
+		Ename      string         `json:"ename"`
+		Evalue     string         `json:"evalue"`
+	}
+	Fragments int // labkit chart fragments in the HTML outputs (set by readCells)
+}
+
+func (c liveCell) where() string { return fmt.Sprintf("cell %d (%s)", c.Index, shorten(c.Head)) }
+
+func (c liveCell) tagged(tag string) bool {
+	for _, t := range c.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// text is what the cell showed as text: stdout, and the plain and Markdown forms of displays.
+func (c liveCell) text() (stdout, stderr string) {
+	for _, out := range c.Outputs {
+		switch {
+		case out.OutputType == "stream" && out.Name == "stderr":
+			stderr += joinText(out.Text)
+		case out.OutputType == "stream":
+			stdout += joinText(out.Text)
+		default:
+			stdout += joinText(out.Data["text/plain"]) + joinText(out.Data["text/markdown"])
+		}
+	}
+	return stdout, stderr
+}
+
+// chartFragments counts labkit's chart containers in the cell's HTML outputs.
+func (c liveCell) chartFragments() int {
+	n := 0
+	for _, out := range c.Outputs {
+		n += strings.Count(joinText(out.Data["text/html"]), `class="labkit-chart"`)
+	}
+	return n
+}
+
+// judge says whether the cell failed (an error output or GoNB's exit line) and what is wrong
+// with it: a cell that did not run, a failure where none is allowed, an exercise check that
+// passed on its stub, a chart or numeric print without digits, a missing expected text.
+func (c liveCell) judge() (failed bool, problems []string) {
+	if _, ok := c.Prompt.(float64); !ok {
+		return false, []string{fmt.Sprintf("%s: did not run (prompt %v)", c.where(), c.Prompt)}
+	}
+	stdout, stderr := c.text()
+	var errs []string
+	for _, out := range c.Outputs {
+		if out.OutputType == "error" {
+			errs = append(errs, fmt.Sprintf("error output %s: %s", out.Ename, shorten(out.Evalue)))
+		}
+	}
+	if exitLine.MatchString(stderr) {
+		errs = append(errs, "the cell's program failed: "+shorten(lastLines(stderr, 6)))
+	}
+	failed = len(errs) > 0
+	switch {
+	case c.tagged("exercise-check"):
+		if !failed {
+			problems = append(problems, c.where()+": the exercise check passed on the stub (it must fail until the exercise is solved)")
+		}
+		return failed, problems
+	case c.tagged("raises-exception"):
+	default:
+		for _, e := range errs {
+			problems = append(problems, c.where()+": "+e)
+		}
+	}
+	body := c.Source
+	if i := strings.Index(body, "\n%%\n"); i >= 0 {
+		body = body[i+4:]
+	} else if !strings.HasPrefix(body, "%%\n") {
+		body = "" // declarations only: nothing of it runs
+	}
+	if (c.Fragments > 0 || numberVerb.MatchString(body)) && !strings.ContainsAny(stdout, "0123456789") {
+		problems = append(problems, c.where()+": prints no numbers (a chart or a numeric Printf must print its values)")
+	}
+	for _, want := range c.Expect {
+		if !strings.Contains(stdout+stderr, want) {
+			problems = append(problems, fmt.Sprintf("%s: output lacks the expected %q", c.where(), want))
+		}
+	}
+	return failed, problems
 }
 
 // waitStable is waitFor that needs the condition true on two polls a second apart, so a
@@ -282,18 +325,21 @@ func lastLines(s string, n int) string {
 
 type frontEnd struct {
 	name string
+	lab  bool     // JupyterLab (else a classic Notebook page)
 	args []string // after python -m
 	ui   frontEndUI
 }
 
-// frontEndUI is how to drive one Jupyter front end's page, in JavaScript.
+// frontEndUI is how to drive one Jupyter front end's page.
 type frontEndUI struct {
-	open         string // URL path of a notebook, before its name
-	ready        string // notebook open, kernel connected and idle
-	runAll       string // the UI's own "run all cells" action
-	done         string // nothing queued or running, kernel idle
-	cells        string // every code cell: {Index, Prompt, Tags, Head, Outputs}
-	cellSelector string // the element of one cell (index = position among them)
+	open   string                          // URL path of a notebook, before its name
+	ready  string                          // JS: notebook open, kernel connected and idle
+	runAll func(tab context.Context) error // the UI's own "run all cells" menu item
+	busy   string                          // JS: a code cell is queued or running
+	done   string                          // JS: nothing queued or running, kernel idle
+	cells  string                          // JS: every code cell as a liveCell
+	nodes  string                          // JS: the element of every cell (markdown too), in order
+	state  string                          // JS: a line on the page's state, for failure messages
 }
 
 // jsHead names a cell in messages: its first line of code after "%%" (GoNB's main body),
@@ -305,11 +351,16 @@ const jsHead = `function head(t) {
 }`
 
 // classicUI drives the classic Notebook (notebook < 7, nbclassic): the Cell menu's Run All.
+// It is the Debian fallback (no PyPI, no JupyterLab); only CheckLive supports it.
 var classicUI = frontEndUI{
 	open: "/notebooks/",
 	ready: `window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded && Jupyter.notebook.kernel &&
 	        Jupyter.notebook.kernel.is_connected() && document.querySelector("#kernel_indicator_icon.kernel_idle_icon")`,
-	runAll: `document.querySelector("#run_all_cells > a").click()`,
+	runAll: func(tab context.Context) error { // the menu item's own click handler, as before
+		_, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`document.querySelector("#run_all_cells > a").click()`))
+		return err
+	},
+	busy: `Jupyter.notebook.get_cells().some(function (c) { return c.cell_type === "code" && c.input_prompt_number === "*"; })`,
 	// Run All marks every cell "*" at once; a cell the kernel skipped after an error loses it too.
 	done: `!Jupyter.notebook.get_cells().some(function (c) { return c.cell_type === "code" && c.input_prompt_number === "*"; }) &&
 	       document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null`,
@@ -317,44 +368,109 @@ var classicUI = frontEndUI{
 	  ` + jsHead + `
 	  return Jupyter.notebook.get_cells().map(function (c, i) {
 	    return {Index: i, Type: c.cell_type, Prompt: c.input_prompt_number === undefined ? null : c.input_prompt_number,
-	            Tags: (c.metadata.tags || []), Head: head(c.get_text()),
-	            Outputs: c.cell_type === "code" ? c.output_area.outputs : []};
+	            Tags: (c.metadata.tags || []), Expect: ((c.metadata.lab || {}).expect || []), Head: head(c.get_text()),
+	            Source: c.get_text(), Outputs: c.cell_type === "code" ? c.output_area.outputs : []};
 	  }).filter(function (c) { return c.Type === "code"; });
 	})()`,
-	cellSelector: "#notebook-container > .cell",
+	nodes: `Jupyter.notebook.get_cells().map(function (c) { return c.element[0]; })`,
+	state: `(function () { try { var k = Jupyter.notebook.kernel; return "kernel " + (k ? k.name + " connected=" + k.is_connected() : "none") +
+	          ", indicator " + document.querySelector("#kernel_indicator_icon").className; } catch (e) { return "page: " + e; } })()`,
 }
 
-// labUI drives JupyterLab 4 through the application object it exposes with
-// --LabApp.expose_app_in_browser: the command that Run ▸ Run All Cells runs.
-// NOT YET RUN against a real JupyterLab (the development machine has none); see the report.
+// jsLabNotebook is the notebook panel JupyterLab shows (exposed by --LabApp.expose_app_in_browser).
+const jsLabNotebook = `jupyterapp.shell.currentWidget`
+
+// labUI drives JupyterLab 4 with real mouse clicks on its menus and toolbar; the page's
+// application object (--LabApp.expose_app_in_browser) is only read, to see the cells.
 var labUI = frontEndUI{
 	open: "/lab/tree/",
 	ready: `(function () {
 	  var app = window.jupyterapp, w = app && app.shell.currentWidget;
 	  var k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-	  return !!(w && w.content && w.content.model && k && k.connectionStatus === "connected" && k.status === "idle");
+	  // GoNB publishes no status until it runs something, so JupyterLab says "unknown" at first.
+	  return !!(w && w.content && w.content.model && w.content.widgets.length && k &&
+	            k.connectionStatus === "connected" && (k.status === "idle" || k.status === "unknown"));
 	})()`,
-	runAll: `jupyterapp.commands.execute("notebook:run-all-cells")`,
+	runAll: func(tab context.Context) error { return clickMenu(tab, "Run", "runmenu:run-all") },
+	busy:   jsLabNotebook + `.content.widgets.some(function (c) { return c.model.type === "code" && ` + jsLabBusy + `; })`,
+	// Run All queues every cell at once and each shows "[*]" until the kernel replied.
 	done: `(function () {
-	  var w = jupyterapp.shell.currentWidget, k = w.sessionContext.session.kernel;
-	  var busy = w.content.widgets.some(function (c) { return c.model.type === "code" && /\*/.test(c.promptNode ? c.promptNode.textContent : ""); });
-	  return !busy && k.status === "idle";
+	  var w = ` + jsLabNotebook + `, k = w.sessionContext.session.kernel;
+	  return (k.status === "idle" || k.status === "unknown") && !w.content.widgets.some(function (c) { return c.model.type === "code" && ` + jsLabBusy + `; });
 	})()`,
 	cells: `(function () {
 	  ` + jsHead + `
-	  var w = jupyterapp.shell.currentWidget;
-	  return w.content.widgets.map(function (c, i) {
-	    var m = c.model, meta = m.getMetadata ? m.getMetadata("tags") : m.metadata.get("tags");
-	    var src = m.sharedModel ? m.sharedModel.getSource() : m.value.text;
-	    return {Index: i, Type: m.type, Prompt: m.type === "code" ? m.executionCount : null, Tags: meta || [],
-	            Head: head(src), Outputs: m.type === "code" ? m.outputs.toJSON() : []};
+	  return ` + jsLabNotebook + `.content.widgets.map(function (c, i) {
+	    var m = c.model, src = m.sharedModel.getSource();
+	    return {Index: i, Type: m.type, Prompt: m.type === "code" ? m.executionCount : null,
+	            Tags: m.getMetadata("tags") || [], Expect: (m.getMetadata("lab") || {}).expect || [],
+	            Head: head(src), Source: src, Outputs: m.type === "code" ? m.outputs.toJSON() : []};
 	  }).filter(function (c) { return c.Type === "code"; });
 	})()`,
-	cellSelector: ".jp-Notebook .jp-Cell",
+	nodes: jsLabNotebook + `.content.widgets.map(function (c) { return c.node; })`,
+	state: `(function () { try { var w = jupyterapp.shell.currentWidget, s = w && w.sessionContext;
+	          var k = s && s.session && s.session.kernel;
+	          return "current widget " + (w ? w.constructor.name + " " + w.title.label : "none") + ", cells " + (w && w.content && w.content.widgets ? w.content.widgets.length : "?") +
+	                 ", kernel " + (k ? k.name + " " + k.connectionStatus + " " + k.status : "none");
+	        } catch (e) { return "page: " + e; } })()`,
 }
 
-// findFrontEnd picks the front end setup installed: the classic Notebook (notebook < 7),
-// else JupyterLab, else nbclassic.
+// jsLabBusy is true for a JupyterLab code cell c that is queued or running.
+const jsLabBusy = `(c.model.executionState === "running" || /\*/.test((c.node.querySelector(".jp-InputArea-prompt") || {}).textContent || ""))`
+
+// clickMenu opens a JupyterLab main-menu (e.g. "Run") with the mouse and clicks the item
+// that runs command, as a person would.
+func clickMenu(tab context.Context, menu, command string) error {
+	return clickAll(tab, ".lm-MenuBar-item", menu, fmt.Sprintf(`.lm-Menu-item[data-command=%q]:not(.lm-mod-disabled)`, command))
+}
+
+// clickAll clicks, with the mouse, the first element matching sel whose text is label, and
+// then each element matching the further selectors.
+func clickAll(ctx context.Context, sel, label string, then ...string) error {
+	first := fmt.Sprintf(`Array.prototype.find.call(document.querySelectorAll(%s), function (e) { return e.textContent.trim() === %s; })`,
+		jsonString(sel), jsonString(label))
+	if err := mouseClick(ctx, first); err != nil {
+		return fmt.Errorf("click %q: %w", label, err)
+	}
+	for _, s := range then {
+		if err := mouseClick(ctx, fmt.Sprintf("document.querySelector(%s)", jsonString(s))); err != nil {
+			shown, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.prototype.map.call(document.querySelectorAll(".lm-Menu-item"), function (e) { return (e.dataset.command || "-") + (e.classList.contains("lm-mod-disabled") ? "(disabled)" : ""); }).join(" ")`))
+			return fmt.Errorf("click %s: %w (menu items shown: %s)", s, err, shorten(shown))
+		}
+	}
+	return nil
+}
+
+// mouseClick moves the mouse onto the middle of the element the JavaScript expression
+// names (waiting up to 15 s until it exists and has a size), then presses and releases the
+// left button there, as a person would: Lumino's menus pick the item under the pointer on
+// mouse moves, so a click without a move selects nothing.
+func mouseClick(tab context.Context, element string) error {
+	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
+	defer cancel()
+	type point struct{ X, Y float64 }
+	js := `(function (e) { if (!e) { return null; } var r = e.getBoundingClientRect();
+	  if (r.top < 0 || r.bottom > window.innerHeight) { e.scrollIntoView({block: "center"}); r = e.getBoundingClientRect(); }
+	  return r.width && r.height ? {X: r.left + r.width / 2, Y: r.top + r.height / 2} : null; })(` + element + `)`
+	for {
+		p, err := chromedp.Run(ctx, chromedp.Evaluate[*point](js))
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			return chromedp.Do(ctx,
+				chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, p.X-3, p.Y),
+				chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, p.X, p.Y),
+				chromedp.MouseClickXY(p.X, p.Y))
+		}
+		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+			return fmt.Errorf("%s never showed: %w", element, err)
+		}
+	}
+}
+
+// findFrontEnd picks the front end setup installed: JupyterLab, else the classic Notebook
+// (notebook < 7, Debian's fallback), else nbclassic.
 func findFrontEnd(ctx context.Context, python string) (frontEnd, error) {
 	out, err := exec.CommandContext(ctx, python, "-c", `
 def version(m):
@@ -363,10 +479,10 @@ def version(m):
     except ImportError:
         return ""
 nb, lab, nbc = version("notebook"), version("jupyterlab"), version("nbclassic")
-if nb and int(nb.split(".")[0]) < 7:
-    print("notebook", nb)
-elif lab:
+if lab:
     print("jupyterlab", lab)
+elif nb and int(nb.split(".")[0]) < 7:
+    print("notebook", nb)
 elif nbc:
     print("nbclassic", nbc)
 else:
@@ -380,17 +496,175 @@ else:
 		return frontEnd{}, fmt.Errorf("browsertest: %s has no Jupyter front end (run make setup)", python)
 	}
 	switch f[0] {
+	case "jupyterlab":
+		return frontEnd{name: "JupyterLab " + f[1], lab: true, ui: labUI,
+			args: []string{"jupyterlab", "--ServerApp.token=%[1]s", "--ServerApp.root_dir=%[2]s",
+				"--LabApp.expose_app_in_browser=True"}}, nil
 	case "notebook":
 		return frontEnd{name: "classic Notebook " + f[1], ui: classicUI,
 			args: []string{"notebook", "--NotebookApp.token=%[1]s", "--NotebookApp.notebook_dir=%[2]s"}}, nil
-	case "jupyterlab":
-		return frontEnd{name: "JupyterLab " + f[1], ui: labUI,
-			args: []string{"jupyterlab", "--ServerApp.token=%[1]s", "--ServerApp.root_dir=%[2]s",
-				"--LabApp.expose_app_in_browser=True"}}, nil
 	default:
 		return frontEnd{name: "nbclassic " + f[1], ui: classicUI,
 			args: []string{"nbclassic", "--ServerApp.token=%[1]s", "--ServerApp.root_dir=%[2]s"}}, nil
 	}
+}
+
+// liveLab is one Jupyter serving a scratch copy of a notebook, and a watched browser tab.
+type liveLab struct {
+	o       LiveOptions
+	front   frontEnd
+	srv     *jupyter
+	tab     context.Context
+	w       *watcher
+	name    string // the notebook's file name
+	cleanup []func()
+}
+
+// openLab resolves o's defaults, copies the notebook (bootstrap pointed at the repository)
+// and the local ECharts into a scratch folder, starts Jupyter there and opens a tab. With
+// needLab it returns ErrNeedsJupyterLab, before starting anything, where the front end is
+// not JupyterLab.
+func (b *Browser) openLab(ctx context.Context, o LiveOptions, needLab bool) (l *liveLab, err error) {
+	if o.Notebook == "" {
+		return nil, errors.New("browsertest: LiveOptions.Notebook is empty")
+	}
+	if o.Root == "" {
+		if o.Root, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+	if o.Python == "" {
+		p, err := os.ReadFile(filepath.Join(o.Root, "build", "jupyter-python"))
+		if err != nil {
+			return nil, fmt.Errorf("browsertest: no Jupyter Python (run make setup): %w", err)
+		}
+		o.Python = strings.TrimSpace(string(p))
+	}
+	if o.OutDir == "" {
+		o.OutDir = filepath.Join(o.Root, "build", "browser")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Minute
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	l = &liveLab{o: o, name: filepath.Base(o.Notebook)}
+	if l.front, err = findFrontEnd(ctx, o.Python); err != nil {
+		return nil, err
+	}
+	if needLab && !l.front.lab {
+		return nil, ErrNeedsJupyterLab
+	}
+	scratch, err := os.MkdirTemp("", "labkit-live-")
+	if err != nil {
+		return nil, err
+	}
+	l.cleanup = append(l.cleanup, func() { os.RemoveAll(scratch) })
+	defer func() {
+		if err != nil {
+			l.close()
+		}
+	}()
+	if err := copyForLive(o.Notebook, filepath.Join(scratch, "nb", l.name), o.Root); err != nil {
+		return l, err
+	}
+	echarts := filepath.Join(o.Root, "notebooks", "_assets", "echarts.min.js")
+	if err := copyFile(echarts, filepath.Join(scratch, "nb", "_assets", "echarts.min.js")); err != nil {
+		return l, fmt.Errorf("browsertest: the local ECharts copy is missing (run make setup): %w", err)
+	}
+	logName := "jupyter-" + strings.TrimSuffix(l.name, ".ipynb") + ".log"
+	if l.srv, err = startJupyter(ctx, o, l.front, scratch, logName); err != nil {
+		return l, err
+	}
+	tab, w, closeTab, err := b.openWatchedTab(ctx)
+	if err != nil {
+		return l, err
+	}
+	l.tab, l.w = tab, w
+	l.cleanup = append(l.cleanup, closeTab)
+	return l, nil
+}
+
+// close closes the tab, stops Jupyter and removes the scratch folder; it returns what
+// stopping found left behind.
+func (l *liveLab) close() (problems []string) {
+	for i := len(l.cleanup) - 1; i >= 0; i-- {
+		if i == 0 && l.srv != nil { // the scratch folder goes last, after Jupyter
+			for _, p := range l.srv.stop() {
+				problems = append(problems, "after shutdown: "+p)
+			}
+		}
+		l.cleanup[i]()
+	}
+	l.cleanup = nil
+	return problems
+}
+
+// openNotebook navigates to the notebook and waits for a connected, idle kernel; it returns
+// a problem if that does not happen.
+func (l *liveLab) openNotebook() string {
+	ui := l.front.ui
+	if err := chromedp.Do(l.tab, chromedp.Navigate(l.srv.url(ui.open+l.name))); err != nil {
+		return "open the notebook: " + err.Error()
+	}
+	if !waitFor(l.tab, ui.ready, 2*time.Minute) {
+		state, _ := chromedp.Run(l.tab, chromedp.Evaluate[string](ui.state))
+		_ = screenshot(l.tab, filepath.Join(l.o.OutDir, "live-"+strings.TrimSuffix(l.name, ".ipynb")+".not-ready.png"))
+		return "the notebook did not open with a connected, idle gonb kernel within 2m (" + state + "; see " + l.srv.logPath + ")"
+	}
+	return ""
+}
+
+// readCells reads every code cell and counts the chart fragments in its outputs.
+func (l *liveLab) readCells() ([]liveCell, error) {
+	cells, err := chromedp.Run(l.tab, chromedp.Evaluate[[]liveCell](l.front.ui.cells))
+	if err != nil {
+		return nil, fmt.Errorf("read the cells: %w", err)
+	}
+	for i := range cells {
+		cells[i].Fragments = cells[i].chartFragments()
+	}
+	return cells, nil
+}
+
+// readCharts waits for the charts on the page to settle (drawn, or stuck) and returns
+// them per cell, indexed like the cells (markdown included).
+func (l *liveLab) readCharts() ([][]chartState, error) {
+	if _, err := settledCharts(l.tab, "document"); err != nil {
+		return nil, err
+	}
+	js := fmt.Sprintf(`(%s).map(function (node) { return %s; })`, l.front.ui.nodes, fmt.Sprintf(jsCharts, "node"))
+	perCell, err := chromedp.Run(l.tab, chromedp.Evaluate[[][]chartState](js))
+	if err != nil {
+		return nil, fmt.Errorf("read the charts: %w", err)
+	}
+	return perCell, nil
+}
+
+// screenshotAt scrolls the element the JavaScript expression names to the middle of the
+// view and saves a screenshot.
+func (l *liveLab) screenshotAt(path, element string) error {
+	if _, err := chromedp.Run(l.tab, chromedp.Evaluate[chromedp.Void](element+`.scrollIntoView({block: "center"})`)); err != nil {
+		return fmt.Errorf("scroll for %s: %w", path, err)
+	}
+	_ = sleep(l.tab, 500*time.Millisecond)
+	return screenshot(l.tab, path)
+}
+
+// sortBrowserProblems adds what the tab recorded: a request that would leave the machine
+// is a problem (the lab must work offline); other console noise is the front end's own
+// (Debian's Notebook asks for a widgets extension it does not ship), so it is a note; a
+// chart that failed is caught as not drawn.
+func (l *liveLab) sortBrowserProblems(problems, notes []string) ([]string, []string) {
+	for _, p := range collapse(l.w.take()) {
+		if strings.HasPrefix(p, outsidePrefix) {
+			problems = append(problems, "browser: "+p)
+		} else {
+			notes = append(notes, "browser: "+p)
+		}
+	}
+	return problems, notes
 }
 
 // copyForLive copies the notebook with its bootstrap cell pointed at root by absolute path.
@@ -450,7 +724,7 @@ type jupyter struct {
 
 func (j *jupyter) url(path string) string { return j.base + path + "?token=" + j.token }
 
-func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch string) (*jupyter, error) {
+func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch, logName string) (*jupyter, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -460,7 +734,7 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch string
 	j := &jupyter{
 		base:    fmt.Sprintf("http://127.0.0.1:%d", port),
 		token:   hex.EncodeToString(tok),
-		logPath: filepath.Join(o.OutDir, "jupyter.log"),
+		logPath: filepath.Join(o.OutDir, logName),
 		done:    make(chan struct{}),
 		seen:    map[int]string{},
 	}
@@ -491,6 +765,14 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch string
 		return nil, err
 	}
 	if err := os.WriteFile(tracker, []byte(`{"windowingMode": "none"}`), 0o644); err != nil {
+		return nil, err
+	}
+	// No "get notified about Jupyter news?" toast over the screenshots (and no news fetch).
+	news := filepath.Join(scratch, "lab-settings", "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings")
+	if err := os.MkdirAll(filepath.Dir(news), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(news, []byte(`{"fetchNews": "false"}`), 0o644); err != nil {
 		return nil, err
 	}
 	j.cmd.Dir = scratch

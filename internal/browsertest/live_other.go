@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// LiveOptions says which notebook CheckLive runs and with which Jupyter.
+// LiveOptions says which notebook a live check runs and with which Jupyter.
 type LiveOptions struct {
 	Notebook, Root, Python, OutDir string
 	Timeout                        time.Duration
@@ -16,14 +16,51 @@ type LiveOptions struct {
 
 // LiveReport is what CheckLive saw.
 type LiveReport struct {
-	FrontEnd              string
-	Cells, Charts, Drawn  int
-	Timeline              bool
-	Screenshots, Problems []string
-	Notes                 []string
+	FrontEnd                                 string
+	Cells, ChartCells, Charts, Drawn, Failed int
+	Timeline                                 bool
+	Screenshots, Problems, Notes             []string
 }
+
+// InterruptOptions says which cell CheckInterrupt starts and interrupts.
+type InterruptOptions struct {
+	LiveOptions
+	Cell, Ready string
+	Bound       time.Duration
+}
+
+// InterruptReport is what CheckInterrupt saw.
+type InterruptReport struct {
+	FrontEnd, Cell             string
+	RanFor, StoppedIn          time.Duration
+	Processes, Listeners, Left []string
+	Output, Screenshot         string
+	Problems, Notes            []string
+}
+
+// SlidesReport is what CheckRISE saw.
+type SlidesReport struct {
+	FrontEnd, URL, Title, Screenshot string
+	Slides                           int
+	Problems, Notes                  []string
+}
+
+// ErrNeedsJupyterLab is returned by the checks that only JupyterLab's UI offers.
+var ErrNeedsJupyterLab = errors.New("browsertest: this check needs JupyterLab (setup installed the classic Notebook: no PyPI)")
+
+var errLinuxOnly = errors.New("browsertest: the live front-end checks run on Linux only (they follow Jupyter's kernels through /proc)")
 
 // CheckLive needs Linux: it follows Jupyter's kernels through /proc to prove none is left.
 func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (LiveReport, error) {
-	return LiveReport{}, errors.New("browsertest: the live front-end check runs on Linux only")
+	return LiveReport{}, errLinuxOnly
+}
+
+// CheckInterrupt needs Linux, as CheckLive does.
+func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (InterruptReport, error) {
+	return InterruptReport{}, errLinuxOnly
+}
+
+// CheckRISE needs Linux, as CheckLive does.
+func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (SlidesReport, error) {
+	return SlidesReport{}, errLinuxOnly
 }

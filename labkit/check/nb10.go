@@ -2,11 +2,14 @@ package check
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -16,12 +19,14 @@ import (
 // round trips take microseconds, so "no echo after two seconds" is about the code.
 const echoGrace = 2 * time.Second
 
-// EchoServe checks notebook 10's first exercise: serve must accept connections on ln
-// until ln is closed (then return), echo every line of every connection byte for byte,
-// and serve connections at the same time, so that a silent client holds up nobody.
-func EchoServe(t testing.TB, serve func(ln net.Listener)) {
+// GracefulShutdown checks notebook 10's first exercise: serve must echo every line of
+// every connection ln accepts until ctx is done, then shut down gracefully — stop
+// accepting, close connections that are waiting for their next line at once, and return
+// nil when every connection has closed; if a connection is still busy after grace (a
+// client that does not read its echoes), close it and return context.DeadlineExceeded.
+func GracefulShutdown(t testing.TB, serve func(ctx context.Context, ln net.Listener, grace time.Duration) error) {
 	t.Helper()
-	if err := checkEchoServe(serve); err != nil {
+	if err := checkGracefulShutdown(serve); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -73,80 +78,163 @@ func (c *echoClient) closedWithin(d time.Duration) (bool, error) {
 	return true, nil
 }
 
-func checkEchoServe(serve func(ln net.Listener)) (err error) {
+type shutdownFunc = func(ctx context.Context, ln net.Listener, grace time.Duration) error
+
+func checkGracefulShutdown(serve shutdownFunc) error {
 	if serve == nil {
 		return errors.New("Serve is nil")
 	}
-	ln, lerr := net.Listen("tcp", "127.0.0.1:0")
-	if lerr != nil {
-		return fmt.Errorf("cannot listen on loopback: %v", lerr)
+	if err := shutdownIdle(serve); err != nil {
+		return err
 	}
-	served := make(chan struct{})
+	return shutdownStuck(serve)
+}
+
+// runServe starts serve on a loopback listener and returns its address, a cancel that
+// starts the shutdown, and a channel that delivers serve's result.
+func runServe(serve shutdownFunc, grace time.Duration) (addr string, cancel context.CancelFunc, result chan error, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("cannot listen on loopback: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	result = make(chan error, 1)
 	go func() {
-		defer close(served)
-		serve(ln)
+		defer ln.Close() // in case serve returns without closing it
+		result <- serve(ctx, ln, grace)
 	}()
+	return ln.Addr().String(), cancel, result, nil
+}
+
+// shutdownIdle: with every client idle between lines, Serve must close them all and
+// return nil, well before grace.
+func shutdownIdle(serve shutdownFunc) (err error) {
+	const grace = 3 * time.Second
+	addr, cancel, result, err := runServe(serve, grace)
+	if err != nil {
+		return err
+	}
 	var clients []*echoClient
+	returned := false
 	defer func() {
-		// Clients leave first, so even a one-at-a-time server gets to the closed listener.
+		cancel()
 		for _, c := range clients {
-			c.conn.Close()
+			c.conn.Close() // frees a Serve that is still waiting for them
 		}
-		ln.Close()
-		select {
-		case <-served:
-		case <-time.After(echoGrace):
-			if err == nil {
-				err = errors.New("Serve did not return after its listener was closed: return when Accept fails")
+		if !returned {
+			select {
+			case <-result:
+			case <-time.After(grace + echoGrace):
 			}
 		}
 	}()
-	connect := func() (*echoClient, error) {
-		c, err := dialEcho(ln.Addr().String())
-		if err == nil {
-			clients = append(clients, c)
-		}
-		return c, err
-	}
-
-	first, err := connect()
-	if err != nil {
-		return err
-	}
-	if got, err := first.roundTrip("hello\n"); got != "hello\n" {
-		return fmt.Errorf("sent \"hello\\n\", got %q (%v): write every line back, newline included", got, err)
-	}
-	// first stays connected and silent from here on.
-	second, err := connect()
-	if err != nil {
-		return err
-	}
-	if got, err := second.roundTrip("second client\n"); got != "second client\n" {
-		return fmt.Errorf("a second client got %q (%v) while the first was connected and silent: "+
-			"serve each connection in its own goroutine (go echoConn(conn))", got, err)
-	}
-
-	// Many clients at once, each with its own lines, including bytes that are not text.
-	const many, lines = 10, 20
-	errs := make([]error, many)
-	var wg sync.WaitGroup
-	for i := range many {
-		c, err := connect()
+	for i := range 3 {
+		c, err := dialEcho(addr)
 		if err != nil {
 			return err
 		}
-		wg.Go(func() {
-			for j := range lines {
-				line := fmt.Sprintf("client %d line %d \x00\xff\r\t|\n", i, j)
-				if got, err := c.roundTrip(line); got != line {
-					errs[i] = fmt.Errorf("client %d sent %q, got %q (%v): echo byte for byte", i, line, got, err)
-					return
-				}
-			}
-		})
+		clients = append(clients, c)
+		line := fmt.Sprintf("client %d says hello\n", i)
+		if got, err := c.roundTrip(line); got != line {
+			return fmt.Errorf("before the shutdown: sent %q, got %q (%v): echo every line", line, got, err)
+		}
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	select {
+	case err := <-result:
+		returned = true
+		return fmt.Errorf("Serve returned %v before its context was cancelled", err)
+	default:
+	}
+	cancel() // every client is now idle between lines
+	select {
+	case err := <-result:
+		returned = true
+		if errors.Is(err, context.DeadlineExceeded) {
+			return errors.New("every client was idle, yet Serve waited out grace and returned DeadlineExceeded: " +
+				"wake the idle connections (conn.SetReadDeadline(time.Now()) makes a blocked read return) so they close at once")
+		}
+		if err != nil {
+			return fmt.Errorf("every client was idle and closed; Serve returned %v, want nil", err)
+		}
+	case <-time.After(grace + echoGrace):
+		return fmt.Errorf("Serve had not returned %v after its context was cancelled, with every client idle: "+
+			"wake the idle connections, wait for their goroutines, and return", grace+echoGrace)
+	}
+	for i, c := range clients {
+		closed, err := c.closedWithin(echoGrace)
+		if err != nil {
+			return fmt.Errorf("client %d after the shutdown: %v", i, err)
+		}
+		if !closed {
+			return fmt.Errorf("Serve returned, but idle client %d's connection was still open: "+
+				"a graceful shutdown closes every connection and waits for its goroutine before returning", i)
+		}
+	}
+	if c, err := net.DialTimeout("tcp", addr, echoGrace); err == nil {
+		c.Close()
+		return errors.New("Serve returned, but its listener still accepted a new connection: close it to stop accepting")
+	}
+	return nil
+}
+
+// shutdownStuck: a client that sends but never reads keeps its goroutine blocked in Write.
+// Serve must give up on it after grace: close it, and return context.DeadlineExceeded.
+func shutdownStuck(serve shutdownFunc) error {
+	const grace = 300 * time.Millisecond
+	addr, cancel, result, err := runServe(serve, grace)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	stuck, err := dialEcho(addr)
+	if err != nil {
+		return err
+	}
+	stuck.conn.(*net.TCPConn).SetReadBuffer(4 << 10) // small buffers: the server's Write blocks sooner
+	var sent atomic.Int64
+	writer := make(chan struct{})
+	go func() { // lines and more lines, never reading an echo
+		defer close(writer)
+		line := strings.Repeat("z", 1023) + "\n"
+		stuck.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		for range 1 << 15 { // at most 32 MiB; the server stops reading long before
+			if _, err := io.WriteString(stuck.conn, line); err != nil {
+				return
+			}
+			sent.Add(1)
+		}
+	}()
+	defer func() {
+		stuck.conn.Close()
+		<-writer
+	}()
+	// Wait until the writes stall: both directions' buffers are full, the server is stuck.
+	for last, still, deadline := int64(-1), 0, time.Now().Add(10*time.Second); still < 4 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		if now := sent.Load(); now == last {
+			still++
+		} else {
+			last, still = now, 0
+		}
+	}
+	cancel()
+	select {
+	case err := <-result:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("a client that never reads its echoes was connected; Serve returned %v, want context.DeadlineExceeded "+
+				"after closing that connection once grace (%v) had passed", err, grace)
+		}
+	case <-time.After(grace + 5*time.Second):
+		stuck.conn.Close() // frees a Serve that waits for ever
+		return fmt.Errorf("Serve had not returned %v after its context was cancelled (grace %v): a client that never reads "+
+			"keeps its goroutine blocked in Write; after grace, close the connections still open and return", grace+5*time.Second, grace)
+	}
+	// Echoes it never read may still arrive; what matters is that the connection ends.
+	stuck.conn.SetReadDeadline(time.Now().Add(echoGrace))
+	if _, err := io.Copy(io.Discard, stuck.conn); err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		return fmt.Errorf("Serve returned DeadlineExceeded, but the stuck client's connection was still open (%v): close it", err)
+	}
+	return nil
 }
 
 func checkIdleEcho(handle func(conn net.Conn, idle time.Duration)) (err error) {

@@ -2,14 +2,15 @@ package check
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
-	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// echoConnLines is the handler notebook 10's first exercise ships with the stub.
+// echoConnLines is section 1's echoLines, which the first exercise's Serve calls.
 func echoConnLines(conn net.Conn) {
 	defer conn.Close()
 	r := bufio.NewReader(conn)
@@ -24,64 +25,109 @@ func echoConnLines(conn net.Conn) {
 	}
 }
 
-// The stub: one connection at a time.
-func serveSequential(ln net.Listener) {
+// serveTracked is the part of the first exercise's stub that every version shares: it
+// serves until ctx is done and returns, after closing the listener, the open connections
+// and the WaitGroup of their goroutines.
+func serveTracked(ctx context.Context, ln net.Listener) (*sync.Mutex, map[net.Conn]bool, *sync.WaitGroup) {
+	var (
+		mu    sync.Mutex
+		conns = map[net.Conn]bool{}
+		wg    sync.WaitGroup
+	)
+	context.AfterFunc(ctx, func() { ln.Close() })
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			return
+			break
 		}
-		echoConnLines(conn)
+		mu.Lock()
+		conns[conn] = true
+		mu.Unlock()
+		wg.Go(func() {
+			echoConnLines(conn)
+			mu.Lock()
+			delete(conns, conn)
+			mu.Unlock()
+		})
+	}
+	return &mu, conns, &wg
+}
+
+// The stub: returns as soon as the listener closes, leaving every connection open.
+func shutdownStub(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	serveTracked(ctx, ln)
+	return nil
+}
+
+// The reference solution (notebooks/solutions/10_tcp_echo/shutdown.gocell).
+func shutdownSolution(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	mu, conns, wg := serveTracked(ctx, ln)
+	return finishShutdown(mu, conns, wg, grace, true)
+}
+
+// finishShutdown is the solution's second half; wake=false leaves idle connections asleep.
+func finishShutdown(mu *sync.Mutex, conns map[net.Conn]bool, wg *sync.WaitGroup, grace time.Duration, wake bool) error {
+	if wake {
+		mu.Lock()
+		for conn := range conns {
+			conn.SetReadDeadline(time.Now())
+		}
+		mu.Unlock()
+	}
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(grace):
+		mu.Lock()
+		for conn := range conns {
+			conn.Close()
+		}
+		mu.Unlock()
+		<-done
+		return context.DeadlineExceeded
 	}
 }
 
-// The reference solution (notebooks/solutions/10_tcp_echo/serve.gocell).
-func serveConcurrent(ln net.Listener) {
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go echoConnLines(conn)
-	}
+// Never wakes the idle connections: waits out grace even when every client is idle.
+func shutdownNoWake(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	mu, conns, wg := serveTracked(ctx, ln)
+	return finishShutdown(mu, conns, wg, grace, false)
 }
 
-// Concurrent, but upper-cases: not an echo.
-func serveUpper(ln net.Listener) {
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer conn.Close()
-			r := bufio.NewReader(conn)
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				io.WriteString(conn, strings.ToUpper(line))
-			}
-		}()
-	}
+// Wakes the idle ones and waits, but for ever: a client that never reads holds it up.
+func shutdownNoGrace(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	mu, conns, wg := serveTracked(ctx, ln)
+	return finishShutdown(mu, conns, wg, time.Hour, true)
 }
 
-func TestEchoServeVerdicts(t *testing.T) {
+// Not graceful: closes every connection at once.
+func shutdownAbrupt(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	mu, conns, wg := serveTracked(ctx, ln)
+	return finishShutdown(mu, conns, wg, 0, false)
+}
+
+func TestGracefulShutdownVerdicts(t *testing.T) {
 	cases := []struct {
 		name    string
-		fn      func(net.Listener)
+		fn      shutdownFunc
 		wantErr string
 	}{
-		{"stub (one at a time)", serveSequential, "own goroutine"},
-		{"solution", serveConcurrent, ""},
-		{"not an echo", serveUpper, "newline included"},
+		{"stub (returns at once)", shutdownStub, "still open"},
+		{"solution", shutdownSolution, ""},
+		{"idle connections never woken", shutdownNoWake, "wake the idle connections"},
+		{"no grace deadline", shutdownNoGrace, "after grace, close"},
+		{"everything closed at once", shutdownAbrupt, "waited out grace"},
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkEchoServe(c.fn)
-			verdict(t, err, c.wantErr)
+			t.Parallel()
+			verdict(t, checkGracefulShutdown(c.fn), c.wantErr)
 		})
 	}
 }

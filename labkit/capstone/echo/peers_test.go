@@ -25,7 +25,7 @@ func needPython(t testing.TB) {
 
 func TestLoadClientAgainstPythonServer(t *testing.T) {
 	needPython(t)
-	py, err := pyecho.StartServer(t.Context(), 0)
+	py, err := pyecho.Start(t.Context(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestLoadClientAgainstPythonServer(t *testing.T) {
 func TestPythonClientAgainstServer(t *testing.T) {
 	needPython(t)
 	s := startServer(t, echo.Config{})
-	r, err := pyecho.RunClient(t.Context(), s.Addr(), load.Config{Clients: 50, Messages: 40, PayloadBytes: 200})
+	r, err := pyecho.Run(t.Context(), s.Addr(), load.Config{Clients: 50, Messages: 40, PayloadBytes: 200})
 	if err != nil {
 		t.Fatalf("Python asyncio client against our server: %v", err)
 	}

@@ -4,7 +4,10 @@
 //
 // The lab uses it to show what those limits cost and what they buy. Minimal, an io.Copy
 // echo loop with none of them, is the comparison point; package echo/load drives either
-// one (or any other echo server) and verifies every byte that comes back.
+// one (or any other echo server) and verifies every byte that comes back. The program
+// cmd/echo-server runs either; package echo/echoproc runs that program, or the Python
+// asyncio twin from echo/pyecho, in a process of its own and measures its CPU time per
+// message.
 package echo
 
 import (

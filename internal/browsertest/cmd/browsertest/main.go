@@ -26,8 +26,11 @@ import (
 func main() {
 	decks := flag.String("decks", "build/slides", "folder of exported decks (*.slides.html); empty: skip the deck checks")
 	out := flag.String("out", "build/browser", "folder for screenshots and logs")
-	live := flag.String("live", "notebooks/01_goroutines.ipynb", "notebook to run in the live front end; empty: skip it")
+	live := flag.String("live", "notebooks/01_goroutines.ipynb,notebooks/05_worker_pools.ipynb,notebooks/09_fx_workload.ipynb",
+		"comma-separated notebooks to run through the live front end's UI; empty: none")
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
+	rise := flag.String("rise", "notebooks/01_goroutines.ipynb", "notebook to present as live RISE slides inside JupyterLab; empty: skip it")
+	interrupt := flag.Bool("interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	everySlide := flag.Bool("every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
@@ -35,10 +38,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *python, *requireBrowser, *everySlide))
+	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *rise, *python, *interrupt, *requireBrowser, *everySlide))
 }
 
-func run(ctx context.Context, decks, htmlDir, out, live, python string, requireBrowser, everySlide bool) int {
+func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, interrupt, requireBrowser, everySlide bool) int {
 	start := time.Now()
 	b, err := browsertest.Start(ctx)
 	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
@@ -52,7 +55,7 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, requireB
 	defer b.Close()
 	b.EverySlide = everySlide
 
-	failed := 0
+	failed, skipped := 0, 0
 	nDecks, nCharts, nDrawn := 0, 0, 0
 	if decks != "" {
 		paths, _ := filepath.Glob(filepath.Join(decks, "*.slides.html"))
@@ -139,30 +142,42 @@ func run(ctx context.Context, decks, htmlDir, out, live, python string, requireB
 			}
 		}
 	}
-	if live != "" {
+	for _, nb := range splitList(live) {
 		t0 := time.Now()
-		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: live, Python: python, OutDir: out})
-		switch {
-		case err != nil:
-			fmt.Printf("FAIL  live %s: %v\n", live, err)
+		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: nb, Python: python, OutDir: out})
+		if err != nil {
+			fmt.Printf("FAIL  live %s: %v\n", nb, err)
 			failed++
-		default:
-			status := "ok  "
-			if len(r.Problems) > 0 {
-				status = "FAIL"
-				failed++
-			}
-			fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn (timeline: %v)  %5.1fs  %s\n",
-				status, live, r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.Timeline, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
-			for _, p := range r.Problems {
-				fmt.Printf("        live: %s\n", p)
-			}
-			for _, p := range r.Notes {
-				fmt.Printf("        live (note, not a failure): %s\n", p)
-			}
+			continue
+		}
+		status := "ok  "
+		if len(r.Problems) > 0 {
+			status = "FAIL"
+			failed++
+		}
+		fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must  %5.1fs  %s\n",
+			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+		for _, p := range r.Problems {
+			fmt.Printf("        live %s: %s\n", filepath.Base(nb), p)
+		}
+		for _, p := range r.Notes {
+			fmt.Printf("        live %s (note, not a failure): %s\n", filepath.Base(nb), p)
 		}
 	}
-	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed; %.1fs\n", nDecks, nDrawn, nCharts, failed, time.Since(start).Seconds())
+	if interrupt {
+		for _, t := range interruptTargets {
+			t.Python, t.OutDir = python, out
+			tally(checkInterrupt(ctx, b, t), &failed, &skipped)
+		}
+	}
+	if rise != "" {
+		tally(checkRISE(ctx, b, browsertest.LiveOptions{Notebook: rise, Python: python, OutDir: out}), &failed, &skipped)
+	}
+	skippedNote := ""
+	if skipped > 0 {
+		skippedNote = fmt.Sprintf(", %d skipped (they need JupyterLab)", skipped)
+	}
+	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed%s; %.1fs\n", nDecks, nDrawn, nCharts, failed, skippedNote, time.Since(start).Seconds())
 	if failed > 0 {
 		return 1
 	}
@@ -232,4 +247,117 @@ func checkServed(ctx context.Context, b *browsertest.Browser, dir, out string) (
 		problems = append(problems, first+": "+p)
 	}
 	return len(linked), problems, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// interruptTargets are the cells the interrupt check starts and stops: notebook 06's
+// CPU-bound experiment (worker processes of its own), and a fixture cell that runs until
+// interrupted with what notebooks 06 and 10 start (a process pool, a TCP server, a child
+// process holding a listener), because 10's cells finish in a few seconds.
+var interruptTargets = []browsertest.InterruptOptions{
+	{LiveOptions: browsertest.LiveOptions{Notebook: "internal/browsertest/testdata/interrupt.ipynb"},
+		Cell: "running until interrupted", Ready: "running until interrupted"},
+	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/06_goroutines_vs_processes.ipynb"},
+		Cell: "■ stops the experiment cleanly", Ready: "batch:"},
+}
+
+// outcome is how one check ended.
+type outcome int
+
+const (
+	passed outcome = iota
+	failedCheck
+	skippedCheck
+)
+
+// tally counts o into failed or skipped.
+func tally(o outcome, failed, skipped *int) {
+	switch o {
+	case failedCheck:
+		*failed++
+	case skippedCheck:
+		*skipped++
+	}
+}
+
+// checkInterrupt runs one interrupt check and prints its line.
+func checkInterrupt(ctx context.Context, b *browsertest.Browser, o browsertest.InterruptOptions) outcome {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	r, err := b.CheckInterrupt(ctx, o)
+	switch {
+	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
+		fmt.Printf("SKIPPED  interrupt %s: %v\n", name, err)
+		return skippedCheck
+	case err != nil:
+		fmt.Printf("FAIL  interrupt %s: %v\n", name, err)
+		return failedCheck
+	}
+	status := "ok  "
+	if len(r.Problems) > 0 {
+		status = "FAIL"
+	}
+	fmt.Printf("%s  interrupt %s %s in %s: pressed after %.1fs, stopped %.1fs later; %d processes and %d listeners of the cell, %d left  %5.1fs  %s\n",
+		status, name, r.Cell, r.FrontEnd, r.RanFor.Seconds(), r.StoppedIn.Seconds(), len(r.Processes), len(r.Listeners), len(r.Left),
+		time.Since(t0).Seconds(), r.Screenshot)
+	for _, p := range r.Processes {
+		fmt.Printf("        running at the interrupt: %s\n", p)
+	}
+	for _, p := range r.Listeners {
+		fmt.Printf("        listening at the interrupt: %s\n", p)
+	}
+	if r.Output != "" {
+		fmt.Printf("        the cell's last output: %s\n", r.Output)
+	}
+	for _, p := range r.Problems {
+		fmt.Printf("        interrupt %s: %s\n", name, p)
+	}
+	for _, p := range r.Notes {
+		fmt.Printf("        interrupt %s (note, not a failure): %s\n", name, p)
+	}
+	if status == "FAIL" {
+		return failedCheck
+	}
+	return 0
+}
+
+// checkRISE runs the RISE check and prints its line.
+func checkRISE(ctx context.Context, b *browsertest.Browser, o browsertest.LiveOptions) outcome {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	r, err := b.CheckRISE(ctx, o)
+	switch {
+	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
+		fmt.Printf("SKIPPED  RISE %s: %v\n", name, err)
+		return skippedCheck
+	case err != nil:
+		fmt.Printf("FAIL  RISE %s: %v\n", name, err)
+		return failedCheck
+	}
+	status := "ok  "
+	if len(r.Problems) > 0 {
+		status = "FAIL"
+	}
+	fmt.Printf("%s  RISE %s in %s: live deck %s, %d slides, first slide %q  %5.1fs  %s\n",
+		status, name, r.FrontEnd, r.URL, r.Slides, r.Title, time.Since(t0).Seconds(), r.Screenshot)
+	for _, p := range r.Problems {
+		fmt.Printf("        RISE %s: %s\n", name, p)
+	}
+	for _, p := range r.Notes {
+		fmt.Printf("        RISE %s (note, not a failure): %s\n", name, p)
+	}
+	if status == "FAIL" {
+		return failedCheck
+	}
+	return 0
 }

@@ -253,6 +253,11 @@ func TestRunAgainstEchoServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The server counts a line after its write returns, which can be after the client has
+	// read the echo: wait for every connection to end before reading the counters.
+	for deadline := time.Now().Add(20 * time.Second); s.Stats().Active > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if st := s.Stats(); st.Lines != 400 || st.Bytes != 400*5001 {
 		t.Errorf("server stats %v after %v", st, r)
 	}

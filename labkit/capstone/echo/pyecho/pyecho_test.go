@@ -25,7 +25,7 @@ func needPython(t *testing.T) {
 
 func TestServerEchoesAndStops(t *testing.T) {
 	needPython(t)
-	s, err := pyecho.StartServer(t.Context(), 8)
+	s, err := pyecho.Start(t.Context(), 8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestServerEchoesAndStops(t *testing.T) {
 func TestServerStopsWithItsContext(t *testing.T) {
 	needPython(t)
 	ctx, cancel := context.WithCancel(t.Context())
-	s, err := pyecho.StartServer(ctx, 0)
+	s, err := pyecho.Start(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +71,8 @@ func TestServerStopsWithItsContext(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	if _, err := pyecho.StartServer(t.Context(), -1); err == nil || !strings.Contains(err.Error(), "maxLine") {
-		t.Errorf("StartServer(-1) error = %v, want one naming maxLine", err)
+	if _, err := pyecho.Start(t.Context(), -1); err == nil || !strings.Contains(err.Error(), "maxLine") {
+		t.Errorf("Start(-1) error = %v, want one naming maxLine", err)
 	}
 	tests := []struct {
 		addr string
@@ -86,20 +86,20 @@ func TestBadInput(t *testing.T) {
 		{"no port", load.Config{Clients: 1}, "addr"},
 	}
 	for _, tt := range tests {
-		if _, err := pyecho.RunClient(t.Context(), tt.addr, tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("RunClient(%q, %+v) error = %v, want one naming %s", tt.addr, tt.cfg, err, tt.want)
+		if _, err := pyecho.Run(t.Context(), tt.addr, tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Run(%q, %+v) error = %v, want one naming %s", tt.addr, tt.cfg, err, tt.want)
 		}
 	}
 }
 
 func TestPythonClientAgainstPythonServer(t *testing.T) {
 	needPython(t)
-	s, err := pyecho.StartServer(t.Context(), 0)
+	s, err := pyecho.Start(t.Context(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	r, err := pyecho.RunClient(t.Context(), s.Addr(), load.Config{Clients: 5, Messages: 20, PayloadBytes: 10})
+	r, err := pyecho.Run(t.Context(), s.Addr(), load.Config{Clients: 5, Messages: 20, PayloadBytes: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,17 +141,17 @@ func TestPythonClientCatchesCorruption(t *testing.T) {
 			})
 		}
 	})
-	r, err := pyecho.RunClient(t.Context(), ln.Addr().String(), load.Config{Clients: 3, Messages: 4, PayloadBytes: 12})
+	r, err := pyecho.Run(t.Context(), ln.Addr().String(), load.Config{Clients: 3, Messages: 4, PayloadBytes: 12})
 	if err == nil || r.Corrupted != 3 || r.Echoed != 9 {
-		t.Errorf("RunClient = %+v, %v; want 3 corrupted (one per client) and an error", r, err)
+		t.Errorf("Run = %+v, %v; want 3 corrupted (one per client) and an error", r, err)
 	}
 }
 
-func TestRunClientHonoursContext(t *testing.T) {
+func TestRunHonoursContext(t *testing.T) {
 	needPython(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := pyecho.RunClient(ctx, "127.0.0.1:9", load.Config{Clients: 1, Messages: 1}); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled RunClient error = %v, want context.Canceled", err)
+	if _, err := pyecho.Run(ctx, "127.0.0.1:9", load.Config{Clients: 1, Messages: 1}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled Run error = %v, want context.Canceled", err)
 	}
 }
