@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// The verdict tests of the sample (08), once_rates (03) and race_tally (02) exercises run
+// The verdict tests of the sample (08), broadcast (03) and race_tally (02) exercises run
 // copies of the notebooks' stubs and reference solutions. This test keeps the copies
 // honest: each function or method body, or string constant, copied here must match,
 // token for token (comments aside), the one in the notebook's stub cell or in the .gocell
@@ -25,18 +25,22 @@ type declCopy struct {
 }
 
 var declCopies = []declCopy{
+	{"03_locks_and_atomics", "broadcast", false, "Broadcaster.Subscribe", "mutexBroadcaster.Subscribe"},
+	{"03_locks_and_atomics", "broadcast", false, "Broadcaster.Unsubscribe", "mutexBroadcaster.Unsubscribe"},
+	{"03_locks_and_atomics", "broadcast", false, "Broadcaster.Publish", "mutexBroadcaster.Publish"},
+	{"03_locks_and_atomics", "broadcast", true, "Broadcaster.Subscribe", "rwBroadcaster.Subscribe"},
+	{"03_locks_and_atomics", "broadcast", true, "Broadcaster.Unsubscribe", "rwBroadcaster.Unsubscribe"},
+	{"03_locks_and_atomics", "broadcast", true, "Broadcaster.Publish", "rwBroadcaster.Publish"},
 	{"08_backpressure", "sample", false, "Sample", "sampleEveryQuote"},
 	{"08_backpressure", "sample", true, "Sample", "sampleOnTicks"},
 	{"02_race_conditions", "race_tally", false, "TallyProgram", "tallyStubProgram"},
 	{"02_race_conditions", "race_tally", true, "TallyProgram", "tallyMergeProgram"},
-	{"03_locks_and_atomics", "rate_cache", false, "RateCache.Rate", "checkThenLoadCache.Rate"},
-	{"03_locks_and_atomics", "rate_cache", true, "RateCache.Rate", "onceRateCache.Rate"},
 }
 
 func TestDeclCopiesMatchTheNotebooks(t *testing.T) {
 	root := filepath.Join("..", "..")
 	copies := map[string]string{}
-	for _, f := range []string{"nb02_tally_test.go", "nb03_rates_test.go", "nb08_sample_test.go"} {
+	for _, f := range []string{"nb02_tally_test.go", "nb03_broadcast_test.go", "nb08_sample_test.go"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
