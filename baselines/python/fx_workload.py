@@ -6,10 +6,13 @@ prices, same risk rules), runs them with asyncio (tasks bounded by a Semaphore) 
 threads (ThreadPoolExecutor), and prints one JSON object with the decisions, the
 per-order latencies and the run's timing on stdout.
 
-The pricing loop is calibrated to --cpu-ns per order in each process, unless --cpu-iters
-gives the loop count directly: callers comparing several runs measure once with
---calibrate (prints {"iters_per_ms": ...}) and pass the same count to every run, so that
-every run does the same work whatever the machine's load during calibration.
+Pricing is labkit/workload's CPU loop, seeded by the order's id: --cpu-iters gives the
+loop count per order directly (the same count as Go's Config.CPUIters does the same
+arithmetic: the output's price_checksum equals Go's Report.PriceChecksum), otherwise it
+is calibrated to --cpu-ns per order in each process. Callers comparing several
+time-calibrated runs measure once with --calibrate (prints {"iters_per_ms": ...}) and
+pass the same count to every run, so that every run does the same work whatever the
+machine's load during calibration.
 
     python3 fx_workload.py --mode asyncio --orders 200 --latency exponential \
         --latency-min-ns 1000000 --latency-mean-ns 3000000 --cpu-ns 50000 --workers 16
@@ -117,9 +120,15 @@ def digest(decisions):
 
 
 def price_loop(iters, seed):
-    x = seed | 1
+    """The pricing model's arithmetic: labkit/workload's CPU loop (workload.SpinIters), step
+    for step, so the same iterations from the same seed give Go's result exactly."""
+    x = (seed | 1) & M64
     for _ in range(iters):
-        x = fmix((x + GOLDEN) & M64)
+        x ^= x >> 33
+        x = (x * 0xFF51AFD7ED558CCD) & M64
+        x ^= x >> 29
+        x = ((x << 17) | (x >> 47)) & M64  # bits.RotateLeft64(x, 17)
+        x = (x + 0x9E3779B97F4A7C15) & M64
     return x
 
 
@@ -151,6 +160,7 @@ class Session:
         self.orders = orders
         self.cpu_iters = cpu_iters
         self.decisions = [None] * len(orders)
+        self.prices = [None] * len(orders)
         self.latencies = [None] * len(orders)
         self.lock = threading.Lock()
         self.in_flight = 0
@@ -163,8 +173,7 @@ class Session:
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
     def price(self, order):
-        if self.cpu_iters:
-            price_loop(max(self.cpu_iters, 1), order[0] + 1)
+        self.prices[order[0]] = price_loop(self.cpu_iters, order[0] + 1)
 
     def finish(self, order, decision):
         i = order[0]
@@ -289,6 +298,8 @@ def main(argv):
             "decisions": [list(d) for d in session.decisions],
             "latencies_ns": session.latencies,
             "checksum": digest(session.decisions),
+            "price_iters": cpu_iters,
+            "price_checksum": sum(session.prices) & M64,
         },
         sys.stdout,
     )

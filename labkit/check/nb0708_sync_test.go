@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// The verdict tests in nb07_test.go and nb08_test.go run copies of the stubs the notebooks
+// The verdict tests in nb07_test.go, nb08_test.go and nb09_test.go run copies of the stubs the notebooks
 // ship and of their reference solutions. This test keeps the copies honest: each copy's
 // body must match, token for token (comments aside), the cell in the notebook or the
 // .gocell file it stands for.
@@ -29,6 +29,10 @@ var nb0708Copies = []nb0708Copy{
 	{"07_async_to_goroutines", "process_all", "ProcessAll", "processAllErrgroup", false},
 	{"08_backpressure", "send_latest", "SendLatest", "sendLatestDropNewest", true},
 	{"08_backpressure", "send_latest", "SendLatest", "sendLatestConflate", false},
+	{"09_fx_workload", "by_pair", "ByPair", "byPairPerOrder", true},
+	{"09_fx_workload", "by_pair", "ByPair", "byPairGrouped", false},
+	{"09_fx_workload", "price_stage", "PriceStage", "priceStageStub", true},
+	{"09_fx_workload", "price_stage", "PriceStage", "priceStageSolution", false},
 }
 
 func TestNb0708CopiesMatchTheNotebooks(t *testing.T) {
@@ -46,7 +50,7 @@ func TestNb0708CopiesMatchTheNotebooks(t *testing.T) {
 		}
 		want := nb0708Body(t, "package main\n"+cell, c.cellFunc)
 		var copies []string
-		for _, f := range []string{"nb07_test.go", "nb08_test.go"} {
+		for _, f := range []string{"nb07_test.go", "nb08_test.go", "nb09_test.go"} {
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)

@@ -19,11 +19,10 @@ import (
 // slow machine. It is shorter than coordGrace because each check waits on it in sequence.
 const fxGrace = time.Second
 
-// fxHold is how long each send holds its slot once the pool is full, so that an unbounded
-// solution has time to show more than limit sends at once. It only delays passing code.
+// fxHold is how long each call of the reader's code holds on once the check lets it
+// run, so that wrong answers' overlapping calls have time to show. It only delays passing
+// code.
 const fxHold = 20 * time.Millisecond
-
-var errOrderRejected = errors.New("gateway: order 5 rejected")
 
 func fxOrders(n int) []fx.Order {
 	orders, err := fx.Generate(fx.Config{Seed: 9, Pairs: 3, Orders: n, Workers: 1})
@@ -69,102 +68,94 @@ func (b *barrier) leave() {
 	b.done.Add(1)
 }
 
-// SendAll checks notebook 09's bounded-pool exercise: sendAll must call send once for
-// every order, with up to limit calls running at once and never more, return only after
-// every call has returned, and return the first error a call returns.
-func SendAll(t testing.TB, sendAll func(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error) {
+// ByPair checks notebook 09's per-pair ordering exercise: byPair must call handle once
+// for every order, never run two orders of one pair at once, run each pair's orders in
+// the order given, run different pairs at the same time, and return only after every
+// call has returned, leaving no goroutine behind.
+func ByPair(t testing.TB, byPair func(orders []fx.Order, handle func(fx.Order))) {
 	t.Helper()
-	if err := checkSendAll(sendAll); err != nil {
+	if err := checkByPair(byPair); err != nil {
 		t.Fatal(err)
 	}
 }
 
-type sendAllFunc = func(context.Context, []fx.Order, int, func(context.Context, fx.Order) error) error
+type byPairFunc = func([]fx.Order, func(fx.Order))
 
-func checkSendAll(sendAll sendAllFunc) error {
-	if sendAll == nil {
-		return errors.New("SendAll is nil")
-	}
-	if err := sendAllBounded(sendAll); err != nil {
-		return err
-	}
-	return sendAllError(sendAll)
+// pairCalls records what the calls of one ByPair run did, per pair.
+type pairCalls struct {
+	mu      sync.Mutex
+	running map[int]int // pair → calls running now
+	last    map[int]int // pair → ID of the pair's last order started
+	handled map[int]int // order ID → calls
+	fault   error       // the first overlap or reordering seen
 }
 
-func sendAllBounded(sendAll sendAllFunc) error {
-	const n, limit = 24, 4
+func (c *pairCalls) start(o fx.Order) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, name := o.Quote.Pair, fx.AllPairs()[o.Quote.Pair].Name
+	c.running[p]++
+	if c.running[p] > 1 && c.fault == nil {
+		c.fault = fmt.Errorf("order %d of %s started while another %s order was still running: run one pair's orders one at a time", o.ID, name, name)
+	}
+	if last, seen := c.last[p]; seen && o.ID < last && c.fault == nil {
+		c.fault = fmt.Errorf("order %d of %s ran after order %d of %s: keep each pair's orders in the order given", o.ID, name, last, name)
+	}
+	c.last[p] = max(c.last[p], o.ID)
+	c.handled[o.ID]++
+}
+
+func (c *pairCalls) end(o fx.Order) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running[o.Quote.Pair]--
+}
+
+func checkByPair(byPair byPairFunc) error {
+	if byPair == nil {
+		return errors.New("ByPair is nil")
+	}
+	const n = 24
 	orders := fxOrders(n)
-	b := newBarrier(limit)
-	var mu sync.Mutex
-	sent := map[int]int{}
-	send := func(ctx context.Context, o fx.Order) error {
+	pairs := map[int]bool{}
+	for _, o := range orders {
+		pairs[o.Quote.Pair] = true
+	}
+	calls := &pairCalls{running: map[int]int{}, last: map[int]int{}, handled: map[int]int{}}
+	b := newBarrier(len(pairs)) // passes once a call of every pair runs at the same time
+	handle := func(o fx.Order) {
+		calls.start(o)
 		b.enter()
-		defer b.leave()
-		time.Sleep(fxHold)
-		mu.Lock()
-		sent[o.ID]++
-		mu.Unlock()
-		return nil
+		time.Sleep(fxHold) // long enough for a wrong answer's overlapping calls to show
+		calls.end(o)
+		b.leave()
 	}
 	base := runtime.NumGoroutine()
-	_, err, returned := callWithin(n*fxGrace, func() (struct{}, error) {
-		return struct{}{}, sendAll(context.Background(), orders, limit, send)
+	_, _, returned := callWithin(n*fxGrace, func() (struct{}, error) {
+		byPair(orders, handle)
+		return struct{}{}, nil
 	})
 	if !returned {
-		return errors.New("SendAll did not return: is it waiting for something that never happens?")
+		return errors.New("ByPair did not return: is it waiting for something that never happens?")
 	}
-	runningAtReturn, doneAtReturn := b.running.Load(), b.done.Load()
+	doneAtReturn := b.done.Load()
 	leaked := goroutines.Leaked(base, 2*fxGrace)
-	mu.Lock()
-	defer mu.Unlock()
+	calls.mu.Lock()
+	defer calls.mu.Unlock()
 	switch {
-	case err != nil:
-		return fmt.Errorf("SendAll returned %v, but every send succeeded: return nil", err)
-	case runningAtReturn > 0 || int(doneAtReturn) < len(sent):
-		return fmt.Errorf("SendAll returned while %d sends were still running: wait for all of them (g.Wait())", runningAtReturn)
-	case b.most.Load() > limit:
-		return fmt.Errorf("%d sends ran at once with limit %d: bound them (errgroup's g.SetLimit(limit), or a semaphore)", b.most.Load(), limit)
+	case calls.fault != nil:
+		return calls.fault
+	case doneAtReturn < int32(len(calls.handled)) || (doneAtReturn < n && len(calls.handled) == n):
+		return fmt.Errorf("ByPair returned when %d of %d calls had finished, others still running or not yet started: wait for all of them", doneAtReturn, n)
 	case b.timedOut.Load():
-		return fmt.Errorf("at most %d sends ran at once with limit %d: run up to limit of them concurrently (g.Go with g.SetLimit(limit))", b.most.Load(), limit)
+		return fmt.Errorf("at most %d calls ran at once with %d pairs: run different pairs at the same time (a goroutine per pair)", b.most.Load(), len(pairs))
 	case leaked > 0:
-		return fmt.Errorf("%d goroutines still running after SendAll returned", leaked)
+		return fmt.Errorf("%d goroutines still running after ByPair returned", leaked)
 	}
 	for _, o := range orders {
-		if c := sent[o.ID]; c != 1 {
-			return fmt.Errorf("order %d was sent %d times, want exactly once", o.ID, c)
+		if c := calls.handled[o.ID]; c != 1 {
+			return fmt.Errorf("order %d was handled %d times, want exactly once", o.ID, c)
 		}
-	}
-	if len(sent) != n {
-		return fmt.Errorf("%d distinct orders sent, want %d", len(sent), n)
-	}
-	return nil
-}
-
-func sendAllError(sendAll sendAllFunc) error {
-	orders := fxOrders(12)
-	var running atomic.Int32
-	send := func(ctx context.Context, o fx.Order) error {
-		running.Add(1)
-		defer running.Add(-1)
-		if o.ID == 5 {
-			return errOrderRejected
-		}
-		return nil
-	}
-	base := runtime.NumGoroutine()
-	_, err, returned := callWithin(4*fxGrace, func() (struct{}, error) {
-		return struct{}{}, sendAll(context.Background(), orders, 3, send)
-	})
-	switch {
-	case !returned:
-		return errors.New("with one send failing, SendAll never returned")
-	case !errors.Is(err, errOrderRejected):
-		return fmt.Errorf("with order 5's send failing, SendAll returned %v: return the first error (g.Wait() does)", err)
-	case running.Load() > 0:
-		return errors.New("SendAll returned its error before the other sends had finished: wait for them too")
-	}
-	if leaked := goroutines.Leaked(base, 2*fxGrace); leaked > 0 {
-		return fmt.Errorf("with one send failing, %d goroutines were still running after SendAll returned", leaked)
 	}
 	return nil
 }

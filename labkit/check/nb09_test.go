@@ -6,80 +6,107 @@ import (
 	"testing"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
-	"golang.org/x/sync/errgroup"
 )
 
-// The stub notebook 09 ships: right results, one order at a time.
-func sendAllSequential(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error {
-	for _, o := range orders {
-		if err := send(ctx, o); err != nil {
-			return err
-		}
+// The stub notebook 09 ships: a goroutine per order.
+func byPairPerOrder(orders []fx.Order, handle func(fx.Order)) {
+	var wg sync.WaitGroup
+	for _, o := range orders { // a goroutine per order: a pair's orders race each other: change this
+		wg.Go(func() { handle(o) })
 	}
-	return nil
+	wg.Wait()
 }
 
-// The reference solution (notebooks/solutions/09_fx_workload/send_all.gocell).
-func sendAllPool(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(limit)
+// The reference solution (notebooks/solutions/09_fx_workload/by_pair.gocell).
+func byPairGrouped(orders []fx.Order, handle func(fx.Order)) {
+	byPair := map[int][]fx.Order{}
 	for _, o := range orders {
-		g.Go(func() error { return send(ctx, o) })
+		byPair[o.Quote.Pair] = append(byPair[o.Quote.Pair], o) // keeps each pair's order
 	}
-	return g.Wait()
+	var wg sync.WaitGroup
+	for _, pairOrders := range byPair {
+		wg.Go(func() { // one goroutine per pair: its orders run one after another
+			for _, o := range pairOrders {
+				handle(o)
+			}
+		})
+	}
+	wg.Wait()
 }
 
-// A goroutine per order: concurrent but unbounded.
-func sendAllUnbounded(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error {
-	var g errgroup.Group
+// In order, but one order at a time overall: pairs never overlap.
+func byPairSequential(orders []fx.Order, handle func(fx.Order)) {
 	for _, o := range orders {
-		g.Go(func() error { return send(ctx, o) })
+		handle(o)
 	}
-	return g.Wait()
 }
 
-// Bounded but fire-and-forget: returns before the sends finish.
-func sendAllNoWait(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error {
-	sem := make(chan struct{}, limit)
-	go func() {
-		for _, o := range orders {
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem }()
-				_ = send(ctx, o)
-			}()
-		}
-	}()
-	return nil
-}
-
-// Bounded, waits, but drops errors.
-func sendAllIgnoresErrors(ctx context.Context, orders []fx.Order, limit int, send func(context.Context, fx.Order) error) error {
-	var g errgroup.Group
-	g.SetLimit(limit)
+// A goroutine per pair, each running its orders backwards.
+func byPairReversed(orders []fx.Order, handle func(fx.Order)) {
+	byPair := map[int][]fx.Order{}
 	for _, o := range orders {
-		g.Go(func() error { _ = send(ctx, o); return nil })
+		byPair[o.Quote.Pair] = append([]fx.Order{o}, byPair[o.Quote.Pair]...)
 	}
-	return g.Wait()
+	var wg sync.WaitGroup
+	for _, pairOrders := range byPair {
+		wg.Go(func() {
+			for _, o := range pairOrders {
+				handle(o)
+			}
+		})
+	}
+	wg.Wait()
 }
 
-func TestSendAllVerdicts(t *testing.T) {
+// A goroutine per pair, but returns without waiting for them.
+func byPairNoWait(orders []fx.Order, handle func(fx.Order)) {
+	byPair := map[int][]fx.Order{}
+	for _, o := range orders {
+		byPair[o.Quote.Pair] = append(byPair[o.Quote.Pair], o)
+	}
+	for _, pairOrders := range byPair {
+		go func() {
+			for _, o := range pairOrders {
+				handle(o)
+			}
+		}()
+	}
+}
+
+// A goroutine per pair that skips the pair's first order.
+func byPairDropsOne(orders []fx.Order, handle func(fx.Order)) {
+	byPair := map[int][]fx.Order{}
+	for _, o := range orders {
+		byPair[o.Quote.Pair] = append(byPair[o.Quote.Pair], o)
+	}
+	var wg sync.WaitGroup
+	for _, pairOrders := range byPair {
+		wg.Go(func() {
+			for _, o := range pairOrders[1:] {
+				handle(o)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestByPairVerdicts(t *testing.T) {
 	cases := []struct {
 		name    string
-		fn      sendAllFunc
+		fn      byPairFunc
 		wantErr string
 	}{
-		{"stub (sequential)", sendAllSequential, "at most 1 sends ran at once"},
-		{"solution", sendAllPool, ""},
-		{"unbounded", sendAllUnbounded, "with limit 4: bound them"},
-		{"no wait", sendAllNoWait, "still running"},
-		{"ignores errors", sendAllIgnoresErrors, "return the first error"},
+		{"stub (goroutine per order)", byPairPerOrder, "was still running: run one pair's orders one at a time"},
+		{"solution", byPairGrouped, ""},
+		{"sequential", byPairSequential, "run different pairs at the same time"},
+		{"reversed", byPairReversed, "keep each pair's orders in the order given"},
+		{"no wait", byPairNoWait, "still running"},
+		{"drops one", byPairDropsOne, "handled 0 times"},
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkSendAll(c.fn)
-			verdict(t, err, c.wantErr)
+			verdict(t, checkByPair(c.fn), c.wantErr)
 		})
 	}
 }

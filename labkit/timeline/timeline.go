@@ -123,6 +123,7 @@ type Stats struct {
 	Wall     time.Duration // first start to last end
 	Busy     time.Duration // sum of span durations
 	MaxAlive int           // the most spans open at one instant
+	Cut      int           // spans that ended early (Span.Cut): the work a cancellation stopped
 }
 
 // Overlap is Busy / Wall: 1 means one thing at a time, N means N at a time on average.
@@ -157,6 +158,9 @@ func Summarize(spans []Span) (Stats, error) {
 		first = min(first, s.Start)
 		last = max(last, s.End)
 		st.Busy += s.Duration()
+		if s.Cut {
+			st.Cut++
+		}
 		edges = append(edges, edge{s.Start, +1}, edge{s.End, -1})
 	}
 	// Ends sort before starts at the same instant, so back-to-back spans do not count as overlapping.

@@ -104,6 +104,32 @@ func ExampleSummarize() {
 	// Output: 2 spans on 2 lanes: wall 100ms, busy 200ms, overlap 2.00x, max 2 at once
 }
 
+func TestSummarizeCountsCutSpans(t *testing.T) {
+	rec := timeline.New()
+	rec.BeginCut("a", "finished")(false)
+	rec.BeginCut("b", "cancelled")(true)
+	rec.BeginCut("c", "cancelled")(true)
+	rec.Begin("d", "plain")()
+	st, err := timeline.Summarize(rec.Spans())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Cut != 2 || st.Spans != 4 {
+		t.Errorf("Cut = %d of %d spans, want 2 of 4", st.Cut, st.Spans)
+	}
+}
+
+func ExampleStats_cut() {
+	spans := []timeline.Span{
+		{Lane: "positions", Label: "failed", Start: 0, End: 40 * time.Millisecond},
+		{Lane: "quotes", Label: "cancelled", Start: 0, End: 40 * time.Millisecond, Cut: true},
+		{Lane: "news", Label: "cancelled", Start: 0, End: 41 * time.Millisecond, Cut: true},
+	}
+	st, _ := timeline.Summarize(spans)
+	fmt.Printf("%d of %d calls cut short\n", st.Cut, st.Spans)
+	// Output: 2 of 3 calls cut short
+}
+
 func ExampleRecorder_Begin() {
 	rec := timeline.New()
 	var wg sync.WaitGroup

@@ -50,6 +50,35 @@ func Repeat(n int, fn func()) (Stats, error) {
 	return Summarize(runs)
 }
 
+// Interleave times several functions against each other: each round runs every fn once,
+// in turn, and after rounds rounds it summarises each one's wall times (stats[i] is fns[i]'s).
+// Taking turns spreads a burst of outside load over all of them instead of spoiling every
+// run of one, so their minimums compare fairly on a busy machine.
+func Interleave(rounds int, fns ...func()) ([]Stats, error) {
+	if rounds < 1 {
+		return nil, fmt.Errorf("timing.Interleave: rounds = %d: %w", rounds, ErrNoRuns)
+	}
+	if len(fns) == 0 {
+		return nil, errors.New("timing.Interleave: no functions to time")
+	}
+	for i, fn := range fns {
+		if fn == nil {
+			return nil, fmt.Errorf("timing.Interleave: fns[%d] is nil", i)
+		}
+	}
+	runs := make([][]time.Duration, len(fns))
+	for range rounds {
+		for i, fn := range fns {
+			runs[i] = append(runs[i], Once(fn))
+		}
+	}
+	stats := make([]Stats, len(fns))
+	for i := range fns {
+		stats[i], _ = Summarize(runs[i]) // rounds >= 1: never empty
+	}
+	return stats, nil
+}
+
 // Summarize computes Stats over measurements taken elsewhere.
 // Percentiles use the nearest-rank method, so every reported value is one
 // that was actually measured.

@@ -3,6 +3,7 @@ package timing_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,43 @@ func TestRound(t *testing.T) {
 			t.Errorf("Round(%v) = %v, want %v", in, got, want)
 		}
 	}
+}
+
+func TestInterleaveTakesTurns(t *testing.T) {
+	var order []string
+	stats, err := timing.Interleave(3, func() { order = append(order, "a") }, func() { order = append(order, "b") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(order); got != "[a b a b a b]" {
+		t.Errorf("call order %s, want the functions taking turns", got)
+	}
+	if len(stats) != 2 || len(stats[0].Runs) != 3 || len(stats[1].Runs) != 3 {
+		t.Errorf("stats %v, want 3 runs for each of 2 functions", stats)
+	}
+	if _, err := timing.Interleave(0, func() {}); !errors.Is(err, timing.ErrNoRuns) {
+		t.Errorf("Interleave(0) err = %v, want ErrNoRuns", err)
+	}
+	if _, err := timing.Interleave(2); err == nil {
+		t.Error("Interleave with no functions: want error")
+	}
+	if _, err := timing.Interleave(2, func() {}, nil); err == nil || !strings.Contains(err.Error(), "fns[1]") {
+		t.Errorf("Interleave with a nil function: err = %v, want one naming fns[1]", err)
+	}
+}
+
+func ExampleInterleave() {
+	sleep := func() { time.Sleep(time.Millisecond) }
+	spin := func() {
+		for start := time.Now(); time.Since(start) < time.Millisecond; {
+		}
+	}
+	stats, err := timing.Interleave(3, sleep, spin) // sleep, spin, sleep, spin, sleep, spin
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("sleep: %d runs, spin: %d runs\n", len(stats[0].Runs), len(stats[1].Runs))
+	// Output: sleep: 3 runs, spin: 3 runs
 }
 
 func ExampleSummarize() {

@@ -2,11 +2,14 @@
 // currency pairs, a pricing and risk step that costs CPU, and an order gateway whose
 // round trip is simulated IO latency.
 //
-// It exists to compare concurrency strategies on one realistic shape of work: [Run] sends
-// the same orders through a sequential loop, a goroutine per order, a bounded worker pool
-// or a channel pipeline, and reports throughput, latency percentiles and in-flight depth.
-// The data and the decisions depend only on [Config] (the same Seed gives the same orders,
-// fills and rejections under every strategy); only the timings vary from run to run.
+// It exists to compare concurrency strategies on one realistic shape of work. A
+// [Strategy] is a plain function — notebook 09 writes a sequential loop, a goroutine per
+// order, a bounded pool and a channel pipeline in its cells — and [Run] sends the same
+// orders through it, measuring throughput, latency percentiles and in-flight depth on a
+// [Desk]. [RunPython] runs the same orders through the Python baseline, and [Measure]
+// compares any mix of the two in interleaved rounds. The data and the decisions depend
+// only on [Config] (the same Seed gives the same orders, fills and rejections under every
+// strategy, in either language); only the timings vary from run to run.
 package fx
 
 import (
@@ -72,9 +75,16 @@ type Config struct {
 	// burst: every quote is already waiting when the run starts.
 	Interval time.Duration
 
-	Latency Latency       // gateway round trip for each accepted order
-	CPU     time.Duration // pricing work per order, CPU time burnt by workload.Burn (never sleeps)
-	Workers int           // pool size, and goroutines per stage in Pipeline; >= 1
+	Latency Latency // gateway round trip for each accepted order
+
+	// Pricing work per order, counted one of two ways (at most one may be set):
+	// CPUIters iterations of the lab's CPU loop (the same work in Go and in Python, however
+	// long each takes), or CPU, about that much CPU time (each language calibrates its own
+	// loop). Neither means no pricing work.
+	CPU      time.Duration
+	CPUIters int64
+
+	Workers int // pool size, and goroutines of a pipeline's gateway stage; >= 1
 }
 
 // Limits on Config that keep a run bounded.
@@ -82,6 +92,7 @@ const (
 	MaxOrders  = 1_000_000
 	MaxLatency = 10 * time.Second
 	MaxCPU     = time.Second
+	MaxIters   = 1_000_000_000
 	MaxWorkers = 100_000
 )
 
@@ -102,6 +113,10 @@ func (c Config) Validate() error {
 		return bad("Interval", "= %v, want 0..%v", c.Interval, MaxLatency)
 	case c.CPU < 0 || c.CPU > MaxCPU:
 		return bad("CPU", "= %v, want 0..%v", c.CPU, MaxCPU)
+	case c.CPUIters < 0 || c.CPUIters > MaxIters:
+		return bad("CPUIters", "= %d, want 0..%d", c.CPUIters, MaxIters)
+	case c.CPU > 0 && c.CPUIters > 0:
+		return bad("CPUIters", "= %d with CPU = %v, want only one of them set", c.CPUIters, c.CPU)
 	case c.Workers < 1 || c.Workers > MaxWorkers:
 		return bad("Workers", "= %d, want 1..%d", c.Workers, MaxWorkers)
 	}
@@ -143,6 +158,17 @@ func IOHeavy() Config {
 // 1 ms of pricing each and a co-located gateway that answers at once (sub-millisecond
 // sleeps are not reliably shorter than 1 ms on every OS, so a "tiny" latency would quietly
 // turn this into an IO mix). Concurrency can win at most the number of cores.
+// Each language calibrates its own loop to 1 ms, so Go and Python do different amounts of
+// arithmetic; SameWork is the mix that counts the work instead.
 func CPUHeavy() Config {
 	return Config{Seed: 1, Pairs: 4, Orders: 100, Latency: FixedLatency(0), CPU: time.Millisecond, Workers: 32}
+}
+
+// SameWork is CPUHeavy with the pricing counted in operations instead of time: 10,000
+// iterations of the lab's CPU loop per order, the same arithmetic on the same orders in Go
+// and in Python (equal Report.PriceChecksum), however long each language takes over it.
+func SameWork() Config {
+	cfg := CPUHeavy()
+	cfg.CPU, cfg.CPUIters = 0, 10_000
+	return cfg
 }

@@ -25,34 +25,47 @@ func ExampleGenerate() {
 	// #3 sell 7 GBPUSD @ 1.26795 → filled
 }
 
-// Every strategy reaches the same decisions for the same Config; only the timings differ.
+// A Strategy is a plain function; this one handles one order at a time. Every strategy
+// reaches the same decisions for the same Config; only the timings differ.
 func ExampleRun() {
-	cfg := fx.Config{
-		Seed:    1,
-		Pairs:   4,
-		Orders:  100,
-		Latency: fx.ExpLatency(100*time.Microsecond, 400*time.Microsecond),
-		CPU:     20 * time.Microsecond,
-		Workers: 8,
-	}
-	for _, s := range fx.Strategies() {
-		r, err := fx.Run(context.Background(), cfg, s)
-		if err != nil {
-			panic(err)
+	oneAtATime := func(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
+		for _, o := range orders {
+			if err := desk.Arrive(ctx, o); err != nil {
+				return err
+			}
+			desk.Price(o)
+			d := fx.Decide(o)
+			if d.Outcome == fx.Filled {
+				if err := desk.Send(ctx, o); err != nil {
+					return err
+				}
+			}
+			desk.Record(d)
 		}
-		fmt.Printf("%-19s in=%d filled=%d rejected=%d checksum=%x\n", s, r.Orders, r.Filled, r.Rejected, r.Checksum)
+		return nil
 	}
+	cfg := fx.Config{
+		Seed:     1,
+		Pairs:    4,
+		Orders:   100,
+		Latency:  fx.ExpLatency(10*time.Microsecond, 40*time.Microsecond),
+		CPUIters: 1000,
+		Workers:  8,
+	}
+	r, err := fx.Run(context.Background(), cfg, "one-at-a-time", oneAtATime)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%s: in=%d filled=%d rejected=%d checksum=%x price-checksum=%x\n",
+		r.Name, r.Orders, r.Filled, r.Rejected, r.Checksum, r.PriceChecksum)
 	// Output:
-	// sequential          in=100 filled=86 rejected=14 checksum=6c58fd9c452f8ea4
-	// goroutine-per-order in=100 filled=86 rejected=14 checksum=6c58fd9c452f8ea4
-	// pool                in=100 filled=86 rejected=14 checksum=6c58fd9c452f8ea4
-	// pipeline            in=100 filled=86 rejected=14 checksum=6c58fd9c452f8ea4
+	// one-at-a-time: in=100 filled=86 rejected=14 checksum=6c58fd9c452f8ea4 price-checksum=79b51a9236e804bf
 }
 
 // RunPython runs the same orders in Python; callers skip visibly without python3.
 func ExampleRunPython() {
 	cfg := fx.Config{Seed: 1, Pairs: 4, Orders: 100, Latency: fx.FixedLatency(time.Millisecond), Workers: 8}
-	r, err := fx.RunPython(context.Background(), cfg, fx.PythonAsyncio)
+	r, err := fx.RunPython(context.Background(), cfg, "asyncio")
 	if errors.Is(err, fx.ErrNoPython) {
 		fmt.Println("skipped:", err)
 		return

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
+	"github.com/go-concurrency-lab/lab/labkit/workload"
 )
 
 // small is quick under every strategy: about 60 orders of sub-millisecond work.
@@ -35,6 +35,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"Interval", func(c *Config) { c.Interval = -time.Millisecond }},
 		{"CPU", func(c *Config) { c.CPU = -1 }},
 		{"CPU", func(c *Config) { c.CPU = 2 * MaxCPU }},
+		{"CPUIters", func(c *Config) { c.CPUIters = -1 }},
+		{"CPUIters", func(c *Config) { c.CPUIters = MaxIters + 1 }},
+		{"CPUIters", func(c *Config) { c.CPUIters = 10 }}, // CPU is set too
 		{"Workers", func(c *Config) { c.Workers = 0 }},
 		{"Workers", func(c *Config) { c.Workers = -3 }},
 		{"Latency.Min", func(c *Config) { c.Latency = FixedLatency(-time.Millisecond) }},
@@ -50,10 +53,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.field+" ") {
 			t.Errorf("%s: Validate() = %v, want an ErrConfig naming %q", tc.field, err, tc.field)
 		}
-		for _, s := range Strategies() {
-			if _, err := Run(context.Background(), cfg, s); !errors.Is(err, ErrConfig) {
-				t.Errorf("%s: Run(%s) = %v, want ErrConfig", tc.field, s, err)
-			}
+		if _, err := Run(context.Background(), cfg, "any", never(t)); !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: Run = %v, want ErrConfig", tc.field, err)
 		}
 		if _, err := Generate(cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: Generate = %v, want ErrConfig", tc.field, err)
@@ -212,140 +213,97 @@ func TestLatencyDistributions(t *testing.T) {
 	}
 }
 
-func TestEveryStrategyDecidesEveryOrderTheSame(t *testing.T) {
-	cfg := small()
-	orders, _ := Generate(cfg)
-	want := make([]Decision, len(orders))
-	for i, o := range orders {
-		want[i] = Decide(o)
-	}
-	var checksum uint64
-	for _, s := range Strategies() {
-		t.Run(string(s), func(t *testing.T) {
-			r, err := Run(context.Background(), cfg, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Strategy != s || r.Orders != cfg.Orders || r.Decided() != cfg.Orders || len(r.Latencies) != cfg.Orders {
-				t.Fatalf("orders in %d, arrived %d, decided %d, latencies %d", cfg.Orders, r.Orders, r.Decided(), len(r.Latencies))
-			}
-			if !slices.Equal(r.Decisions, want) {
-				t.Fatalf("decisions differ from Decide over Generate")
-			}
-			if checksum == 0 {
-				checksum = r.Checksum
-			} else if r.Checksum != checksum {
-				t.Fatalf("checksum %d, other strategies %d", r.Checksum, checksum)
-			}
-			for i, l := range r.Latencies {
-				if l < 0 {
-					t.Fatalf("order %d latency %v", i, l)
-				}
-				if want[i].Outcome == Filled && l < orders[i].Latency {
-					t.Fatalf("order %d filled in %v, before its gateway round trip %v", i, l, orders[i].Latency)
-				}
-			}
-			if !(r.P50 <= r.P95 && r.P95 <= r.P99 && r.P99 <= r.Max && r.P50 > 0) {
-				t.Errorf("percentiles out of order: %v", r)
-			}
-			if r.Throughput <= 0 || r.Elapsed <= 0 {
-				t.Errorf("throughput %v over %v", r.Throughput, r.Elapsed)
-			}
-			limit := map[Strategy]int{Sequential: 1, Pool: cfg.Workers, PerOrder: cfg.Orders, Pipeline: cfg.Orders}[s]
-			if r.MaxInFlight < 1 || r.MaxInFlight > limit {
-				t.Errorf("max in flight %d, want 1..%d", r.MaxInFlight, limit)
-			}
-		})
+// never is a strategy for runs that must fail before it is called.
+func never(t *testing.T) Strategy {
+	return func(context.Context, []Order, *Desk) error {
+		t.Error("strategy called despite an invalid config")
+		return nil
 	}
 }
 
-func TestSameSeedSameDecisionsAcrossRuns(t *testing.T) {
-	cfg := small()
-	cfg.Interval = 50 * time.Microsecond
-	a, err := Run(context.Background(), cfg, Pipeline)
-	if err != nil {
-		t.Fatal(err)
+// A strategy that misuses the desk makes Run fail, saying how; it is never reported as a
+// complete run.
+func TestRunCatchesBrokenStrategies(t *testing.T) {
+	handleAll := func(ctx context.Context, orders []Order, d *Desk, skip int, twice bool, price bool) error {
+		for _, o := range orders {
+			if err := d.Arrive(ctx, o); err != nil {
+				return err
+			}
+			if o.ID == skip {
+				continue
+			}
+			if price {
+				d.Price(o)
+			}
+			d.Record(Decide(o))
+			if twice && o.ID == 3 {
+				d.Record(Decide(o))
+			}
+		}
+		return nil
 	}
-	b, err := Run(context.Background(), cfg, PerOrder)
-	if err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name    string
+		s       Strategy
+		wantErr string
+	}{
+		{"nil", nil, "strategy is nil"},
+		{"loses an order", func(ctx context.Context, os []Order, d *Desk) error { return handleAll(ctx, os, d, 5, false, true) }, "orders lost"},
+		{"decides twice", func(ctx context.Context, os []Order, d *Desk) error { return handleAll(ctx, os, d, -1, true, true) }, "order 3 decided twice"},
+		{"never prices", func(ctx context.Context, os []Order, d *Desk) error { return handleAll(ctx, os, d, -1, false, false) }, "without being priced"},
+		{"unknown order", func(ctx context.Context, os []Order, d *Desk) error {
+			d.Record(Decision{OrderID: len(os)})
+			return handleAll(ctx, os, d, -1, false, true)
+		}, "not one of this run's"},
+		{"strategy error", func(context.Context, []Order, *Desk) error { return errBoom }, "boom"},
 	}
-	if !slices.Equal(a.Decisions, b.Decisions) || a.Checksum != b.Checksum {
-		t.Fatal("same seed, different decisions")
-	}
-	cfg.Seed++
-	c, err := Run(context.Background(), cfg, Pipeline)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Checksum == a.Checksum {
-		t.Fatal("different seeds gave the same checksum")
-	}
-}
-
-func TestPacedArrivals(t *testing.T) {
-	cfg := small()
-	cfg.Orders = 20
-	cfg.Interval = 200 * time.Microsecond
-	orders, _ := Generate(cfg)
-	for i := 1; i < len(orders); i++ {
-		if orders[i].Quote.Offset < orders[i-1].Quote.Offset {
-			t.Fatalf("offsets go backwards at %d", i)
+	for _, c := range cases {
+		_, err := Run(context.Background(), small(), c.name, c.s)
+		if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+			t.Errorf("%s: Run = %v, want an error containing %q", c.name, err, c.wantErr)
 		}
 	}
-	if orders[len(orders)-1].Quote.Offset == 0 {
-		t.Fatal("paced quotes all arrive at once")
+	// The same loop without a fault is a complete run.
+	r, err := Run(context.Background(), small(), "ok", func(ctx context.Context, os []Order, d *Desk) error { return handleAll(ctx, os, d, -1, false, true) })
+	if err != nil || r.Decided() != small().Orders || r.MaxInFlight != 1 || r.Name != "ok" {
+		t.Fatalf("a correct loop: %v, %v", r, err)
 	}
-	r, err := Run(context.Background(), cfg, Pool)
+}
+
+var errBoom = errors.New("boom")
+
+// Pricing does the work it is asked for: CPUIters iterations of workload.SpinIters from
+// each order's ID+1, summed into PriceChecksum over decided orders.
+func TestPriceChecksumIsTheLoopsResult(t *testing.T) {
+	cfg := small()
+	cfg.CPU, cfg.CPUIters = 0, 1000
+	var want uint64
+	for i := range cfg.Orders {
+		x, err := workload.SpinIters(context.Background(), cfg.CPUIters, uint64(i)+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += x
+	}
+	r, err := Run(context.Background(), cfg, "loop", func(ctx context.Context, os []Order, d *Desk) error {
+		for _, o := range os {
+			if err := d.Arrive(ctx, o); err != nil {
+				return err
+			}
+			d.Price(o)
+			d.Price(o) // a second Price does no more work
+			d.Record(Decide(o))
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Quotes cannot be handled before they arrive.
-	if last := orders[len(orders)-1].Quote.Offset; r.Elapsed < last {
-		t.Errorf("run took %v, but the last quote arrives at %v", r.Elapsed, last)
+	if r.PriceChecksum != want || r.PriceIters != cfg.CPUIters {
+		t.Fatalf("price checksum %x over %d iterations, want %x over %d", r.PriceChecksum, r.PriceIters, want, cfg.CPUIters)
 	}
-}
-
-func TestCancelStopsEveryStrategy(t *testing.T) {
-	slow := Config{Seed: 1, Pairs: 2, Orders: 1000, Latency: FixedLatency(5 * time.Second), Workers: 2}
-	paced := slow
-	paced.Interval = time.Second
-	for _, cfg := range []Config{slow, paced} {
-		for _, s := range Strategies() {
-			t.Run(string(s), func(t *testing.T) {
-				defer goleak.VerifyNone(t)
-				ctx, cancel := context.WithCancel(context.Background())
-				stop := time.AfterFunc(30*time.Millisecond, cancel)
-				defer stop.Stop()
-				r, err := Run(ctx, cfg, s)
-				if !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled", err)
-				}
-				// Every strategy needs at least 5 s for a full run (each fill waits 5 s at
-				// the gateway), so being here with orders left proves the run stopped early.
-				if r.Decided() >= cfg.Orders || r.Decided() > r.Orders {
-					t.Fatalf("decided %d of %d (arrived %d) after cancel", r.Decided(), cfg.Orders, r.Orders)
-				}
-			})
-		}
-	}
-}
-
-func TestAlreadyCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	for _, s := range Strategies() {
-		r, err := Run(ctx, small(), s)
-		if !errors.Is(err, context.Canceled) || r.Decided() != 0 {
-			t.Errorf("%s: decided %d, err %v; want nothing and context.Canceled", s, r.Decided(), err)
-		}
-	}
-}
-
-func TestUnknownStrategy(t *testing.T) {
-	_, err := Run(context.Background(), small(), "round-robin")
-	if err == nil || !strings.Contains(err.Error(), "round-robin") {
-		t.Fatalf("err = %v, want it to name the strategy", err)
+	if r.NsPerIter() <= 0 {
+		t.Errorf("NsPerIter = %v", r.NsPerIter())
 	}
 }
 

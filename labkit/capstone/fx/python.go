@@ -3,8 +3,8 @@ package fx
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,41 +37,46 @@ func pythonArgs(cfg Config, mode string) []string {
 	}
 }
 
+// pythonModes are the baseline's two ways of running the orders: asyncio tasks bounded
+// by an asyncio.Semaphore(Workers), and a ThreadPoolExecutor(max_workers=Workers).
+var pythonModes = []string{"asyncio", "threads"}
+
 // RunPython runs cfg through the Python baseline baselines/python/fx_workload.py (via
-// [pybaseline]) with strategy [PythonAsyncio] or [PythonThreads] and returns its
-// [Report]. The script draws the same orders and reaches the same decisions as [Run]
-// (same Checksum); its timings are its own, measured inside Python, so interpreter
-// start-up is not counted. The Python pricing loop is calibrated once per process (the
-// first RunPython with CPU > 0 pays for it), so every Python run in a process does the
-// same work per order.
+// [pybaseline]) in mode "asyncio" or "threads" and returns its [Report], named
+// "python-"+mode. The script draws the same orders and reaches the same decisions as [Run]
+// (same Checksum); with Config.CPUIters it also does the same pricing arithmetic (same
+// PriceChecksum). Its timings are its own, measured inside Python, so interpreter start-up
+// is not counted. With Config.CPU the Python pricing loop is calibrated once per process
+// (the first such RunPython pays for it), so every Python run in a process does the same
+// work per order.
 //
 // It returns an error wrapping [ErrNoPython] when python3 is not on PATH. Cancelling ctx
 // kills the interpreter.
-func RunPython(ctx context.Context, cfg Config, s Strategy) (Report, error) {
-	mode, ok := strings.CutPrefix(string(s), "python-")
-	if !ok || !(s == PythonAsyncio || s == PythonThreads) {
-		return Report{}, fmt.Errorf("fx.RunPython: strategy %q unknown, want one of %v", s, PythonStrategies())
+func RunPython(ctx context.Context, cfg Config, mode string) (Report, error) {
+	if !slices.Contains(pythonModes, mode) {
+		return Report{}, fmt.Errorf("fx.RunPython: mode %q unknown, want one of %q", mode, pythonModes)
 	}
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
 	}
 	args := pythonArgs(cfg, mode)
+	iters := cfg.CPUIters
 	if cfg.CPU > 0 {
 		perMs, err := pythonCalibration(ctx)
 		if err != nil {
 			return Report{}, err
 		}
-		iters := max(int64(perMs*float64(cfg.CPU)/float64(time.Millisecond)), 1)
-		args = append(args, "--cpu-iters", strconv.FormatInt(iters, 10))
+		iters = max(int64(perMs*float64(cfg.CPU)/float64(time.Millisecond)), 1)
 	}
+	args = append(args, "--cpu-iters", strconv.FormatInt(iters, 10))
 	var res pythonResult
 	if err := pybaseline.Run(ctx, PythonScript, &res, args...); err != nil {
 		if ctx.Err() != nil {
 			return Report{}, ctx.Err()
 		}
-		return Report{}, fmt.Errorf("fx.RunPython(%s): %w", s, err)
+		return Report{}, fmt.Errorf("fx.RunPython(%s): %w", mode, err)
 	}
-	return fromPython(s, cfg, res)
+	return fromPython("python-"+mode, cfg, iters, res)
 }
 
 var (
@@ -113,23 +118,26 @@ type pythonResult struct {
 	Decisions   [][2]int64 `json:"decisions"` // [outcome, price] by order ID
 	LatenciesNS []int64    `json:"latencies_ns"`
 	Checksum    uint64     `json:"checksum"`
+	PriceIters  int64      `json:"price_iters"`
+	PriceSum    uint64     `json:"price_checksum"`
 }
 
 // fromPython turns the script's output into a Report, refusing one that lost orders or
 // whose checksum does not match its decisions.
-func fromPython(s Strategy, cfg Config, res pythonResult) (Report, error) {
-	if res.Strategy != string(s) || res.Orders != cfg.Orders || len(res.Decisions) != cfg.Orders || len(res.LatenciesNS) != cfg.Orders {
-		return Report{}, fmt.Errorf("fx.RunPython(%s): script reported strategy %q, %d orders, %d decisions, %d latencies; want %d of each",
-			s, res.Strategy, res.Orders, len(res.Decisions), len(res.LatenciesNS), cfg.Orders)
+func fromPython(name string, cfg Config, iters int64, res pythonResult) (Report, error) {
+	if res.Strategy != name || res.PriceIters != iters || res.Orders != cfg.Orders || len(res.Decisions) != cfg.Orders || len(res.LatenciesNS) != cfg.Orders {
+		return Report{}, fmt.Errorf("fx.RunPython(%s): script reported strategy %q, %d pricing iterations, %d orders, %d decisions, %d latencies; want %s, %d, and %d of each",
+			name, res.Strategy, res.PriceIters, res.Orders, len(res.Decisions), len(res.LatenciesNS), name, iters, cfg.Orders)
 	}
-	r := Report{Strategy: s, Orders: res.Orders, Elapsed: time.Duration(res.ElapsedNS), MaxInFlight: res.MaxInFlight}
+	r := Report{Name: name, Orders: res.Orders, Elapsed: time.Duration(res.ElapsedNS), MaxInFlight: res.MaxInFlight,
+		PriceIters: iters, PriceChecksum: res.PriceSum}
 	for i, d := range res.Decisions {
 		r.Decisions = append(r.Decisions, Decision{OrderID: i, Outcome: Outcome(d[0]), Price: d[1]})
 		r.Latencies = append(r.Latencies, time.Duration(res.LatenciesNS[i]))
 	}
 	r.summarize()
 	if r.Checksum != res.Checksum {
-		return r, fmt.Errorf("fx.RunPython(%s): checksum %d from the script, %d from its decisions", s, res.Checksum, r.Checksum)
+		return r, fmt.Errorf("fx.RunPython(%s): checksum %d from the script, %d from its decisions", name, res.Checksum, r.Checksum)
 	}
 	return r, nil
 }

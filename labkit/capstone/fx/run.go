@@ -3,7 +3,6 @@ package fx
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -11,43 +10,115 @@ import (
 
 	"github.com/go-concurrency-lab/lab/labkit/timing"
 	"github.com/go-concurrency-lab/lab/labkit/workload"
-	"golang.org/x/sync/errgroup"
 )
 
-// Strategy names a way of running the orders.
-type Strategy string
+// A Strategy sends every order through the desk: for each order it waits for the quote
+// ([Desk.Arrive]), prices it ([Desk.Price]), applies [Decide], sends a filled order to the
+// gateway ([Desk.Send]) and records the decision ([Desk.Record]). How it spreads that work
+// over goroutines is the strategy; the notebook writes four of them. It returns when
+// every order it took is decided, or with ctx's error once ctx is done.
+type Strategy func(ctx context.Context, orders []Order, desk *Desk) error
 
-const (
-	// Sequential handles one order at a time, start to finish.
-	Sequential Strategy = "sequential"
-	// PerOrder starts a goroutine for every order as it arrives: no limit at all.
-	PerOrder Strategy = "goroutine-per-order"
-	// Pool runs at most Config.Workers orders at once ([errgroup.Group.SetLimit]); the quote
-	// reader waits for a free slot.
-	Pool Strategy = "pool"
-	// Pipeline joins stages by channels: one quote reader, min(Workers, GOMAXPROCS)
-	// pricing goroutines (CPU-bound, so more would not help), one risk goroutine (the rule
-	// is per order and keeps no state; one goroutine is where a stateful book would live),
-	// and Workers gateway goroutines (IO-bound, so many help).
-	Pipeline Strategy = "pipeline"
-	// PythonAsyncio and PythonThreads run the baseline script baselines/python/fx_workload.py
-	// (see RunPython): asyncio tasks bounded by a Semaphore(Workers), and a
-	// ThreadPoolExecutor(Workers).
-	PythonAsyncio Strategy = "python-asyncio"
-	PythonThreads Strategy = "python-threads"
-)
+// A Desk is one run's trading desk. A [Strategy] calls its methods for each order, and
+// the desk measures: when each quote arrived, how many orders were in flight, when each
+// was decided. Its methods are safe for concurrent use. [Run] makes one per run.
+type Desk struct {
+	cfg       Config
+	orders    []Order
+	start     time.Time
+	iters     int64 // pricing loop iterations per order
+	decisions []Decision
+	latencies []time.Duration
+	prices    []uint64      // each order's pricing result, for the pricing checksum
+	priced    []atomic.Bool // Price was called: the order is in flight
+	decided   []atomic.Bool // Record was called; a second time is a bug
 
-// Strategies returns the Go strategies in the order the lab presents them.
-func Strategies() []Strategy { return []Strategy{Sequential, PerOrder, Pool, Pipeline} }
+	arrived               atomic.Int64
+	inFlight, maxInFlight atomic.Int64
 
-// PythonStrategies returns the baselines [RunPython] knows.
-func PythonStrategies() []Strategy { return []Strategy{PythonAsyncio, PythonThreads} }
+	mu    sync.Mutex
+	fault error // the first misuse seen (an order recorded twice, or unknown)
+}
+
+// Workers is Config.Workers: the pool size, and the goroutines of a pipeline's gateway stage.
+func (d *Desk) Workers() int { return d.cfg.Workers }
+
+// Arrive waits until o's quote is due (at once for a burst, see Config.Interval), or until
+// ctx is done. Latency is measured from the moment the quote is due, so an order that
+// waits for a free goroutine after that has its waiting counted.
+func (d *Desk) Arrive(ctx context.Context, o Order) error {
+	if err := d.check(o.ID); err != nil {
+		return err
+	}
+	due := d.start.Add(o.Quote.Offset)
+	if err := workload.Wait(ctx, max(time.Until(due), 0)); err != nil {
+		return err
+	}
+	d.arrived.Add(1)
+	return nil
+}
+
+// Price is the pricing model's CPU work for o: Config.CPUIters iterations of the lab's
+// CPU loop ([workload.SpinIters]) seeded by o.ID+1, or as many as take about Config.CPU of
+// CPU time. From here until [Desk.Record], o counts as in flight.
+func (d *Desk) Price(o Order) {
+	if d.check(o.ID) != nil || d.priced[o.ID].Swap(true) {
+		return
+	}
+	n := d.inFlight.Add(1)
+	for m := d.maxInFlight.Load(); n > m && !d.maxInFlight.CompareAndSwap(m, n); m = d.maxInFlight.Load() {
+	}
+	d.prices[o.ID], _ = workload.SpinIters(context.Background(), d.iters, uint64(o.ID)+1)
+}
+
+// Send is o's gateway round trip: it waits o.Latency, or until ctx is done.
+func (d *Desk) Send(ctx context.Context, o Order) error {
+	if err := d.check(o.ID); err != nil {
+		return err
+	}
+	return workload.Wait(ctx, o.Latency)
+}
+
+// Record records the decision for order dec.OrderID, which is then no longer in flight.
+// Recording an order twice makes [Run] fail.
+func (d *Desk) Record(dec Decision) {
+	i := dec.OrderID
+	if d.check(i) != nil {
+		return
+	}
+	if d.decided[i].Swap(true) {
+		d.setFault(fmt.Errorf("order %d decided twice", i))
+		return
+	}
+	d.latencies[i] = time.Since(d.start) - d.orders[i].Quote.Offset
+	d.decisions[i] = dec
+	if d.priced[i].Load() {
+		d.inFlight.Add(-1)
+	}
+}
+
+func (d *Desk) check(id int) error {
+	if id < 0 || id >= len(d.orders) {
+		err := fmt.Errorf("order %d is not one of this run's %d orders", id, len(d.orders))
+		d.setFault(err)
+		return err
+	}
+	return nil
+}
+
+func (d *Desk) setFault(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.fault == nil {
+		d.fault = err
+	}
+}
 
 // Report is what one run measured. Decisions are data (equal for equal Configs);
 // everything else is timing and varies from run to run.
 type Report struct {
-	Strategy Strategy
-	Orders   int // orders that arrived (all of them unless the run was cancelled)
+	Name     string // the strategy's name, as given to Run
+	Orders   int    // orders that arrived (all of them unless the run was cancelled)
 	Filled   int
 	Rejected int // RejectedSize + RejectedSpread
 
@@ -56,9 +127,7 @@ type Report struct {
 	// Latency percentiles (nearest rank) of arrival → decision, over decided orders.
 	// Arrival is the quote's Offset after the start, so time spent queueing counts.
 	P50, P95, P99, Max time.Duration
-	// MaxInFlight is the most orders taken but not yet decided at one moment. An order is
-	// taken when a goroutine starts on it (Sequential, PerOrder, Pool) or when the quote
-	// reader hands it on (Pipeline, so orders waiting in channels count).
+	// MaxInFlight is the most orders priced but not yet decided at one moment.
 	MaxInFlight int
 
 	// Decisions holds one entry per decided order, sorted by OrderID, and Latencies the
@@ -66,261 +135,107 @@ type Report struct {
 	Decisions []Decision
 	Latencies []time.Duration
 	Checksum  uint64 // order-independent digest of Decisions; equal for equal Configs
+
+	// PriceIters is the pricing loop's iterations per order, and PriceChecksum the sum
+	// (mod 2^64) of every decided order's pricing result: equal iterations on equal orders
+	// give equal sums, in Go and in the Python baseline.
+	PriceIters    int64
+	PriceChecksum uint64
 }
 
 // Decided is Filled+Rejected. A run that returns no error has Decided() == Orders == Config.Orders.
 func (r Report) Decided() int { return r.Filled + r.Rejected }
 
+// NsPerIter is the run's wall time per pricing loop iteration, over every decided order
+// (0 without pricing work). For a one-at-a-time run it is the loop's cost per operation.
+func (r Report) NsPerIter() float64 {
+	total := float64(r.PriceIters) * float64(r.Decided())
+	if total == 0 {
+		return 0
+	}
+	return float64(r.Elapsed.Nanoseconds()) / total
+}
+
 // String prints the report on one line.
 func (r Report) String() string {
 	return fmt.Sprintf("%-20s orders=%d filled=%d rejected=%d elapsed=%v throughput=%.0f/s p50=%v p95=%v p99=%v max-in-flight=%d",
-		r.Strategy, r.Orders, r.Filled, r.Rejected, timing.Round(r.Elapsed), r.Throughput,
+		r.Name, r.Orders, r.Filled, r.Rejected, timing.Round(r.Elapsed), r.Throughput,
 		timing.Round(r.P50), timing.Round(r.P95), timing.Round(r.P99), r.MaxInFlight)
 }
 
-// Run sends cfg's orders through strategy s and reports what happened. Python
-// strategies are delegated to [RunPython].
+// Run sends cfg's orders through strategy s, named name in the [Report], and reports
+// what happened.
 //
-// The pricing work is [workload.Burn], so Run calls [workload.Calibrate] before starting
-// its clock; a caller that gives the first Run of a process a deadline should call it
-// first, or the calibration spends part of that deadline.
+// Pricing is counted in loop iterations: Config.CPUIters, or, when Config.CPU is set, the
+// iterations [workload.Calibrate] says take that long (Run calibrates before starting its
+// clock; a caller that gives the first Run of a process a deadline should call
+// workload.Calibrate first, or the calibration spends part of that deadline).
 //
-// When ctx is cancelled Run stops promptly, waits for every goroutine it started, and
-// returns ctx's error with a Report of the orders decided so far (RunPython returns an
-// empty Report instead). Without an error, every order was decided exactly once.
-func Run(ctx context.Context, cfg Config, s Strategy) (Report, error) {
-	if slices.Contains(PythonStrategies(), s) {
-		return RunPython(ctx, cfg, s)
-	}
-	var strategy func(*session, context.Context) error
-	switch s {
-	case Sequential:
-		strategy = (*session).sequential
-	case PerOrder:
-		strategy = func(ss *session, ctx context.Context) error { return ss.group(ctx, -1) }
-	case Pool:
-		strategy = func(ss *session, ctx context.Context) error { return ss.group(ctx, ss.cfg.Workers) }
-	case Pipeline:
-		strategy = (*session).pipeline
-	default:
-		return Report{}, fmt.Errorf("fx.Run: strategy %q unknown, want one of %v or %v", s, Strategies(), PythonStrategies())
+// When ctx is cancelled the strategy should stop promptly; Run returns ctx's error with a
+// Report of the orders decided so far. Without an error, every order was decided exactly
+// once: a strategy that loses an order, decides one twice or returns early makes Run fail.
+func Run(ctx context.Context, cfg Config, name string, s Strategy) (Report, error) {
+	if s == nil {
+		return Report{}, fmt.Errorf("fx.Run(%s): strategy is nil", name)
 	}
 	orders, err := Generate(cfg)
 	if err != nil {
 		return Report{}, err
 	}
-	workload.Calibrate() // before the clock starts
-	ss := &session{
+	d := &Desk{
 		cfg:       cfg,
 		orders:    orders,
+		iters:     cfg.pricingIters(),
 		decisions: make([]Decision, len(orders)),
 		latencies: make([]time.Duration, len(orders)),
+		prices:    make([]uint64, len(orders)),
+		priced:    make([]atomic.Bool, len(orders)),
 		decided:   make([]atomic.Bool, len(orders)),
 	}
-	ss.start = time.Now()
-	runErr := strategy(ss, ctx)
-	elapsed := time.Since(ss.start)
-	return ss.report(s, elapsed, runErr)
+	d.start = time.Now()
+	runErr := s(ctx, slices.Clone(orders), d)
+	return d.report(name, time.Since(d.start), runErr)
 }
 
-type session struct {
-	cfg       Config
-	orders    []Order
-	start     time.Time
-	decisions []Decision
-	latencies []time.Duration
-	decided   []atomic.Bool // each order is decided at most once; a second time is a bug
-
-	arrived               atomic.Int64
-	inFlight, maxInFlight atomic.Int64
-	duplicate             atomic.Int64 // order ID + 1 of a double decision, 0 if none
-}
-
-// arrive waits until order i's quote is due, then counts it as arrived.
-func (s *session) arrive(ctx context.Context, i int) error {
-	due := s.start.Add(s.orders[i].Quote.Offset)
-	if err := workload.Wait(ctx, max(time.Until(due), 0)); err != nil {
-		return err
+// pricingIters is the loop count per order that cfg asks for (calibrating if needed).
+func (cfg Config) pricingIters() int64 {
+	if cfg.CPUIters > 0 {
+		return cfg.CPUIters
 	}
-	s.arrived.Add(1)
-	return nil
-}
-
-// take marks an order as being worked on.
-func (s *session) take() {
-	n := s.inFlight.Add(1)
-	for {
-		m := s.maxInFlight.Load()
-		if n <= m || s.maxInFlight.CompareAndSwap(m, n) {
-			return
-		}
+	if cfg.CPU == 0 {
+		return 0
 	}
+	return max(int64(float64(workload.Calibrate())*float64(cfg.CPU)/float64(workload.UnitTarget)), 1)
 }
 
-// price is the pricing and risk model's CPU cost (Config.CPU was validated >= 0).
-func (s *session) price() { _ = workload.Burn(s.cfg.CPU) }
-
-func (s *session) gateway(ctx context.Context, i int) error {
-	return workload.Wait(ctx, s.orders[i].Latency)
-}
-
-// finish records order i's decision and its latency.
-func (s *session) finish(d Decision) {
-	i := d.OrderID
-	if s.decided[i].Swap(true) {
-		s.duplicate.CompareAndSwap(0, int64(i)+1)
-		return
-	}
-	s.latencies[i] = time.Since(s.start) - s.orders[i].Quote.Offset
-	s.decisions[i] = d
-	s.inFlight.Add(-1)
-}
-
-// handle does everything for one order: price, risk check, gateway if accepted.
-func (s *session) handle(ctx context.Context, i int) error {
-	s.price()
-	d := Decide(s.orders[i])
-	if d.Outcome == Filled {
-		if err := s.gateway(ctx, i); err != nil {
-			return err
-		}
-	}
-	s.finish(d)
-	return nil
-}
-
-func (s *session) sequential(ctx context.Context) error {
-	for i := range s.orders {
-		if err := s.arrive(ctx, i); err != nil {
-			return err
-		}
-		s.take()
-		if err := s.handle(ctx, i); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// group runs each order in its own goroutine, at most limit at once (-1: no limit).
-func (s *session) group(ctx context.Context, limit int) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(limit)
-	var arriveErr error
-	for i := range s.orders {
-		if arriveErr = s.arrive(gctx, i); arriveErr != nil {
-			break
-		}
-		g.Go(func() error {
-			s.take()
-			return s.handle(gctx, i)
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return arriveErr
-}
-
-func (s *session) pipeline(ctx context.Context) error {
-	g, ctx := errgroup.WithContext(ctx)
-	quotes, priced, approved := make(chan int), make(chan int), make(chan int)
-	g.Go(func() error {
-		defer close(quotes)
-		for i := range s.orders {
-			if err := s.arrive(ctx, i); err != nil {
-				return err
-			}
-			s.take()
-			if err := send(ctx, quotes, i); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	stage(ctx, g, min(s.cfg.Workers, runtime.GOMAXPROCS(0)), quotes, priced, func(i int) (bool, error) {
-		s.price()
-		return true, nil
-	})
-	stage(ctx, g, 1, priced, approved, func(i int) (bool, error) {
-		d := Decide(s.orders[i])
-		if d.Outcome != Filled {
-			s.finish(d)
-			return false, nil
-		}
-		return true, nil
-	})
-	stage(ctx, g, s.cfg.Workers, approved, nil, func(i int) (bool, error) {
-		if err := s.gateway(ctx, i); err != nil {
-			return false, err
-		}
-		s.finish(Decide(s.orders[i]))
-		return false, nil
-	})
-	return g.Wait()
-}
-
-// stage starts n goroutines that apply fn to every order index from in and forward it to
-// out when fn says so; out is closed once all n are done (so the next stage ends too).
-func stage(ctx context.Context, g *errgroup.Group, n int, in <-chan int, out chan<- int, fn func(int) (bool, error)) {
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		g.Go(func() error {
-			defer wg.Done()
-			for i := range in {
-				forward, err := fn(i)
-				if err != nil {
-					return err
-				}
-				if forward && out != nil {
-					if err := send(ctx, out, i); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
-	}
-	if out != nil {
-		g.Go(func() error {
-			wg.Wait()
-			close(out)
-			return nil
-		})
-	}
-}
-
-// send delivers v unless ctx ends first.
-func send(ctx context.Context, ch chan<- int, v int) error {
-	select {
-	case ch <- v:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// report gathers what s recorded. A run that ended without error must have decided every
+// report gathers what d recorded. A run that ended without error must have decided every
 // order exactly once; anything else is reported as an error rather than hidden.
-func (s *session) report(strategy Strategy, elapsed time.Duration, runErr error) (Report, error) {
-	r := Report{Strategy: strategy, Orders: int(s.arrived.Load()), Elapsed: elapsed, MaxInFlight: int(s.maxInFlight.Load())}
-	for i := range s.orders {
-		if !s.decided[i].Load() {
+func (d *Desk) report(name string, elapsed time.Duration, runErr error) (Report, error) {
+	r := Report{Name: name, Orders: int(d.arrived.Load()), Elapsed: elapsed, MaxInFlight: int(d.maxInFlight.Load()), PriceIters: d.iters}
+	for i := range d.orders {
+		if !d.decided[i].Load() {
 			continue
 		}
-		r.Decisions = append(r.Decisions, s.decisions[i])
-		r.Latencies = append(r.Latencies, s.latencies[i])
+		r.Decisions = append(r.Decisions, d.decisions[i])
+		r.Latencies = append(r.Latencies, d.latencies[i])
+		r.PriceChecksum += d.prices[i]
 	}
 	r.summarize()
-	if dup := s.duplicate.Load(); dup != 0 {
-		return r, fmt.Errorf("fx.Run(%s): order %d decided twice", strategy, dup-1)
-	}
-	if runErr != nil {
+	d.mu.Lock()
+	fault := d.fault
+	d.mu.Unlock()
+	switch {
+	case fault != nil:
+		return r, fmt.Errorf("fx.Run(%s): %w", name, fault)
+	case runErr != nil:
 		return r, runErr
+	case r.Orders != len(d.orders) || r.Decided() != len(d.orders):
+		return r, fmt.Errorf("fx.Run(%s): %d orders in, %d arrived, %d decided: orders lost", name, len(d.orders), r.Orders, r.Decided())
 	}
-	if r.Orders != len(s.orders) || r.Decided() != len(s.orders) {
-		return r, fmt.Errorf("fx.Run(%s): %d orders in, %d arrived, %d decided: orders lost", strategy, len(s.orders), r.Orders, r.Decided())
+	for i := range d.orders {
+		if !d.priced[i].Load() {
+			return r, fmt.Errorf("fx.Run(%s): order %d was decided without being priced", name, i)
+		}
 	}
 	return r, nil
 }

@@ -82,6 +82,10 @@ type Options struct {
 	// measurement on a busy machine. Rounds are interleaved, so a burst of outside load
 	// spoils one round of every cell rather than every round of one. Default 1.
 	Rounds int
+	// Progress, if set, is called with 1 after each measurement, from the goroutine that
+	// called Sweep; there are len(cases) × len(levels) × rounds of them. The Add method of
+	// labkit/nb's Progress fits, for a cell that shows how far it has got.
+	Progress func(n int)
 }
 
 // Result holds ns/op for every case (row) at every level (column).
@@ -147,6 +151,9 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 				}
 				if round == 0 || ns < res.NsPerOp[i][j] {
 					res.NsPerOp[i][j] = ns
+				}
+				if opts.Progress != nil {
+					opts.Progress(1)
 				}
 			}
 		}

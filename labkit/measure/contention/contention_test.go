@@ -46,12 +46,17 @@ func TestSweepShapeAndLine(t *testing.T) {
 		{Name: "atomic", New: func() func() { made.Add(1); var n atomic.Int64; return func() { n.Add(1) } }},
 		{Name: "noop", New: func() func() { made.Add(1); return func() {} }},
 	}
-	res, err := Sweep(context.Background(), cases, Options{Levels: []int{1, 2}, BenchTime: time.Millisecond, Rounds: 2})
+	steps := 0
+	res, err := Sweep(context.Background(), cases, Options{Levels: []int{1, 2}, BenchTime: time.Millisecond, Rounds: 2,
+		Progress: func(n int) { steps += n }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if made.Load() != 8 {
 		t.Errorf("New called %d times, want once per round, case and level (8)", made.Load())
+	}
+	if steps != 8 {
+		t.Errorf("Progress reported %d measurements, want 8", steps)
 	}
 	if len(res.NsPerOp) != 2 || len(res.NsPerOp[0]) != 2 {
 		t.Fatalf("grid shape %v", res.NsPerOp)

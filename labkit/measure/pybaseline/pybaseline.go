@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/nb"
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
 
@@ -91,5 +92,90 @@ func Run(ctx context.Context, script string, out any, args ...string) error {
 	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
 		return fmt.Errorf("pybaseline.Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
 	}
+	return nil
+}
+
+// Source returns the source of the function, method or class called name in script (a
+// file name in [Dir]), dedented: "price_loop", or "Session.run_threads" for a method.
+// Notebooks show the Python they measure with it, read from the very file that runs, so
+// the text on screen cannot drift from the code measured.
+func Source(script, name string) (string, error) {
+	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
+		return "", fmt.Errorf("pybaseline.Source: script = %q, want a .py file name in baselines/python", script)
+	}
+	dir, err := Dir()
+	if err != nil {
+		return "", err
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, script))
+	if err != nil {
+		return "", fmt.Errorf("pybaseline.Source: %w", err)
+	}
+	lines := strings.Split(string(raw), "\n")
+	indentOf := func(line string) int { return len(line) - len(strings.TrimLeft(line, " ")) }
+	// The block searched is lines[lo:hi]; its definitions sit at indentation depth (the
+	// file's top level first, then the body of the definition found).
+	lo, hi, depth, indent := 0, len(lines), 0, 0
+	for _, part := range strings.Split(name, ".") {
+		start := -1
+		for i := lo; i < hi; i++ {
+			if indentOf(lines[i]) == depth && defines(strings.TrimLeft(lines[i], " "), part) {
+				start, indent = i, depth
+				break
+			}
+		}
+		if start < 0 {
+			return "", fmt.Errorf("pybaseline.Source: %s defines no %q", script, name)
+		}
+		end := start + 1 // the block ends at the first non-blank line not indented deeper
+		for end < hi && (strings.TrimSpace(lines[end]) == "" || indentOf(lines[end]) > indent) {
+			end++
+		}
+		for end > start+1 && strings.TrimSpace(lines[end-1]) == "" {
+			end--
+		}
+		lo, hi = start, end
+		for i := start + 1; i < end; i++ { // the body's own depth, for a name inside it
+			if strings.TrimSpace(lines[i]) != "" {
+				depth = indentOf(lines[i])
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	for _, line := range lines[lo:hi] {
+		b.WriteString(strings.TrimRight(line[min(indent, len(line)):], " "))
+		b.WriteByte('\n')
+	}
+	return b.String(), nil
+}
+
+// defines reports whether the (unindented) line starts the definition of name.
+func defines(line, name string) bool {
+	for _, kw := range []string{"def ", "async def ", "class "} {
+		if rest, ok := strings.CutPrefix(line, kw+name); ok && rest != "" && strings.ContainsRune("(:", rune(rest[0])) {
+			return true
+		}
+	}
+	return false
+}
+
+// ShowSource displays the named definitions of script (see [Source]) as one Python code
+// block: rendered in a notebook, printed anywhere else.
+func ShowSource(script string, names ...string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "`baselines/python/%s`, the code that runs:\n\n```python\n", script)
+	for i, name := range names {
+		src, err := Source(script, name)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(src)
+	}
+	b.WriteString("```")
+	nb.Markdown(b.String())
 	return nil
 }
