@@ -10,13 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // The verdict tests run copies of the stubs the notebooks ship and of their reference
-// solutions. TestCopiesMatchTheNotebooks keeps the copies honest: every function or method
-// copied here must match, token for token (comments aside), the one in the notebook's stub
+// solutions. TestCopiesMatchTheNotebooks keeps the copies honest: every function, method
+// or string constant (a whole program, for exercises run in a sandbox) copied here must match, token for token (comments aside), the one in the notebook's stub
 // cell or in the .gocell solution it stands for. It also requires every exercise of every
 // notebook to have copies of both, so a new exercise cannot go unjudged: add its rows here.
 
@@ -24,7 +25,7 @@ import (
 type exerciseCopy struct {
 	notebook, exercise string
 	solution           bool   // the .gocell solution (else the notebook's stub cell)
-	inCell, inTest     string // "Func" or "Type.Method" in the cell, and its copy here
+	inCell, inTest     string // "Func", "Type.Method" or "Const" (a string constant) in the cell, and its copy here
 }
 
 var exerciseCopies = []exerciseCopy{
@@ -34,6 +35,8 @@ var exerciseCopies = []exerciseCopy{
 	{"02_race_conditions", "safe_counter", false, "SafeCounter.Value", "racyCounter.Value"},
 	{"02_race_conditions", "safe_counter", true, "SafeCounter.Inc", "mutexCounter.Inc"},
 	{"02_race_conditions", "safe_counter", true, "SafeCounter.Value", "mutexCounter.Value"},
+	{"02_race_conditions", "race_tally", false, "TallyProgram", "tallyStubProgram"},
+	{"02_race_conditions", "race_tally", true, "TallyProgram", "tallyMergeProgram"},
 	{"03_locks_and_atomics", "withdraw", false, "Account.Deposit", "reentrantAccount.Deposit"},
 	{"03_locks_and_atomics", "withdraw", false, "Account.Balance", "reentrantAccount.Balance"},
 	{"03_locks_and_atomics", "withdraw", false, "Account.Withdraw", "reentrantAccount.Withdraw"},
@@ -41,6 +44,12 @@ var exerciseCopies = []exerciseCopy{
 	{"03_locks_and_atomics", "withdraw", true, "Account.Balance", "lockedHelperAccount.Balance"},
 	{"03_locks_and_atomics", "withdraw", true, "Account.balanceLocked", "lockedHelperAccount.balanceLocked"},
 	{"03_locks_and_atomics", "withdraw", true, "Account.Withdraw", "lockedHelperAccount.Withdraw"},
+	{"03_locks_and_atomics", "broadcast", false, "Broadcaster.Subscribe", "mutexBroadcaster.Subscribe"},
+	{"03_locks_and_atomics", "broadcast", false, "Broadcaster.Unsubscribe", "mutexBroadcaster.Unsubscribe"},
+	{"03_locks_and_atomics", "broadcast", false, "Broadcaster.Publish", "mutexBroadcaster.Publish"},
+	{"03_locks_and_atomics", "broadcast", true, "Broadcaster.Subscribe", "rwBroadcaster.Subscribe"},
+	{"03_locks_and_atomics", "broadcast", true, "Broadcaster.Unsubscribe", "rwBroadcaster.Unsubscribe"},
+	{"03_locks_and_atomics", "broadcast", true, "Broadcaster.Publish", "rwBroadcaster.Publish"},
 	{"04_channels", "merge", false, "Merge", "mergeNeverCloses"},
 	{"04_channels", "merge", true, "Merge", "mergeClosesAfterWait"},
 	{"05_worker_pools", "fetch_all", false, "FetchAll", "fetchAllUnbounded"},
@@ -51,8 +60,8 @@ var exerciseCopies = []exerciseCopy{
 	{"07_async_to_goroutines", "first_of", true, "FirstOf", "firstOfSelect"},
 	{"07_async_to_goroutines", "process_all", false, "ProcessAll", "processAllFireAndForget"},
 	{"07_async_to_goroutines", "process_all", true, "ProcessAll", "processAllErrgroup"},
-	{"08_backpressure", "try_send", false, "TrySend", "trySendBlocking"},
-	{"08_backpressure", "try_send", true, "TrySend", "trySendSelect"},
+	{"08_backpressure", "sample", false, "Sample", "sampleEveryQuote"},
+	{"08_backpressure", "sample", true, "Sample", "sampleOnTicks"},
 	{"08_backpressure", "send_latest", false, "SendLatest", "sendLatestDropNewest"},
 	{"08_backpressure", "send_latest", true, "SendLatest", "sendLatestConflate"},
 	{"09_fx_workload", "by_pair", false, "ByPair", "byPairPerOrder"},
@@ -214,7 +223,7 @@ func testFileBodies(t *testing.T) map[string]string {
 }
 
 // bodies returns the printed body, without comments, of every function ("Name") and
-// method ("Type.Name") in src.
+// method ("Type.Name") in src, and the value of every string constant ("Name").
 func bodies(t *testing.T, name, src string) map[string]string {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -224,27 +233,49 @@ func bodies(t *testing.T, name, src string) map[string]string {
 	}
 	out := map[string]string{}
 	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Body == nil {
-			continue
-		}
-		name := fn.Name.Name
-		if fn.Recv != nil && len(fn.Recv.List) == 1 {
-			typ := fn.Recv.List[0].Type
-			if star, ok := typ.(*ast.StarExpr); ok {
-				typ = star.X
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Body != nil {
+				var b bytes.Buffer
+				if err := printer.Fprint(&b, fset, d.Body); err != nil {
+					t.Fatal(err)
+				}
+				out[funcName(d)] = dropBlankLines(b.String())
 			}
-			if id, ok := typ.(*ast.Ident); ok {
-				name = id.Name + "." + name
+		case *ast.GenDecl:
+			if d.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range d.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, id := range vs.Names {
+					if i >= len(vs.Values) {
+						continue
+					}
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						if v, err := strconv.Unquote(lit.Value); err == nil {
+							out[id.Name] = v
+						}
+					}
+				}
 			}
 		}
-		var b bytes.Buffer
-		if err := printer.Fprint(&b, fset, fn.Body); err != nil {
-			t.Fatal(err)
-		}
-		out[name] = dropBlankLines(b.String())
 	}
 	return out
+}
+
+// funcName is "Name" for a function and "Type.Name" for a method.
+func funcName(fn *ast.FuncDecl) string {
+	if fn.Recv != nil && len(fn.Recv.List) == 1 {
+		typ := fn.Recv.List[0].Type
+		if star, ok := typ.(*ast.StarExpr); ok {
+			typ = star.X
+		}
+		if id, ok := typ.(*ast.Ident); ok {
+			return id.Name + "." + fn.Name.Name
+		}
+	}
+	return fn.Name.Name
 }
 
 // dropBlankLines removes empty lines, which the printer keeps where a dropped comment

@@ -8,42 +8,6 @@ import (
 	"time"
 )
 
-// TrySend checks notebook 08's drop-newest exercise: trySend must put v in ch if there is
-// room and report true, and otherwise drop v and report false — never blocking, because a
-// market-data handler that blocks on a full queue stalls the whole feed.
-func TrySend(t *testing.T, trySend func(ch chan int, v int) bool) {
-	t.Helper()
-	if err := checkTrySend(t, trySend); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func checkTrySend(t *testing.T, trySend func(ch chan int, v int) bool) error {
-	if trySend == nil {
-		return errors.New("TrySend is nil")
-	}
-	return onFakeTime(t, "TrySend", func() error { return trySendFills(trySend) })
-}
-
-func trySendFills(trySend func(ch chan int, v int) bool) error {
-	ch := make(chan int, 3)
-	var accepted []bool
-	for v := 1; v <= 5; v++ {
-		ok, returned := sendOrUnblock(ch, func() bool { return trySend(ch, v) })
-		if !returned {
-			return fmt.Errorf("TrySend(ch, %d) blocked when the channel was full (capacity %d): use select with a default case so a full channel drops the value instead", v, cap(ch))
-		}
-		accepted = append(accepted, ok)
-	}
-	if want := []bool{true, true, true, false, false}; !slices.Equal(accepted, want) {
-		return fmt.Errorf("sending 1..5 into a channel with room for 3, TrySend reported %v, want %v (true when sent, false when dropped)", accepted, want)
-	}
-	if got := drainBuffered(ch); !slices.Equal(got, []int{1, 2, 3}) {
-		return fmt.Errorf("the channel holds %v, want [1 2 3]: drop-newest keeps what was queued and discards the new value", got)
-	}
-	return nil
-}
-
 // SendLatest checks notebook 08's keep-latest exercise: sendLatest must never block; when
 // ch is full it discards the oldest queued value to make room for v, so a slow reader of a
 // price feed always finds the most recent prices. It is called from one producer

@@ -2,47 +2,6 @@ package check
 
 import "testing"
 
-// The stub notebook 08 ships for trySend: a plain send, which blocks when full.
-func trySendBlocking(ch chan int, v int) bool {
-	ch <- v
-	return true
-}
-
-// The reference solution (notebooks/solutions/08_backpressure/try_send.gocell).
-func trySendSelect(ch chan int, v int) bool {
-	select {
-	case ch <- v:
-		return true
-	default:
-		return false
-	}
-}
-
-// Never blocks, but reports every value as sent.
-func trySendLies(ch chan int, v int) bool {
-	select {
-	case ch <- v:
-	default:
-	}
-	return true
-}
-
-func TestTrySendVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      func(chan int, int) bool
-		wantErr string
-	}{
-		{"stub (blocking send)", trySendBlocking, "blocked"},
-		{"solution", trySendSelect, ""},
-		{"reports drops as sent", trySendLies, "reported"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkTrySend(t, c.fn), c.wantErr) })
-	}
-}
-
 // The stub notebook 08 ships for sendLatest: drop-newest, the previous exercise's answer.
 func sendLatestDropNewest(ch chan int, v int) {
 	select {

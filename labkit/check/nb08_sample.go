@@ -1,0 +1,207 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// SampleFunc is the signature of notebook 08's Sample.
+type SampleFunc = func(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error
+
+// Sample checks notebook 08's ticker exercise: a desk that redraws at a fixed pace. sample
+// must take quotes from feed as they come (the feed never waits), call show on each tick
+// of a ticker with period every with the latest quote received since the last show (and
+// not at all if none came), and return ctx.Err() as soon as ctx is cancelled. The reader's
+// code runs in a [synctest] bubble: the ticker ticks on fake time, so the verdict is exact
+// and the same on every machine.
+func Sample(t *testing.T, sample SampleFunc) {
+	t.Helper()
+	if err := sampleVerdict(t, sample); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sampleVerdict(t *testing.T, sample SampleFunc) error {
+	if sample == nil {
+		return errors.New("Sample is nil")
+	}
+	var err error
+	func() {
+		// A goroutine that Sample started and left blocked keeps the bubble from ending:
+		// synctest then panics with "deadlock", which is this verdict, not a crash.
+		defer func() {
+			if r := recover(); r != nil {
+				msg := fmt.Sprint(r)
+				if !strings.Contains(msg, "deadlock") {
+					panic(r)
+				}
+				if err == nil {
+					err = fmt.Errorf("Sample returned, but a goroutine it started is still blocked (%s): every goroutine Sample starts must end before it returns", msg)
+				}
+			}
+		}()
+		synctest.Test(t, func(*testing.T) { err = sampleScenario(sample) })
+	}()
+	return err
+}
+
+// sampleEvery is the tick period the check asks for.
+const sampleEvery = 100 * time.Millisecond
+
+// shown is one call of show: when (fake time since the start) and with what.
+type shown struct {
+	at time.Duration
+	v  int
+}
+
+// sampleScenario: a burst of quotes 1..50 at 0 ms, nothing until 250 ms, then 51 and 52,
+// and ctx cancelled at 340 ms. The right shows are 50 at the 100 ms tick and 52 at 300 ms.
+func sampleScenario(sample SampleFunc) error {
+	start := time.Now()
+	since := func() time.Duration { return time.Since(start) }
+	sleepUntil := func(at time.Duration) { time.Sleep(at - since()) }
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	guarded := &spinGuardCtx{Context: ctx}
+	feed := make(chan int)
+	var (
+		mu      sync.Mutex
+		shows   []shown
+		exiting atomic.Bool // the verdict is in: end the goroutine that calls show next
+	)
+	show := func(v int) {
+		if exiting.Load() {
+			runtime.Goexit()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		shows = append(shows, shown{since(), v})
+	}
+	showsSoFar := func() []shown {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]shown(nil), shows...)
+	}
+	var result error
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		result = sample(guarded, feed, sampleEvery, show)
+	}()
+	hasReturned := func() bool {
+		select {
+		case <-returned:
+			return true
+		default:
+			return false
+		}
+	}
+	// Whatever the verdict, the reader's goroutine must end before the bubble can: a loop
+	// that ignored ctx gets one more quote, and its next show ends it.
+	defer func() {
+		cancel()
+		exiting.Store(true)
+		select {
+		case <-returned:
+		case feed <- -1:
+		case <-time.After(10 * sampleEvery):
+		}
+		select {
+		case <-returned:
+		case <-time.After(10 * sampleEvery):
+		}
+	}()
+
+	send := func(v int) error {
+		select {
+		case feed <- v:
+			return nil
+		case <-returned:
+			return fmt.Errorf("Sample returned (%v) at %v, before ctx was cancelled: it must run until ctx is done", result, since())
+		case <-time.After(sampleEvery / 2):
+			return fmt.Errorf("the feed waited %v to hand over quote %d: Sample must receive quotes as they come (a case <-feed in the same select as the ticker), not only on a tick", sampleEvery/2, v)
+		}
+	}
+	for v := 1; v <= 50; v++ {
+		if err := send(v); err != nil {
+			return err
+		}
+	}
+	sleepUntil(150 * time.Millisecond)
+	got := showsSoFar()
+	if len(got) > 0 && got[0].at < sampleEvery {
+		return fmt.Errorf("show(%d) came at %v, before the first tick (%v): keep the latest quote in a variable and show it when the ticker ticks", got[0].v, got[0].at, sampleEvery)
+	}
+	switch {
+	case len(got) == 0:
+		return fmt.Errorf("quotes 1..50 arrived at 0 ms and nothing was shown by 150 ms: on the tick at %v show the latest quote (time.NewTicker(every), case <-ticker.C)", sampleEvery)
+	case len(got) > 1:
+		return fmt.Errorf("on the tick at %v show was called %d times (%v): call it once, with the latest quote", sampleEvery, len(got), got)
+	case got[0].v != 50:
+		return fmt.Errorf("on the tick at %v show got %d; want the latest quote received, 50", sampleEvery, got[0].v)
+	}
+
+	sleepUntil(250 * time.Millisecond)
+	if got := showsSoFar(); len(got) > 1 {
+		return fmt.Errorf("show(%d) at %v, although no quote came after the last show: show only when a new quote arrived since then", got[1].v, got[1].at)
+	}
+	for _, v := range []int{51, 52} {
+		if err := send(v); err != nil {
+			return err
+		}
+	}
+	sleepUntil(340 * time.Millisecond)
+	got = showsSoFar()
+	switch {
+	case len(got) < 2:
+		return fmt.Errorf("quotes 51 and 52 arrived at 250 ms and nothing was shown on the tick at 300 ms: tick on a ticker made once, outside the loop (a time.After inside the loop starts its wait again on every quote, so a busy feed is never shown)")
+	case len(got) > 2 || got[1].v != 52 || got[1].at != 3*sampleEvery:
+		return fmt.Errorf("after quotes 51 and 52 at 250 ms, the shows were %v; want one show of 52 at 300 ms", got[1:])
+	}
+
+	cancel()
+	synctest.Wait() // the reader's goroutine has run as far as it can
+	switch {
+	case guarded.spun.Load():
+		return errors.New("after ctx was cancelled, Sample kept looping without ever blocking: a `break` inside select leaves only the select, not the for loop; `return ctx.Err()` instead")
+	case !hasReturned():
+		return errors.New("Sample did not return after ctx was cancelled: add a `case <-ctx.Done(): return ctx.Err()` to its select")
+	case !errors.Is(result, context.Canceled):
+		return fmt.Errorf("after ctx was cancelled Sample returned %v; want ctx.Err() (context.Canceled)", result)
+	}
+	if got := showsSoFar(); len(got) != 2 {
+		return fmt.Errorf("shows after ctx was cancelled: %v", got[2:])
+	}
+	return nil
+}
+
+// spinGuardCtx is a context that notices a loop spinning on it: a goroutine that keeps
+// asking for Done or Err far more often than any right answer would is ended (it could
+// not be stopped otherwise, and in a bubble it would stop the fake clock for ever).
+type spinGuardCtx struct {
+	context.Context
+	calls atomic.Int64
+	spun  atomic.Bool
+}
+
+// spinLimit is far above the few hundred calls a right answer makes in the scenario.
+const spinLimit = 100_000
+
+func (c *spinGuardCtx) Done() <-chan struct{} { c.count(); return c.Context.Done() }
+func (c *spinGuardCtx) Err() error            { c.count(); return c.Context.Err() }
+
+func (c *spinGuardCtx) count() {
+	if c.calls.Add(1) > spinLimit {
+		c.spun.Store(true)
+		runtime.Goexit()
+	}
+}
