@@ -41,7 +41,7 @@ need_selection = $(if $(NB),$(if $(1),,$(error NB=$(NB) matches no notebook in n
 # What an executed copy depends on: the notebook, and the Go code its cells build against.
 LABKIT_GO := $(shell find labkit -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 EXPORT = $(JUPYTER_PY) scripts/export.py
-EXPORT_DEPS = scripts/export.py $(wildcard scripts/slides_templates/*/*) $(wildcard node_modules/.package-lock.json)
+EXPORT_DEPS = scripts/export.py scripts/slide_layout.py $(wildcard scripts/slides_templates/*/*) $(wildcard node_modules/.package-lock.json)
 
 check-notebooks: | build/jupyter-python ## static notebook checks, no kernel (format, exercises, .md in sync, stripped)
 	$(call need_selection,$(SELECTED_ANY))

@@ -17,6 +17,11 @@ whatever LABKIT_ECHARTS_URL the notebook was executed with. Without node_modules
 the public CDNs instead (a warning says so). MathJax is only loaded (from its CDN) by pages whose
 Markdown contains TeX; the lab's notebooks have none.
 
+Decks are laid out so every slide fits the screen (scripts/slide_layout.py: each section's question,
+code, output, charts and explanation on sub-slides of their own, long ones continued, the
+**Explain.** text also as speaker notes); the HTML pages keep the notebook as it is. The index
+lists every deck with its slide count and a one-line summary (the first learning goal).
+
 Go cells are highlighted as Go (GoNBLexer below): GoNB reports an empty pygments_lexer in
 language_info, which nbconvert reads as "use the IPython lexer", so without this every Go
 cell came out highlighted as Python (`//` an operator, the words of a comment names).
@@ -26,6 +31,7 @@ import os
 import re
 import shutil
 import sys
+from html.parser import HTMLParser
 
 import nbformat
 from pygments import highlight
@@ -34,6 +40,9 @@ from pygments.lexer import inherit
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.go import GoLexer
 from pygments.token import Comment
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import slide_layout  # noqa: E402 - next to this file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -142,6 +151,8 @@ def export(kind, executed, target):
     resources = {"metadata": {"name": stem},
                  "labkit": {"echarts_url": "assets/echarts.min.js" if local and has_charts(nb) else "",
                             "math": has_tex(nb)}}
+    if kind == "slides":
+        nb = slide_layout.layout(nb)
     body, _ = make_exporter(kind, local).from_notebook_node(nb, resources=resources)
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
     with open(target + ".tmp", "w") as f:
@@ -149,6 +160,38 @@ def export(kind, executed, target):
     os.replace(target + ".tmp", target)
     print(f"{os.path.relpath(executed, ROOT)} -> {os.path.relpath(target, ROOT)} "
           f"(assets {'local' if local else 'from public CDNs'})")
+
+
+class _SlideCounter(HTMLParser):
+    """Counts the slides of a reveal.js deck: <section>s with no <section> inside."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.slides = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "section":
+            if self.stack:
+                self.stack[-1] = True
+            self.stack.append(False)
+
+    def handle_endtag(self, tag):
+        if tag == "section" and self.stack:
+            if not self.stack.pop():
+                self.slides += 1
+
+
+def count_slides(deck):
+    p = _SlideCounter()
+    with open(deck) as f:
+        p.feed(f.read())
+    return p.slides
+
+
+def inline_md(text):
+    """A line of Markdown as HTML: escaped, `code` as <code>, **bold** and *emphasis* dropped."""
+    out = html.escape(re.sub(r"\*\*?([^*]+)\*\*?", r"\1", text))
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
 
 
 def write_index(kind, out):
@@ -166,16 +209,27 @@ def write_index(kind, out):
     entries = []
     for name in sorted(os.listdir(NB_DIR)):
         stem, ext = os.path.splitext(name)
-        if ext == ".ipynb" and stem[:2].isdigit() and os.path.exists(os.path.join(out, stem + SUFFIX[kind])):
-            entries.append((stem + SUFFIX[kind], title_of(nbformat.read(os.path.join(NB_DIR, name), as_version=4), stem)))
+        target = os.path.join(out, stem + SUFFIX[kind])
+        if ext == ".ipynb" and stem[:2].isdigit() and os.path.exists(target):
+            nb = nbformat.read(os.path.join(NB_DIR, name), as_version=4)
+            count = f"{count_slides(target)} slides" if kind == "slides" else ""
+            entries.append((stem + SUFFIX[kind], title_of(nb, stem), count, slide_layout.summary(nb)))
     what = "slide decks" if kind == "slides" else "notebooks (HTML)"
-    rows = "\n".join(f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a></li>' for href, title in entries)
+    rows = "\n".join(
+        f'  <li><a href="{html.escape(href)}">{inline_md(title)}</a>'
+        + (f' <span class="count">({count})</span>' if count else "")
+        + (f'<br><span class="summary">{inline_md(summary)}</span>' if summary else "")
+        + "</li>"
+        for href, title, count, summary in entries)
+    howto = ("Arrows move between sections (→) and through a section (↓); press S for the speaker notes "
+             "(the explanations), F for full screen, Esc for an overview. " if kind == "slides" else "")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Go Concurrency Lab — {what}</title>
-<style>body{{font-family:sans-serif;max-width:46em;margin:3em auto;line-height:1.6}}</style></head>
+<style>body{{font-family:sans-serif;max-width:50em;margin:3em auto;line-height:1.6}}
+li{{margin-bottom:.8em}} .count{{color:#666}} .summary{{color:#333}}</style></head>
 <body>
 <h1>Go Concurrency Lab — {what}</h1>
-<p>In lab order. Everything here works offline; open the files from disk or serve this folder.</p>
+<p>In lab order. {howto}Everything here works offline; open the files from disk or serve this folder.</p>
 <ol>
 {rows}
 </ol>

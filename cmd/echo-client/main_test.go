@@ -72,6 +72,11 @@ func TestEchoedIntact(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "8 clients × 25 msgs (10 B): echoed 200/200") {
 		t.Fatalf("exit %d:\n%s%s", code, out, errOut)
 	}
+	// The server counts a line after its write returns, which can be after the client read
+	// the echo: let every connection finish (Shutdown waits for them) before reading.
+	if err := srv.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	if st := srv.Stats(); st.Lines != 200 {
 		t.Errorf("the server echoed %d lines, want 200", st.Lines)
 	}

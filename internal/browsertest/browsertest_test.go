@@ -210,7 +210,7 @@ func TestScriptsCompile(t *testing.T) {
 	tab, cancel := b.newTab()
 	defer cancel()
 	scripts := map[string]string{
-		"jsSlides": jsSlides, "jsShowFirstChart": jsShowFirstChart, "jsCharts": fmt.Sprintf(jsCharts, "document"),
+		"jsSlides": jsSlides, "jsOverflow": fmt.Sprintf(jsOverflow, 0, 0), "jsShowFirstChart": jsShowFirstChart, "jsCharts": fmt.Sprintf(jsCharts, "document"),
 	}
 	for name, ui := range map[string]frontEndUI{"classic": classicUI, "lab": labUI} {
 		scripts[name+".ready"], scripts[name+".nodes"], scripts[name+".done"], scripts[name+".cells"] = ui.ready, ui.nodes, ui.done, ui.cells
@@ -224,5 +224,34 @@ func TestScriptsCompile(t *testing.T) {
 		if msg != "" {
 			t.Errorf("%s does not parse: %s", name, msg)
 		}
+	}
+}
+
+func TestCheckDeckCountsSlidesTallerThanTheScreen(t *testing.T) {
+	b := startBrowser(t)
+	r, err := b.CheckDeck(context.Background(), fileURL(t, "overflow.slides.html"), "overflow", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(r.Problems, "\n")
+	for _, want := range []string{
+		`slide 2/4 "Two screens": (#/0/1) taller than the screen:`,
+		`slide 3/4 "Grows with its fragment": (#/1/0) taller than the screen:`,
+		`with fragment 0 shown`,
+		`slide 4/4 "Scrolls inside": (#/2/0) does not fit the screen: pre scrolls (900px of content in 300px)`,
+		`slide_layout.py`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing problem %q in:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, `"Fits"`) {
+		t.Errorf("a slide that fits was reported:\n%s", all)
+	}
+	if r.TooTall != 3 || r.Slides != 4 || r.Notes != 1 {
+		t.Errorf("too tall %d of %d slides, %d with notes; want 3 of 4, 1", r.TooTall, r.Slides, r.Notes)
+	}
+	if last := r.Screenshots[len(r.Screenshots)-1]; filepath.Base(last) != "overflow.notes.png" {
+		t.Errorf("last screenshot %s, want overflow.notes.png", last)
 	}
 }

@@ -19,7 +19,9 @@ type DeckReport struct {
 	Drawn       int      // of those, drawn: a canvas or svg with non-zero size and painted pixels
 	Requests    int      // requests the page made
 	GoComments  int      // `//` comments in code highlighted as comments (see jsGoComments)
-	Screenshots []string // deck title slide, then the slide with the first chart (if any)
+	Notes       int      // slides with speaker notes (reveal.js <aside class="notes">)
+	TooTall     int      // slides taller than the screen in some fragment state (see jsOverflow); each is also a problem
+	Screenshots []string // deck title slide, the slide with the first chart, the first with notes shown on it (if any)
 	Problems    []string // each says which slide; empty means the deck passed
 }
 
@@ -34,12 +36,13 @@ type slideInfo struct {
 	H, V   int
 	Title  string
 	Charts int
+	Notes  bool
 }
 
 const jsSlides = `Reveal.getSlides().map(function (el) {
-  var i = Reveal.getIndices(el), t = el.querySelector("h1,h2,h3,h4");
+  var i = Reveal.getIndices(el), t = el.querySelector("h1,h2,h3,h4,.labkit-kicker");
   return {H: i.h, V: i.v || 0, Title: t ? t.textContent.replace(/\s*¶\s*$/, "").trim() : "",
-          Charts: el.querySelectorAll(".labkit-chart").length};
+          Charts: el.querySelectorAll(".labkit-chart").length, Notes: !!el.querySelector("aside.notes")};
 })`
 
 // jsShowFirstChart scrolls a tall slide (reveal_scroll makes it scroll inside itself) so its
@@ -58,6 +61,66 @@ const jsShowFirstChart = `(function () {
     if (slide.scrollTop === before) { break; }
   }
 })()`
+
+// overflow is how tall one slide is, as reveal.js lays it out.
+type overflow struct {
+	Height   int    // the slide's scrollHeight at its tallest fragment state, in the deck's own pixels
+	Limit    int    // the slide height the deck is laid out for (reveal.js scales that to the screen)
+	Fragment int    // the fragment state (-1: none shown yet) where it was tallest
+	Inner    string // an element inside that scrolls because its content does not fit ("" if none)
+}
+
+// jsOverflow measures the current slide with reveal.js's own numbers: reveal.js lays every
+// slide out at getComputedSlideSize() (the configured width and height) and scales that box
+// to the window, so a slide fits the screen exactly when its scrollHeight is within that
+// height; its layout centres a slide by the same comparison. Hidden fragments keep their
+// place, but a fragment may also replace content, so each fragment state is measured. An
+// element that scrolls inside the slide (a long output box) does not fit either.
+const jsOverflow = `(function (h, v) {
+  var slide = Reveal.getCurrentSlide();
+  var size = Reveal.getComputedSlideSize ? Reveal.getComputedSlideSize() : Reveal.getConfig();
+  var limit = Math.round(size.height), last = -1;
+  Array.prototype.forEach.call(slide.querySelectorAll(".fragment"), function (f) {
+    var i = parseInt(f.getAttribute("data-fragment-index"), 10);
+    last = Math.max(last, isNaN(i) ? 0 : i);
+  });
+  var r = {Height: 0, Limit: limit, Fragment: -1, Inner: ""};
+  for (var f = -1; f <= last; f++) {
+    if (last >= 0) { Reveal.slide(h, v, f); }
+    if (slide.scrollHeight > r.Height) { r.Height = slide.scrollHeight; r.Fragment = f; }
+  }
+  if (last >= 0) { Reveal.slide(h, v, -1); }
+  var all = slide.querySelectorAll("*");
+  for (var i = 0; i < all.length && !r.Inner; i++) {
+    var el = all[i], oy = getComputedStyle(el).overflowY;
+    if ((oy === "auto" || oy === "scroll") && el.clientHeight > 0 && el.scrollHeight > el.clientHeight + 2) {
+      r.Inner = el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined ? "." + String(el.className).trim().split(/\s+/)[0] : "") +
+        " scrolls (" + el.scrollHeight + "px of content in " + el.clientHeight + "px)";
+    }
+  }
+  return r;
+})(%d, %d)`
+
+// tooTall says why a measured slide does not fit the screen, or "" if it does.
+func (o overflow) tooTall() string {
+	if o.Limit <= 0 {
+		return ""
+	}
+	const hint = " — scripts/slide_layout.py splits each section into sub-slides (question, code, output, Explain) " +
+		"and continues long ones from height estimates: fix the estimate there, tag plumbing cells slides-hide, or shorten the cell"
+	switch {
+	case o.Height > o.Limit+1:
+		where := ""
+		if o.Fragment >= 0 {
+			where = fmt.Sprintf(" with fragment %d shown", o.Fragment)
+		}
+		return fmt.Sprintf("taller than the screen: %dpx of %dpx (%.1f screens)%s%s", o.Height, o.Limit,
+			float64(o.Height)/float64(o.Limit), where, hint)
+	case o.Inner != "":
+		return "does not fit the screen: " + o.Inner + hint
+	}
+	return ""
+}
 
 // chartState is one chart container as the page reports it.
 type chartState struct {
@@ -147,7 +210,8 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 		}
 	}
 
-	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+	// The window size includes the browser's own bars; an audience sees the whole screen.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(ViewportWidth, ViewportHeight), chromedp.Navigate(url)); err != nil {
 		return r, fmt.Errorf("open %s: %w", url, err)
 	}
 	if !waitFor(tab, `document.body && document.body.getAttribute("data-labkit-deck") === "ready"`, DeckReadyTimeout) {
@@ -195,6 +259,14 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 			continue
 		}
 		r.Charts += s.Charts
+		size, err := chromedp.Run(tab, chromedp.Evaluate[overflow](fmt.Sprintf(jsOverflow, s.H, s.V)))
+		if err != nil {
+			return r, fmt.Errorf("%s: measure: %w", where, err)
+		}
+		if why := size.tooTall(); why != "" {
+			r.TooTall++
+			problem(where, fmt.Sprintf("(#/%d/%d) %s", s.H, s.V, why))
+		}
 		states, err := settledCharts(tab, "Reveal.getCurrentSlide()")
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", where, err)
@@ -216,6 +288,17 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 				return r, err
 			}
 			r.Screenshots = append(r.Screenshots, firstChart)
+		}
+		if s.Notes {
+			r.Notes++
+			if r.Notes == 1 {
+				// The notes as a presenter reads them, shown on the slide (reveal.js's showNotes).
+				shot := filepath.Join(shotDir, name+".notes.png")
+				if err := screenshotWithNotes(tab, shot); err != nil {
+					return r, err
+				}
+				r.Screenshots = append(r.Screenshots, shot)
+			}
 		}
 		w.settle(tab, 5*time.Second)
 		if b.EverySlide {
@@ -323,6 +406,19 @@ func screenshot(tab context.Context, path string) error {
 		return fmt.Errorf("screenshot %s: %w", path, err)
 	}
 	return os.WriteFile(path, png, 0o644)
+}
+
+// screenshotWithNotes saves the current slide with its speaker notes shown on it.
+func screenshotWithNotes(tab context.Context, path string) error {
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: true}); Reveal.layout && Reveal.layout()`)); err != nil {
+		return fmt.Errorf("show notes: %w", err)
+	}
+	_ = sleep(tab, 200*time.Millisecond)
+	err := screenshot(tab, path)
+	if _, err2 := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: false}); Reveal.layout && Reveal.layout()`)); err == nil && err2 != nil {
+		err = fmt.Errorf("hide notes: %w", err2)
+	}
+	return err
 }
 
 // jsonString quotes s for JavaScript.

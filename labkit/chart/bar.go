@@ -58,12 +58,23 @@ func (b Bar) build() (string, echartsChart, error) {
 		charts.WithAnimation(false),
 	)
 	c.SetXAxis(b.Categories)
-	for _, s := range b.Series {
+	// One series over Go and Python categories: each bar in its language's colour.
+	byCategory := len(b.Series) == 1 && comparesLanguages(b.Categories)
+	barColors := colorsFor(b.Categories)
+	names := make([]string, len(b.Series))
+	for i, s := range b.Series {
+		names[i] = s.Name
+	}
+	seriesColors := colorsFor(names)
+	for k, s := range b.Series {
 		data := make([]opts.BarData, len(s.Values))
 		for i, v := range s.Values {
 			data[i] = opts.BarData{Value: v}
+			if byCategory {
+				data[i].ItemStyle = &opts.ItemStyle{Color: barColors[i]}
+			}
 		}
-		c.AddSeries(s.Name, data)
+		c.AddSeries(s.Name, data, charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColors[k]}))
 	}
 	return b.Title, c, nil
 }

@@ -98,8 +98,15 @@ func (l Line) build() (string, echartsChart, error) {
 		}
 		return data
 	}
-	for _, s := range l.Series {
-		c.AddSeries(s.Name, points(s.Values))
+	names := make([]string, len(l.Series))
+	for i, s := range l.Series {
+		names[i] = s.Name
+	}
+	colors := colorsFor(names)
+	for i, s := range l.Series {
+		c.AddSeries(s.Name, points(s.Values),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: colors[i], Width: 2}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: colors[i]}))
 	}
 	if len(l.Ideal) > 0 {
 		c.AddSeries(l.idealName(), points(l.Ideal),

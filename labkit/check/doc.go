@@ -3,7 +3,16 @@
 // fix.
 //
 // Checks look at behaviour (results, ordering, whether work overlapped, whether goroutines
-// were left behind), never at speed, so they give the same verdict on a laptop and on a
-// busy CI machine. Each check is proven in this package's tests to fail on the stub its
-// notebook ships and to pass on a reference solution. Files are named after notebooks.
+// were left behind), never at speed. Checks about ordering, overlap and timeouts run the
+// reader's code in a [testing/synctest] bubble, on a fake clock that only moves when every
+// goroutine is blocked: their verdicts are exact, the same on every run and machine, and
+// take no real time; goroutines left blocked at the end are reported as a leak. Checks
+// whose code blocks where fake time cannot see (a [sync.Mutex], real sockets, other
+// processes) run on real time with one grace period for things that take microseconds.
+// harness.go holds what the checks share.
+//
+// Each check is proven in this package's tests to fail on the stub its notebook ships, to
+// pass on a reference solution and to reject typical wrong answers; a test keeps the
+// copies of stubs and solutions there equal to the notebooks'. Files are named after
+// notebooks.
 package check

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strings"
 	"sync"
 	"testing"
 )
@@ -51,6 +52,27 @@ func runAllUnordered(tasks []func() int) []int {
 	return results
 }
 
+// Starts every task but does not wait for them. Judged in a child: the check reads the
+// results before the tasks write them, which is exactly the bug, and a data race.
+func runAllNoWait(tasks []func() int) []int {
+	results := make([]int, len(tasks))
+	for i, task := range tasks {
+		go func() { results[i] = task() }()
+	}
+	return results
+}
+
+func init() {
+	childStubs["nb01-no-wait"] = func(t *testing.T) error { return checkRunAll(t, runAllNoWait) }
+}
+
+func TestRunAllRejectsNotWaiting(t *testing.T) {
+	errText, passed := verdictInChild(t, "nb01-no-wait")
+	if passed || !strings.Contains(errText, "only 0 of 8 tasks had finished") {
+		t.Fatalf("want RunAll without waiting rejected, got passed=%v %q", passed, errText)
+	}
+}
+
 func TestRunAllVerdicts(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -64,7 +86,7 @@ func TestRunAllVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkRunAll(c.fn)
+			err := checkRunAll(t, c.fn)
 			verdict(t, err, c.wantErr)
 		})
 	}

@@ -54,7 +54,7 @@ func (c *doubleCounter) Inc()       { c.n.Add(2) }
 func (c *doubleCounter) Value() int { return int(c.n.Load()) }
 
 func init() {
-	childStubs["nb02-racy"] = func() error { return checkSafeCounter(func() Counter { return &racyCounter{} }) }
+	childStubs["nb02-racy"] = func(t *testing.T) error { return checkSafeCounter(func() Counter { return &racyCounter{} }) }
 }
 
 func TestSafeCounterFailsOnStub(t *testing.T) {

@@ -76,7 +76,7 @@ func (a *overdraftAccount) Withdraw(amount int) bool {
 }
 
 func init() {
-	childStubs["nb03-reentrant"] = func() error { return checkWithdraw(func() Account { return &reentrantAccount{} }) }
+	childStubs["nb03-reentrant"] = func(t *testing.T) error { return checkWithdraw(func() Account { return &reentrantAccount{} }) }
 }
 
 func TestWithdrawFailsOnStub(t *testing.T) {

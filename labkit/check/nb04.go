@@ -7,30 +7,28 @@ import (
 	"time"
 )
 
-// closeGrace is how long the check waits for a channel to be closed (or a call to return)
-// once nothing else can happen. Everything here takes microseconds.
-const closeGrace = 3 * time.Second
-
 // Merge checks notebook 04's exercise, fan-in: merge must return at once a channel that
 // delivers every value from every input and is closed once all inputs are closed and
 // drained, so that `for v := range merge(...)` ends.
-func Merge(t testing.TB, merge func(inputs ...<-chan int) <-chan int) {
+func Merge(t *testing.T, merge func(inputs ...<-chan int) <-chan int) {
 	t.Helper()
-	if err := checkMerge(merge); err != nil {
+	if err := checkMerge(t, merge); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkMerge(merge func(inputs ...<-chan int) <-chan int) error {
+func checkMerge(t *testing.T, merge func(inputs ...<-chan int) <-chan int) error {
 	if merge == nil {
 		return fmt.Errorf("merge is nil")
 	}
-	for _, sizes := range [][]int{{5, 0, 12, 3}, {1}, {}} {
-		if err := mergeOnce(merge, sizes); err != nil {
-			return err
+	return onFakeTime(t, "Merge", func() error {
+		for _, sizes := range [][]int{{5, 0, 12, 3}, {1}, {}} {
+			if err := mergeOnce(merge, sizes); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // mergeOnce feeds len(sizes) producers, producer p sending sizes[p] distinct values, and
@@ -54,19 +52,17 @@ func mergeOnce(merge func(inputs ...<-chan int) <-chan int, sizes []int) error {
 		}()
 	}
 
-	type merged struct{ out <-chan int }
-	ret, returned := returnsWithin(closeGrace, func() any { return merged{merge(inputs...)} })
+	out, returned := callWithin(grace, func() <-chan int { return merge(inputs...) })
 	if !returned {
 		return fmt.Errorf("merge(%d inputs) did not return: it must hand back the output channel at once and "+
 			"close it later, from a goroutine that waits for the forwarders (go func() { wg.Wait(); close(out) }())", len(sizes))
 	}
-	out := ret.(merged).out
 	if out == nil {
 		return fmt.Errorf("merge returned a nil channel")
 	}
 
 	var got []int
-	timer := time.NewTimer(closeGrace)
+	timer := time.NewTimer(grace)
 	defer timer.Stop()
 	for {
 		select {
@@ -79,14 +75,14 @@ func mergeOnce(merge func(inputs ...<-chan int) <-chan int, sizes []int) error {
 				return nil
 			}
 			got = append(got, v)
-			timer.Reset(closeGrace) // since Go 1.23, Reset needs no drain of a fired timer
+			timer.Reset(grace) // since Go 1.23, Reset needs no drain of a fired timer
 		case <-timer.C:
 			if len(got) == len(want) {
 				return fmt.Errorf("merge of %d inputs delivered all %d values but never closed its output, so a `for range` over it "+
 					"waits forever: close it once every forwarder is done (wg.Wait(); close(out) in a goroutine)", len(sizes), len(got))
 			}
 			return fmt.Errorf("merge of %d inputs delivered %d of %d values and then nothing for %v: is a forwarder stuck, "+
-				"or does merge read only some inputs?", len(sizes), len(got), len(want), closeGrace)
+				"or does merge read only some inputs?", len(sizes), len(got), len(want), grace)
 		}
 	}
 }

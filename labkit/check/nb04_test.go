@@ -68,13 +68,13 @@ func mergeFirstOnly(inputs ...<-chan int) <-chan int {
 }
 
 func init() {
-	childStubs["nb04-waits"] = func() error { return checkMerge(mergeWaitsBeforeReturning) }
-	childStubs["nb04-first-only"] = func() error { return checkMerge(mergeFirstOnly) }
+	childStubs["nb04-waits"] = func(t *testing.T) error { return checkMerge(t, mergeWaitsBeforeReturning) }
+	childStubs["nb04-first-only"] = func(t *testing.T) error { return checkMerge(t, mergeFirstOnly) }
 }
 
 func TestMergeFailsOnStub(t *testing.T) {
 	t.Parallel()
-	err := checkMerge(mergeNeverCloses)
+	err := checkMerge(t, mergeNeverCloses)
 	t.Logf("verdict on the stub: %v", err)
 	if err == nil || !strings.Contains(err.Error(), "never closed") {
 		t.Fatalf("want the stub to fail for never closing, got %v", err)
@@ -83,7 +83,7 @@ func TestMergeFailsOnStub(t *testing.T) {
 
 func TestMergePassesOnSolution(t *testing.T) {
 	t.Parallel()
-	if err := checkMerge(mergeClosesAfterWait); err != nil {
+	if err := checkMerge(t, mergeClosesAfterWait); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -96,7 +96,7 @@ func TestMergeRejectsOtherMistakes(t *testing.T) {
 	if errText, passed := verdictInChild(t, "nb04-first-only"); passed || !strings.Contains(errText, "values") {
 		t.Errorf("first-only merge: passed=%v %q", passed, errText)
 	}
-	if err := checkMerge(nil); err == nil {
+	if err := checkMerge(t, nil); err == nil {
 		t.Error("nil passed")
 	}
 }

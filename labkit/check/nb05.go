@@ -17,33 +17,29 @@ type FetchFunc = func(ctx context.Context, url string) (string, error)
 // fetchAll(ctx, urls, limit, fetch) must run at most limit fetches at once (and reach that
 // many), return the bodies in the order of urls, and when one fetch fails, return its error
 // and cancel the context the other fetches were given.
-func FetchAll(t testing.TB, fetchAll func(ctx context.Context, urls []string, limit int, fetch FetchFunc) ([]string, error)) {
+func FetchAll(t *testing.T, fetchAll func(ctx context.Context, urls []string, limit int, fetch FetchFunc) ([]string, error)) {
 	t.Helper()
-	if err := checkFetchAll(fetchAll); err != nil {
+	if err := checkFetchAll(t, fetchAll); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// poolGrace is how long a fetch waits for its siblings to start before the check concludes
-// they are not running concurrently, and how long FetchAll may keep waiting on fetches
-// after one failed. Fetches here take milliseconds; seconds of grace keeps the verdict
-// about the code, not the machine.
-const poolGrace = 3 * time.Second
-
 var errNB05Fetch = errors.New("fetch failed: 503 Service Unavailable")
 
-func checkFetchAll(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
+func checkFetchAll(t *testing.T, fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
 	if fetchAll == nil {
 		return fmt.Errorf("fetchAll is nil")
 	}
-	if err := fetchAllLimitAndOrder(fetchAll); err != nil {
-		return err
-	}
-	return fetchAllStopsOnError(fetchAll)
+	return onFakeTime(t, "FetchAll", func() error {
+		if err := fetchAllLimitAndOrder(fetchAll); err != nil {
+			return err
+		}
+		return fetchAllStopsOnError(fetchAll)
+	})
 }
 
 // fetchAllLimitAndOrder fetches 12 urls with limit 3. Fetches hold until 3 are in flight
-// (or poolGrace passes), then finish later urls first, so completion order differs from
+// (or grace passes), then finish later urls first, so completion order differs from
 // input order.
 func fetchAllLimitAndOrder(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
 	const n, limit = 12, 3
@@ -67,9 +63,7 @@ func fetchAllLimitAndOrder(fetchAll func(context.Context, []string, int, FetchFu
 		if now >= limit {
 			fullOnce.Do(func() { close(full) })
 		}
-		select {
-		case <-full:
-		case <-time.After(poolGrace):
+		if _, ok := await(full, grace); !ok {
 			neverFull.Store(true)
 			fullOnce.Do(func() { close(full) }) // the verdict is known; let the rest run quickly
 		}
@@ -112,7 +106,7 @@ func fetchAllLimitAndOrder(fetchAll func(context.Context, []string, int, FetchFu
 
 // fetchAllStopsOnError fetches 20 urls with limit 4; the third fails at once and every
 // other fetch waits for its context to be cancelled (or for the check to release it after
-// poolGrace, which means FetchAll did not cancel).
+// grace, which means FetchAll did not cancel).
 func fetchAllStopsOnError(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
 	const n, limit = 20, 4
 	urls := make([]string, n)
@@ -140,7 +134,7 @@ func fetchAllStopsOnError(fetchAll func(context.Context, []string, int, FetchFun
 	}
 	if got.waited {
 		return fmt.Errorf("after the fetch of %s failed, FetchAll was still waiting %v later for fetches that only a cancelled "+
-			"context would stop: create the group with errgroup.WithContext and give its ctx to every fetch", bad, poolGrace)
+			"context would stop: create the group with errgroup.WithContext and give its ctx to every fetch", bad, grace)
 	}
 	if !errors.Is(got.err, errNB05Fetch) {
 		return fmt.Errorf("FetchAll returned error %v, want the failing fetch's error (%v)", got.err, errNB05Fetch)
@@ -154,37 +148,31 @@ func fetchAllStopsOnError(fetchAll func(context.Context, []string, int, FetchFun
 type nb05Result struct {
 	bodies []string
 	err    error
-	waited bool // FetchAll had not returned after poolGrace and release was closed
+	waited bool // FetchAll had not returned after grace and release was closed
 }
 
-// nb05Call calls fetchAll and waits for it. If release is non-nil and fetchAll has
-// not returned after poolGrace, release is closed (so fetches blocked on it return) and the
+// nb05Call calls fetchAll and waits for it. If release is non-nil and fetchAll has not
+// returned after grace, release is closed (so fetches blocked on it return) and the
 // result is marked waited. A call that still does not return is reported as stuck.
 func nb05Call(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error),
 	ctx context.Context, urls []string, limit int, fetch FetchFunc, release chan struct{}) (nb05Result, error) {
-	done := make(chan nb05Result, 1)
-	go func() {
+	done := goCall(func() nb05Result {
 		bodies, err := fetchAll(ctx, urls, limit, fetch)
-		done <- nb05Result{bodies: bodies, err: err}
-	}()
+		return nb05Result{bodies: bodies, err: err}
+	})
 	waited := false
 	if release != nil {
-		timer := time.NewTimer(poolGrace)
-		select {
-		case r := <-done:
-			timer.Stop()
+		if r, ok := await(done, grace); ok {
 			return r, nil
-		case <-timer.C:
-			waited = true
-			close(release)
 		}
+		waited = true
+		close(release)
 	}
-	select {
-	case r := <-done:
-		r.waited = waited
-		return r, nil
-	case <-time.After(time.Duration(len(urls)+2) * poolGrace):
+	r, ok := await(done, time.Duration(len(urls)+2)*grace)
+	if !ok {
 		return nb05Result{}, fmt.Errorf("FetchAll(%d urls, limit %d) did not return: is it waiting for results nobody sends, "+
 			"or for a WaitGroup that never reaches zero?", len(urls), limit)
 	}
+	r.waited = waited
+	return r, nil
 }

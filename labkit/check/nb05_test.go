@@ -98,7 +98,7 @@ func fetchAllSequential(ctx context.Context, urls []string, limit int, fetch Fet
 
 func TestFetchAllFailsOnStub(t *testing.T) {
 	t.Parallel()
-	err := checkFetchAll(fetchAllUnbounded)
+	err := checkFetchAll(t, fetchAllUnbounded)
 	t.Logf("verdict on the stub: %v", err)
 	if err == nil || !strings.Contains(err.Error(), "ran at once with limit 3") {
 		t.Fatalf("want the stub to fail for ignoring the limit, got %v", err)
@@ -107,7 +107,7 @@ func TestFetchAllFailsOnStub(t *testing.T) {
 
 func TestFetchAllPassesOnSolution(t *testing.T) {
 	t.Parallel()
-	if err := checkFetchAll(fetchAllErrgroup); err != nil {
+	if err := checkFetchAll(t, fetchAllErrgroup); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -126,7 +126,7 @@ func TestFetchAllRejectsOtherMistakes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkFetchAll(c.fn)
+			err := checkFetchAll(t, c.fn)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("want an error containing %q, got %v", c.want, err)
 			}

@@ -2,90 +2,164 @@ package check
 
 import (
 	"context"
-	"os"
-	"strconv"
-	"strings"
+	"errors"
+	"fmt"
+	"os/exec"
+	"sync"
 	"testing"
-	"time"
 
-	"github.com/go-concurrency-lab/lab/labkit/capstone/procpool"
+	"golang.org/x/sync/errgroup"
 )
 
-// Worker copies of this test binary serve here: init functions run after every
-// package-level Register and before TestMain.
-func init() { procpool.ServeIfWorker() }
-
-// The reference solution (notebooks/solutions/06_goroutines_vs_processes/square_in_workers.gocell).
-var squareTask = procpool.Register("check.nb06.square", func(x int) (Squared, error) {
-	return Squared{X: x, Square: x * x, PID: os.Getpid()}, nil
-})
-
-func squareInWorkersSolution(ctx context.Context, pool *procpool.Pool, xs []int) ([]Squared, error) {
-	return squareTask.Map(ctx, pool, xs)
+// The stub the notebook ships: one command at a time, errors dropped, ctx ignored.
+func runCommandsStub(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	outputs := make([]string, len(cmds))
+	for i, argv := range cmds {
+		out, _ := exec.Command(argv[0], argv[1:]...).Output()
+		outputs[i] = string(out)
+	}
+	return outputs, nil
 }
 
-// The stub the notebook ships: right answers, computed in the wrong process.
-func squareInWorkersStub(ctx context.Context, pool *procpool.Pool, xs []int) ([]Squared, error) {
-	out := make([]Squared, len(xs))
-	for i, x := range xs {
-		out[i] = Squared{X: x, Square: x * x, PID: os.Getpid()}
+// The reference solution (notebooks/solutions/06_goroutines_vs_processes/run_commands.gocell).
+func runCommandsSolution(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	outputs := make([]string, len(cmds))
+	for i, argv := range cmds {
+		g.Go(func() error {
+			out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output()
+			if err != nil {
+				return fmt.Errorf("%v: %w", argv, err)
+			}
+			outputs[i] = string(out)
+			return nil
+		})
 	}
-	return out, nil
+	return outputs, g.Wait()
 }
 
-func TestSquareInWorkersPassesTheSolution(t *testing.T) {
-	if err := checkSquareInWorkers(squareInWorkersSolution); err != nil {
-		t.Fatal(err)
+// Wrong: no SetLimit, so every command starts at once.
+func runCommandsUnbounded(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	outputs := make([]string, len(cmds))
+	for i, argv := range cmds {
+		g.Go(func() error {
+			out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output()
+			outputs[i] = string(out)
+			return err
+		})
 	}
+	return outputs, g.Wait()
 }
 
-func TestSquareInWorkersFailsTheStub(t *testing.T) {
-	err := checkSquareInWorkers(squareInWorkersStub)
-	if err == nil || !strings.Contains(err.Error(), "computed in this process") {
-		t.Fatalf("err = %v, want the stub rejected for computing in this process", err)
+// Wrong: outputs appended as the commands finish.
+func runCommandsInCompletionOrder(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	var mu sync.Mutex
+	var outputs []string
+	for _, argv := range cmds {
+		g.Go(func() error {
+			out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).Output()
+			mu.Lock()
+			defer mu.Unlock()
+			outputs = append(outputs, string(out))
+			return err
+		})
 	}
+	return outputs, g.Wait()
 }
 
-func TestSquareInWorkersExplainsLateRegistration(t *testing.T) {
-	name := "check.nb06.late." + strconv.FormatInt(time.Now().UnixNano(), 10)
-	late := func(ctx context.Context, pool *procpool.Pool, xs []int) ([]Squared, error) {
-		task := procpool.Register(name, func(x int) (Squared, error) { return Squared{x, x * x, os.Getpid()}, nil })
-		return task.Map(ctx, pool, xs)
+// Wrong: bounded and ordered, but every error dropped, so nothing is cancelled either.
+func runCommandsIgnoringErrors(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	outputs := make([]string, len(cmds))
+	for i, argv := range cmds {
+		g.Go(func() error {
+			out, _ := exec.CommandContext(ctx, argv[0], argv[1:]...).Output()
+			outputs[i] = string(out)
+			return nil
+		})
 	}
-	err := checkSquareInWorkers(late)
-	if err == nil || !strings.Contains(err.Error(), "package-level var") {
-		t.Fatalf("err = %v, want the hint about package-level registration", err)
-	}
+	return outputs, g.Wait()
 }
 
-func TestSquareInWorkersCatchesOrderAndValues(t *testing.T) {
-	reversed := func(ctx context.Context, pool *procpool.Pool, xs []int) ([]Squared, error) {
-		out, err := squareTask.Map(ctx, pool, xs)
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
+// Wrong: the error loses its exit status.
+func runCommandsVagueError(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	outputs, err := runCommandsSolution(ctx, limit, cmds)
+	if err != nil {
+		return outputs, errors.New("a command failed")
+	}
+	return outputs, nil
+}
+
+// Wrong: exec.Command, so neither a failure nor ctx stops the others.
+func runCommandsWithoutContext(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	g, _ := errgroup.WithContext(ctx)
+	g.SetLimit(limit)
+	outputs := make([]string, len(cmds))
+	for i, argv := range cmds {
+		g.Go(func() error {
+			out, err := exec.Command(argv[0], argv[1:]...).Output()
+			outputs[i] = string(out)
+			return err
+		})
+	}
+	return outputs, g.Wait()
+}
+
+// Wrong: returns at the first failure or cancellation without killing its commands
+// (exec.Command), which go on running in the background.
+func runCommandsAbandoning(ctx context.Context, limit int, cmds [][]string) ([]string, error) {
+	outputs := make([]string, len(cmds))
+	failed := make(chan error, len(cmds))
+	done := make(chan error, 1)
+	go func() {
+		var g errgroup.Group
+		g.SetLimit(limit)
+		for i, argv := range cmds {
+			g.Go(func() error {
+				out, err := exec.Command(argv[0], argv[1:]...).Output()
+				if err != nil {
+					failed <- err
+				}
+				outputs[i] = string(out)
+				return err
+			})
 		}
-		return out, err
+		done <- g.Wait()
+	}()
+	select {
+	case err := <-done:
+		return outputs, err
+	case err := <-failed:
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	if err := checkSquareInWorkers(reversed); err == nil || !strings.Contains(err.Error(), "input order") {
-		t.Fatalf("reversed: err = %v", err)
-	}
-	short := func(ctx context.Context, pool *procpool.Pool, xs []int) ([]Squared, error) {
-		return squareTask.Map(ctx, pool, xs[1:])
-	}
-	if err := checkSquareInWorkers(short); err == nil || !strings.Contains(err.Error(), "results for") {
-		t.Fatalf("short: err = %v", err)
-	}
-	fakePID := func(ctx context.Context, pool *procpool.Pool, xs []int) ([]Squared, error) {
-		out, err := squareTask.Map(ctx, pool, xs)
-		for i := range out {
-			out[i].PID = 1
-		}
-		return out, err
-	}
-	if err := checkSquareInWorkers(fakePID); err == nil || !strings.Contains(err.Error(), "not one of the pool's workers") {
-		t.Fatalf("fake pid: err = %v", err)
-	}
-	if err := checkSquareInWorkers(nil); err == nil {
-		t.Fatal("nil function accepted")
+}
+
+func TestRunCommandsVerdicts(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		fn      RunCommandsFunc
+		wantErr string
+	}{
+		{"solution", runCommandsSolution, ""},
+		{"stub", runCommandsStub, "only 1 command(s) ran at once"},
+		{"nil", nil, "RunCommands is nil"},
+		{"unbounded", runCommandsUnbounded, "commands ran at once with limit = 2"},
+		{"completion order", runCommandsInCompletionOrder, "finished in another order"},
+		{"errors ignored", runCommandsIgnoringErrors, "did not return within"},
+		{"vague error", runCommandsVagueError, "wrap the command's error with %w"},
+		{"without context", runCommandsWithoutContext, "did not return within"},
+		{"abandons its commands", runCommandsAbandoning, "was still running after RunCommands returned"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			verdict(t, checkRunCommands(tc.fn), tc.wantErr)
+		})
 	}
 }

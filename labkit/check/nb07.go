@@ -12,12 +12,6 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
-// coordGrace bounds every wait in notebooks 07 and 08's checks: how long a fetch waits for
-// its siblings to start or for a cancellation before concluding it will not come. Seconds
-// are ages for goroutines, so a verdict reached after coordGrace is about the code, not a
-// slow machine.
-const coordGrace = 2 * time.Second
-
 // errFetchFailed is what the failing fetch in FirstOf's test returns.
 var errFetchFailed = errors.New("quote source B is down")
 
@@ -25,21 +19,23 @@ var errFetchFailed = errors.New("quote source B is down")
 // firstOf must start every fetch at once, return the first successful result, skip
 // failures, cancel the fetches still running once it has a winner, and leave no
 // goroutine behind. If every fetch fails it must return an error.
-func FirstOf(t testing.TB, firstOf func(ctx context.Context, fetches []func(context.Context) (string, error)) (string, error)) {
+func FirstOf(t *testing.T, firstOf func(ctx context.Context, fetches []func(context.Context) (string, error)) (string, error)) {
 	t.Helper()
-	if err := checkFirstOf(firstOf); err != nil {
+	if err := checkFirstOf(t, firstOf); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkFirstOf(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
+func checkFirstOf(t *testing.T, firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
 	if firstOf == nil {
 		return errors.New("FirstOf is nil")
 	}
-	if err := firstOfWinner(firstOf); err != nil {
-		return err
-	}
-	return firstOfAllFail(firstOf)
+	return onFakeTime(t, "FirstOf", func() error {
+		if err := firstOfWinner(firstOf); err != nil {
+			return err
+		}
+		return firstOfAllFail(firstOf)
+	})
 }
 
 // failureHeadStart is how long the winning fetch waits after the failing one finished.
@@ -63,9 +59,7 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 		}
 	}
 	waitAll := func() {
-		select {
-		case <-allStarted:
-		case <-time.After(coordGrace):
+		if _, ok := await(allStarted, grace); !ok {
 			notConcurrent.Store(true)
 			release()
 		}
@@ -77,7 +71,7 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 			select {
 			case <-ctx.Done():
 				return "", ctx.Err()
-			case <-time.After(coordGrace):
+			case <-time.After(grace):
 				uncancelled.Add(1)
 				return name, nil
 			}
@@ -98,22 +92,25 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 			waitAll()
 			<-failed // answer after the failure, so skipping failures matters
 			// The failing fetch has only closed `failed`; its result still has to reach
-			// FirstOf. A head start makes "return whatever comes first" lose reliably.
+			// FirstOf. On fake time this head start is exact: "return whatever comes
+			// first" always gets the failure.
 			time.Sleep(failureHeadStart)
 			return "fast source C", nil
 		},
 		slow("slow source D"),
 	}
 
-	got, err, returned := callWithin(2*n*coordGrace, func() (string, error) {
-		return firstOf(context.Background(), fetches)
+	answer, returned := callWithin(2*n*grace, func() outcome[string] {
+		v, err := firstOf(context.Background(), fetches)
+		return outcome[string]{v, err}
 	})
+	got, err := answer.v, answer.err
 	if !returned {
 		return errors.New("FirstOf did not return: is it waiting on a channel nobody sends to, or for fetches nobody cancels?")
 	}
 	stillRunning := running.Load()
-	waitIdle(&running, 0, &started, 2*coordGrace) // fetches nobody cancelled finish after coordGrace
-	leaked, err2 := goroutines.LeakedBy(firstOf, coordGrace)
+	waitIdle(&running, 0, &started, 2*grace) // fetches nobody cancelled finish after grace
+	leaked, err2 := goroutines.LeakedBy(firstOf, grace)
 	if err2 != nil {
 		return err2
 	}
@@ -131,46 +128,28 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 	case uncancelled.Load() > 0:
 		return fmt.Errorf("%d slow fetches ran to the end: cancel their context (context.WithCancel, then cancel()) once you have a winner", uncancelled.Load())
 	case leaked > 0:
-		return fmt.Errorf("%d goroutines were still running %v after FirstOf returned (%d of them fetches): give the result channel room for every fetch (make(chan T, len(fetches))) so losers can send and exit", leaked, coordGrace, stillRunning)
+		return fmt.Errorf("%d goroutines were still running %v after FirstOf returned (%d of them fetches): give the result channel room for every fetch (make(chan T, len(fetches))) so losers can send and exit", leaked, grace, stillRunning)
 	}
 	return nil
 }
 
 func firstOfAllFail(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
 	fail := func(ctx context.Context) (string, error) { return "", errFetchFailed }
-	got, err, returned := callWithin(4*coordGrace, func() (string, error) {
-		return firstOf(context.Background(), []func(context.Context) (string, error){fail, fail, fail})
+	answer, returned := callWithin(4*grace, func() outcome[string] {
+		v, err := firstOf(context.Background(), []func(context.Context) (string, error){fail, fail, fail})
+		return outcome[string]{v, err}
 	})
+	got, err := answer.v, answer.err
 	switch {
 	case !returned:
 		return errors.New("with every fetch failing, FirstOf never returned: count the failures and give up when all have failed")
 	case err == nil:
 		return fmt.Errorf("with every fetch failing, FirstOf returned %q and no error: return an error when nothing succeeded", got)
 	}
-	if leaked, _ := goroutines.LeakedBy(firstOf, coordGrace); leaked > 0 {
+	if leaked, _ := goroutines.LeakedBy(firstOf, grace); leaked > 0 {
 		return fmt.Errorf("with every fetch failing, %d goroutines were left running after FirstOf returned", leaked)
 	}
 	return nil
-}
-
-// callWithin runs fn in a goroutine and waits up to limit for it. If fn does not return
-// in time, returned is false and fn's goroutine is abandoned (the check fails anyway).
-func callWithin[T any](limit time.Duration, fn func() (T, error)) (v T, err error, returned bool) {
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := fn()
-		done <- result{v, err}
-	}()
-	select {
-	case r := <-done:
-		return r.v, r.err, true
-	case <-time.After(limit):
-		return v, nil, false
-	}
 }
 
 // errItemFailed is what item 3's work returns in ProcessAll's test.
@@ -180,28 +159,34 @@ var errItemFailed = errors.New("item 3: order rejected")
 // Go): processAll must run work for every item concurrently, return only after every call
 // has returned (no fire-and-forget), return the first error, and cancel the other calls'
 // context when one fails.
-func ProcessAll(t testing.TB, processAll func(ctx context.Context, items []int, work func(ctx context.Context, item int) error) error) {
+func ProcessAll(t *testing.T, processAll func(ctx context.Context, items []int, work func(ctx context.Context, item int) error) error) {
 	t.Helper()
-	if err := checkProcessAll(processAll); err != nil {
+	if err := checkProcessAll(t, processAll); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkProcessAll(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
+func checkProcessAll(t *testing.T, processAll func(context.Context, []int, func(context.Context, int) error) error) error {
 	if processAll == nil {
 		return errors.New("ProcessAll is nil")
 	}
-	if err := processAllSucceeds(processAll); err != nil {
-		return err
-	}
-	return processAllFails(processAll)
+	return onFakeTime(t, "ProcessAll", func() error {
+		if err := processAllSucceeds(processAll); err != nil {
+			return err
+		}
+		return processAllFails(processAll)
+	})
 }
+
+// workHold is how long (fake) a work call takes once it may finish, so that returning
+// before the calls have finished shows the same way on every run.
+const workHold = time.Millisecond
 
 // tracker counts work calls so a check can tell whether processAll waited for them, and
 // waits for stragglers before the check returns so it leaves nothing running itself.
 type tracker struct {
-	started, running atomic.Int32
-	calls            int32 // how many calls a correct processAll makes
+	started, running, finished atomic.Int32
+	calls                      int32 // how many calls a correct processAll makes
 }
 
 func (tr *tracker) begin() {
@@ -209,22 +194,13 @@ func (tr *tracker) begin() {
 	tr.running.Add(1)
 }
 
-func (tr *tracker) end() { tr.running.Add(-1) }
+func (tr *tracker) end() {
+	tr.running.Add(-1)
+	tr.finished.Add(1)
+}
 
 // drain waits (bounded) for calls processAll abandoned, including ones not started yet.
-func (tr *tracker) drain() { waitIdle(&tr.running, tr.calls, &tr.started, 2*coordGrace) }
-
-// waitIdle polls until nothing is running and at least want calls have started, giving
-// up after limit. Polling, unlike a WaitGroup, tolerates calls that begin while it waits.
-func waitIdle(running *atomic.Int32, want int32, started *atomic.Int32, limit time.Duration) {
-	deadline := time.Now().Add(limit)
-	for running.Load() > 0 || started.Load() < want {
-		if time.Now().After(deadline) {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
+func (tr *tracker) drain() { waitIdle(&tr.running, tr.calls, &tr.started, 2*grace) }
 
 func processAllSucceeds(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
 	const n = 6
@@ -242,24 +218,25 @@ func processAllSucceeds(processAll func(context.Context, []int, func(context.Con
 		if tr.started.Load() == n {
 			releaseOnce.Do(func() { close(allStarted) })
 		}
-		select {
-		case <-allStarted:
-		case <-time.After(coordGrace):
+		if _, ok := await(allStarted, grace); !ok {
 			notConcurrent.Store(true)
 			releaseOnce.Do(func() { close(allStarted) })
 		}
+		time.Sleep(workHold)
 		mu.Lock()
 		seen[item]++
 		mu.Unlock()
 		return nil
 	}
-	_, err, returned := callWithin(2*n*coordGrace, func() (struct{}, error) {
-		return struct{}{}, processAll(context.Background(), items, work)
+	call, returned := callWithin(2*n*grace, func() outcome[int32] {
+		err := processAll(context.Background(), items, work)
+		return outcome[int32]{tr.finished.Load(), err}
 	})
 	if !returned {
 		return errors.New("ProcessAll did not return: is something waiting forever?")
 	}
-	if finished := tr.started.Load() - tr.running.Load(); finished < n {
+	err := call.err
+	if finished := call.v; finished < n {
 		return fmt.Errorf("ProcessAll returned when only %d of %d work calls had finished: that is fire-and-forget; wait for them all (errgroup.Group.Wait)", finished, n)
 	}
 	if notConcurrent.Load() {
@@ -294,19 +271,24 @@ func processAllFails(processAll func(context.Context, []int, func(context.Contex
 		}
 		select {
 		case <-ctx.Done():
+			time.Sleep(workHold) // stopping takes a moment, so returning early shows
 			return ctx.Err()
-		case <-time.After(coordGrace):
+		case <-time.After(grace):
 			uncancelled.Add(1)
 			return nil
 		}
 	}
-	_, err, returned := callWithin(2*n*coordGrace, func() (struct{}, error) {
-		return struct{}{}, processAll(ctx, items, work)
+	call, returned := callWithin(2*n*grace, func() outcome[int32] {
+		err := processAll(ctx, items, work)
+		return outcome[int32]{tr.finished.Load(), err}
 	})
 	if !returned {
 		return errors.New("when item 3 fails, ProcessAll does not return: is something waiting forever?")
 	}
-	running := tr.running.Load()
+	// Calls begun before it returned or after (it set them off), less those finished when
+	// it returned: one count read at the return, so the verdict does not depend on timing.
+	tr.drain()
+	running, err := tr.started.Load()-call.v, call.err
 	switch {
 	case running > 0:
 		return fmt.Errorf("when item 3 failed, ProcessAll returned while %d work calls were still running: wait for all of them (errgroup.Group.Wait)", running)

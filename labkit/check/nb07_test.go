@@ -55,32 +55,32 @@ func firstOfSelect(ctx context.Context, fetches []func(context.Context) (string,
 	return "", errors.Join(errs...)
 }
 
-// Cancels, but the result channel is unbuffered: losers block on send forever. The test
-// drains leakySink afterwards so goleak sees a clean exit.
-var leakySink = make(chan struct {
-	v   string
-	err error
-})
-
+// Cancels, but the result channel is unbuffered: losers block on send forever. Judged
+// in a child, since the goroutines it leaks stay blocked.
 func firstOfLeaky(ctx context.Context, fetches []func(context.Context) (string, error)) (string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	type result struct {
+		v   string
+		err error
+	}
+	results := make(chan result)
 	for _, fetch := range fetches {
 		go func() {
 			v, err := fetch(ctx)
-			leakySink <- struct {
-				v   string
-				err error
-			}{v, err}
+			results <- result{v, err}
 		}()
 	}
 	for range fetches {
-		r := <-leakySink
-		if r.err == nil {
+		if r := <-results; r.err == nil {
 			return r.v, nil
 		}
 	}
 	return "", errors.New("all failed")
+}
+
+func init() {
+	childStubs["nb07-leaky"] = func(t *testing.T) error { return checkFirstOf(t, firstOfLeaky) }
 }
 
 // Waits for the first success but never cancels the rest.
@@ -135,33 +135,19 @@ func TestFirstOfVerdicts(t *testing.T) {
 	}{
 		{"stub (sequential)", firstOfSequential, "starting only 1 of 4"},
 		{"solution", firstOfSelect, ""},
-		{"unbuffered results leak", firstOfLeaky, "still running"},
 		{"no cancel", firstOfNoCancel, "ran to the end"},
 		{"first completed, even failures", firstOfFirstCompleted, "first failure"},
 		{"nil", nil, "nil"},
 	}
-	// Catching these two wrong answers depends on which goroutine the scheduler runs first;
-	// on a loaded machine one attempt can miss, so they get three (the stub and the
-	// solution get exactly one).
-	retried := map[string]bool{"no cancel": true, "first completed, even failures": true}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			err := checkFirstOf(c.fn)
-			for attempt := 1; retried[c.name] && attempt < 3 && (err == nil || !strings.Contains(err.Error(), c.wantErr)); attempt++ {
-				t.Logf("attempt %d missed the wrong answer (%v); trying again", attempt, err)
-				err = checkFirstOf(c.fn)
-			}
-			if c.name == "unbuffered results leak" {
-				drainLeakySink(2) // the two slow losers are blocked sending
-			}
-			verdict(t, err, c.wantErr)
-		})
+		t.Run(c.name, func(t *testing.T) { verdict(t, checkFirstOf(t, c.fn), c.wantErr) })
 	}
 }
 
-func drainLeakySink(n int) {
-	for range n {
-		<-leakySink
+func TestFirstOfRejectsLeakyResults(t *testing.T) {
+	errText, passed := verdictInChild(t, "nb07-leaky")
+	if passed || !strings.Contains(errText, "still running") {
+		t.Fatalf("want the unbuffered results channel reported as a leak, got passed=%v %q", passed, errText)
 	}
 }
 
@@ -213,6 +199,22 @@ func processAllSequential(ctx context.Context, items []int, work func(context.Co
 	return nil
 }
 
+// Cancels the others on the first error, but returns at once without waiting for them.
+func processAllReturnsEarly(ctx context.Context, items []int, work func(context.Context, int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(items))
+	for _, item := range items {
+		go func() { errs <- work(ctx, item) }()
+	}
+	for range items {
+		if err := <-errs; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func TestProcessAllVerdicts(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -223,9 +225,10 @@ func TestProcessAllVerdicts(t *testing.T) {
 		{"solution", processAllErrgroup, ""},
 		{"waitgroup without cancel", processAllWaitGroup, "ran to the end"},
 		{"sequential", processAllSequential, "same time"},
+		{"returns at the first error", processAllReturnsEarly, "returned while 4 work calls were still running"},
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkProcessAll(c.fn), c.wantErr) })
+		t.Run(c.name, func(t *testing.T) { verdict(t, checkProcessAll(t, c.fn), c.wantErr) })
 	}
 }

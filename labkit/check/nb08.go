@@ -11,17 +11,21 @@ import (
 // TrySend checks notebook 08's drop-newest exercise: trySend must put v in ch if there is
 // room and report true, and otherwise drop v and report false — never blocking, because a
 // market-data handler that blocks on a full queue stalls the whole feed.
-func TrySend(t testing.TB, trySend func(ch chan int, v int) bool) {
+func TrySend(t *testing.T, trySend func(ch chan int, v int) bool) {
 	t.Helper()
-	if err := checkTrySend(trySend); err != nil {
+	if err := checkTrySend(t, trySend); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkTrySend(trySend func(ch chan int, v int) bool) error {
+func checkTrySend(t *testing.T, trySend func(ch chan int, v int) bool) error {
 	if trySend == nil {
 		return errors.New("TrySend is nil")
 	}
+	return onFakeTime(t, "TrySend", func() error { return trySendFills(trySend) })
+}
+
+func trySendFills(trySend func(ch chan int, v int) bool) error {
 	ch := make(chan int, 3)
 	var accepted []bool
 	for v := 1; v <= 5; v++ {
@@ -44,17 +48,26 @@ func checkTrySend(trySend func(ch chan int, v int) bool) error {
 // ch is full it discards the oldest queued value to make room for v, so a slow reader of a
 // price feed always finds the most recent prices. It is called from one producer
 // goroutine while a consumer may be receiving.
-func SendLatest(t testing.TB, sendLatest func(ch chan int, v int)) {
+func SendLatest(t *testing.T, sendLatest func(ch chan int, v int)) {
 	t.Helper()
-	if err := checkSendLatest(sendLatest); err != nil {
+	if err := checkSendLatest(t, sendLatest); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkSendLatest(sendLatest func(ch chan int, v int)) error {
+func checkSendLatest(t *testing.T, sendLatest func(ch chan int, v int)) error {
 	if sendLatest == nil {
 		return errors.New("SendLatest is nil")
 	}
+	return onFakeTime(t, "SendLatest", func() error {
+		if err := sendLatestNoReader(sendLatest); err != nil {
+			return err
+		}
+		return sendLatestWithReader(sendLatest)
+	})
+}
+
+func sendLatestNoReader(sendLatest func(ch chan int, v int)) error {
 	for _, tc := range []struct {
 		capacity, sends int
 		want            []int
@@ -73,21 +86,26 @@ func checkSendLatest(sendLatest func(ch chan int, v int)) error {
 			return fmt.Errorf("after sending 1..%d into a channel of capacity %d with nobody reading, it holds %v, want %v (the latest values, oldest first)", tc.sends, tc.capacity, got, tc.want)
 		}
 	}
-	return sendLatestWithReader(sendLatest)
+	return nil
 }
 
-// sendLatestWithReader runs a producer and a slow consumer concurrently: the consumer
-// must see prices in order, never one twice, and end on the last one sent.
+// sendLatestWithReader runs a producer and a slower consumer at once: the consumer must
+// see prices in order, never one twice, and end on the last one sent. Both pace
+// themselves on the fake clock, the producer at odd microseconds and the consumer at
+// multiples of 6, so they never wake at the same instant and every run interleaves them
+// the same way: the consumer takes one value for every three the producer sends.
 func sendLatestWithReader(sendLatest func(ch chan int, v int)) error {
-	const last = 2000
+	const last = 600
 	ch := make(chan int, 2)
 	producerDone := make(chan bool, 1)
 	go func() {
+		time.Sleep(time.Microsecond)
 		for v := 1; v <= last; v++ {
 			if _, returned := sendOrUnblock(ch, func() bool { sendLatest(ch, v); return true }); !returned {
 				producerDone <- false
 				return
 			}
+			time.Sleep(2 * time.Microsecond)
 		}
 		producerDone <- true
 	}()
@@ -99,16 +117,19 @@ func sendLatestWithReader(sendLatest func(ch chan int, v int)) error {
 		seen = append(seen, v)
 		return nil
 	}
+	tick := time.NewTicker(6 * time.Microsecond)
+	defer tick.Stop()
 	for done := false; !done; {
 		select {
-		case v := <-ch:
-			if err := collect(v); err != nil {
-				<-producerDone
-				drainBuffered(ch)
-				return err
-			}
-			if len(seen)%8 == 0 {
-				time.Sleep(50 * time.Microsecond) // a slow reader, so the channel fills
+		case <-tick.C:
+			select {
+			case v := <-ch:
+				if err := collect(v); err != nil {
+					<-producerDone
+					drainBuffered(ch)
+					return err
+				}
+			default:
 			}
 		case ok := <-producerDone:
 			if !ok {
@@ -123,43 +144,27 @@ func sendLatestWithReader(sendLatest func(ch chan int, v int)) error {
 			return err
 		}
 	}
-	if seen[len(seen)-1] != last {
-		return fmt.Errorf("with a reader running, the last value received was %d, want the last one sent (%d)", seen[len(seen)-1], last)
+	if len(seen) == 0 || seen[len(seen)-1] != last {
+		return fmt.Errorf("with a reader running, the values received were %v…, want them to end with the last one sent (%d)", seen[:min(len(seen), 5)], last)
 	}
 	return nil
 }
 
-// sendOrUnblock calls send, which may block on ch, and waits coordGrace for it. If it is
+// sendOrUnblock calls send, which may block on ch, and waits grace for it. If it is
 // still blocked, it empties ch until send returns (so no goroutine is left behind) and
 // reports returned = false.
 func sendOrUnblock(ch chan int, send func() bool) (ok, returned bool) {
-	done := make(chan bool, 1)
-	go func() { done <- send() }()
-	select {
-	case ok := <-done:
+	done := goCall(send)
+	if ok, returned := await(done, grace); returned {
 		return ok, true
-	case <-time.After(coordGrace):
 	}
 	for {
 		select {
 		case <-done:
 			return false, false
 		case <-ch:
-		case <-time.After(coordGrace):
+		case <-time.After(grace):
 			return false, false // still stuck: give up rather than hang the check
-		}
-	}
-}
-
-// drainBuffered receives everything buffered in ch without blocking.
-func drainBuffered(ch chan int) []int {
-	var got []int
-	for {
-		select {
-		case v := <-ch:
-			got = append(got, v)
-		default:
-			return got
 		}
 	}
 }

@@ -39,7 +39,7 @@ func TestTrySendVerdicts(t *testing.T) {
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkTrySend(c.fn), c.wantErr) })
+		t.Run(c.name, func(t *testing.T) { verdict(t, checkTrySend(t, c.fn), c.wantErr) })
 	}
 }
 
@@ -92,6 +92,6 @@ func TestSendLatestVerdicts(t *testing.T) {
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkSendLatest(c.fn), c.wantErr) })
+		t.Run(c.name, func(t *testing.T) { verdict(t, checkSendLatest(t, c.fn), c.wantErr) })
 	}
 }

@@ -14,14 +14,8 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
-// fxGrace bounds every wait in notebook 09's checks, like coordGrace: goroutines start in
-// microseconds, so a verdict of "never happened" after a second is about the code, not a
-// slow machine. It is shorter than coordGrace because each check waits on it in sequence.
-const fxGrace = time.Second
-
-// fxHold is how long each call of the reader's code holds on once the check lets it
-// run, so that wrong answers' overlapping calls have time to show. It only delays passing
-// code.
+// fxHold is how long each call of the reader's code holds on once the check lets it run,
+// so that wrong answers' overlapping calls have time to show. On fake time it costs nothing.
 const fxHold = 20 * time.Millisecond
 
 func fxOrders(n int) []fx.Order {
@@ -32,47 +26,12 @@ func fxOrders(n int) []fx.Order {
 	return orders
 }
 
-// barrier lets calls proceed once want of them are running at once, or after fxGrace,
-// recording that they never were. It also tracks the most running at once.
-type barrier struct {
-	want                int32
-	running, most, done atomic.Int32
-	open                chan struct{}
-	openOnce            sync.Once
-	timedOut            atomic.Bool
-}
-
-func newBarrier(want int) *barrier { return &barrier{want: int32(want), open: make(chan struct{})} }
-
-func (b *barrier) enter() {
-	n := b.running.Add(1)
-	for {
-		m := b.most.Load()
-		if n <= m || b.most.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	if n >= b.want {
-		b.openOnce.Do(func() { close(b.open) })
-	}
-	select {
-	case <-b.open:
-	case <-time.After(fxGrace):
-		b.timedOut.Store(true)
-		b.openOnce.Do(func() { close(b.open) })
-	}
-}
-
-func (b *barrier) leave() {
-	b.running.Add(-1)
-	b.done.Add(1)
-}
-
 // ByPair checks notebook 09's per-pair ordering exercise: byPair must call handle once
 // for every order, never run two orders of one pair at once, run each pair's orders in
 // the order given, run different pairs at the same time, and return only after every
-// call has returned, leaving no goroutine behind.
-func ByPair(t testing.TB, byPair func(orders []fx.Order, handle func(fx.Order))) {
+// call has returned, leaving no goroutine behind. It runs on real time with grace: the
+// typical wrong answer (a mutex per pair) blocks where fake time cannot see.
+func ByPair(t *testing.T, byPair func(orders []fx.Order, handle func(fx.Order))) {
 	t.Helper()
 	if err := checkByPair(byPair); err != nil {
 		t.Fatal(err)
@@ -131,15 +90,15 @@ func checkByPair(byPair byPairFunc) error {
 		b.leave()
 	}
 	base := runtime.NumGoroutine()
-	_, _, returned := callWithin(n*fxGrace, func() (struct{}, error) {
+	_, returned := callWithin(10*grace, func() struct{} {
 		byPair(orders, handle)
-		return struct{}{}, nil
+		return struct{}{}
 	})
 	if !returned {
 		return errors.New("ByPair did not return: is it waiting for something that never happens?")
 	}
 	doneAtReturn := b.done.Load()
-	leaked := goroutines.Leaked(base, 2*fxGrace)
+	leaked := goroutines.Leaked(base, 2*grace)
 	calls.mu.Lock()
 	defer calls.mu.Unlock()
 	switch {
@@ -164,64 +123,25 @@ func checkByPair(byPair byPairFunc) error {
 // workers goroutines at once, send every result on the channel it returns, close that
 // channel once in is closed and every worker is done, and, when ctx is cancelled, stop
 // (even mid-send) and close it, leaving no goroutine behind.
-func PriceStage(t testing.TB, stage func(ctx context.Context, in <-chan fx.Order, workers int, price func(fx.Order) fx.Decision) <-chan fx.Decision) {
+func PriceStage(t *testing.T, stage func(ctx context.Context, in <-chan fx.Order, workers int, price func(fx.Order) fx.Decision) <-chan fx.Decision) {
 	t.Helper()
-	if err := checkPriceStage(stage); err != nil {
+	if err := checkPriceStage(t, stage); err != nil {
 		t.Fatal(err)
 	}
 }
 
 type priceStageFunc = func(context.Context, <-chan fx.Order, int, func(fx.Order) fx.Decision) <-chan fx.Decision
 
-func checkPriceStage(stage priceStageFunc) error {
+func checkPriceStage(t *testing.T, stage priceStageFunc) error {
 	if stage == nil {
 		return errors.New("PriceStage is nil")
 	}
-	if err := priceStageAll(stage); err != nil {
-		return err
-	}
-	return priceStageCancel(stage)
-}
-
-// feed sends orders on a new channel until stop is closed, closing the channel after the
-// last order if closeWhenDone. fed is closed when the feeder has returned.
-func feed(orders []fx.Order, stop <-chan struct{}, closeWhenDone bool) (in chan fx.Order, fed <-chan struct{}) {
-	in = make(chan fx.Order)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for _, o := range orders {
-			select {
-			case in <- o:
-			case <-stop:
-				return
-			}
+	return onFakeTime(t, "PriceStage", func() error {
+		if err := priceStageAll(stage); err != nil {
+			return err
 		}
-		if closeWhenDone {
-			close(in)
-		} else {
-			<-stop
-		}
-	}()
-	return in, done
-}
-
-// drain reads out in the background until it is closed or fxGrace passes, so that a wrong
-// stage's workers are not left blocked after its check has failed.
-func drain(out <-chan fx.Decision) {
-	go func() {
-		timeout := time.After(fxGrace)
-		for {
-			select {
-			case _, ok := <-out:
-				if !ok {
-					return
-				}
-			case <-timeout:
-				return
-			}
-		}
-	}()
+		return priceStageCancel(stage)
+	})
 }
 
 func priceStageAll(stage priceStageFunc) error {
@@ -243,7 +163,7 @@ func priceStageAll(stage priceStageFunc) error {
 	got := map[int]fx.Decision{}
 	dup := -1
 	closed := false
-	timeout := time.After(3 * fxGrace) // a sequential stage spends one fxGrace at the barrier
+	timeout := time.After(3 * grace) // a sequential stage spends one grace at the barrier
 	for !closed {
 		select {
 		case d, ok := <-out:
@@ -256,7 +176,7 @@ func priceStageAll(stage priceStageFunc) error {
 			}
 			got[d.OrderID] = d
 			if len(got) == n {
-				timeout = time.After(fxGrace) // everything arrived: only the close is missing
+				timeout = time.After(grace) // everything arrived: only the close is missing
 			}
 		case <-timeout:
 			if b.timedOut.Load() {
@@ -287,7 +207,7 @@ func priceStageAll(stage priceStageFunc) error {
 }
 
 func priceStageCancel(stage priceStageFunc) error {
-	base := runtime.NumGoroutine()
+	base := bubbleGoroutines()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := make(chan struct{})
@@ -320,28 +240,28 @@ func priceStageCancel(stage priceStageFunc) error {
 	}
 	select {
 	case <-out: // one result arrived; now nobody reads, so workers block sending or receiving
-	case <-time.After(fxGrace):
+	case <-time.After(grace):
 		cleanup()
-		return fmt.Errorf("no decision arrived within %v of sending orders", fxGrace)
+		return fmt.Errorf("no decision arrived within %v of sending orders", grace)
 	}
-	deadline := time.Now().Add(fxGrace)
+	deadline := time.Now().Add(grace)
 	for priced.Load() < 2 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
 	stopFeeder() // in stays open but nothing more arrives: a worker waiting on in must watch ctx
 	// Nobody reads out for a while: a worker blocked sending can only leave through ctx.
-	time.Sleep(fxGrace / 4)
+	time.Sleep(grace / 4)
 	verdict := func() error {
 		select {
 		case d, ok := <-out:
 			if ok {
 				return fmt.Errorf("order %d's decision was still being sent after ctx was cancelled: send with select { case out <- d: case <-ctx.Done(): return }", d.OrderID)
 			}
-		case <-time.After(fxGrace):
+		case <-time.After(grace):
 			return errors.New("after ctx was cancelled the output channel never closed: make every worker return on ctx.Done() (when receiving from in, too), then close out")
 		}
-		if leaked := goroutines.Leaked(base, fxGrace); leaked > 0 {
+		if leaked := stillRunning(base, grace); leaked > 0 {
 			return fmt.Errorf("%d goroutines still running after cancel: every worker must return when ctx is done", leaked)
 		}
 		return nil

@@ -219,7 +219,7 @@ func TestPriceStageVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkPriceStage(c.fn)
+			err := checkPriceStage(t, c.fn)
 			verdict(t, err, c.wantErr)
 		})
 	}

@@ -15,16 +15,12 @@ import (
 	"time"
 )
 
-// echoGrace bounds every wait for an echo or a close in notebook 10's checks. Loopback
-// round trips take microseconds, so "no echo after two seconds" is about the code.
-const echoGrace = 2 * time.Second
-
 // GracefulShutdown checks notebook 10's first exercise: serve must echo every line of
 // every connection ln accepts until ctx is done, then shut down gracefully — stop
 // accepting, close connections that are waiting for their next line at once, and return
 // nil when every connection has closed; if a connection is still busy after grace (a
 // client that does not read its echoes), close it and return context.DeadlineExceeded.
-func GracefulShutdown(t testing.TB, serve func(ctx context.Context, ln net.Listener, grace time.Duration) error) {
+func GracefulShutdown(t *testing.T, serve func(ctx context.Context, ln net.Listener, grace time.Duration) error) {
 	t.Helper()
 	if err := checkGracefulShutdown(serve); err != nil {
 		t.Fatal(err)
@@ -33,9 +29,9 @@ func GracefulShutdown(t testing.TB, serve func(ctx context.Context, ln net.Liste
 
 // IdleEcho checks notebook 10's second exercise: handle must echo conn's lines and close
 // conn once the client has sent nothing for idle, counting from its latest line.
-func IdleEcho(t testing.TB, handle func(conn net.Conn, idle time.Duration)) {
+func IdleEcho(t *testing.T, handle func(conn net.Conn, idle time.Duration)) {
 	t.Helper()
-	if err := checkIdleEcho(handle); err != nil {
+	if err := checkIdleEcho(t, handle); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -47,16 +43,18 @@ type echoClient struct {
 }
 
 func dialEcho(addr string) (*echoClient, error) {
-	c, err := net.DialTimeout("tcp", addr, echoGrace)
+	c, err := net.DialTimeout("tcp", addr, grace)
 	if err != nil {
 		return nil, fmt.Errorf("could not connect to the server: %v", err)
 	}
-	return &echoClient{conn: c, r: bufio.NewReader(c)}, nil
+	return newEchoClient(c), nil
 }
+
+func newEchoClient(c net.Conn) *echoClient { return &echoClient{conn: c, r: bufio.NewReader(c)} }
 
 // roundTrip sends line and returns what came back as one line, or an error.
 func (c *echoClient) roundTrip(line string) (string, error) {
-	c.conn.SetDeadline(time.Now().Add(echoGrace))
+	c.conn.SetDeadline(time.Now().Add(grace))
 	if _, err := io.WriteString(c.conn, line); err != nil {
 		return "", err
 	}
@@ -80,6 +78,9 @@ func (c *echoClient) closedWithin(d time.Duration) (bool, error) {
 
 type shutdownFunc = func(ctx context.Context, ln net.Listener, grace time.Duration) error
 
+// Real time, not fake: the reader's server talks over real loopback sockets (the stuck
+// client needs the kernel's buffers to fill), and fake time cannot see a goroutine
+// waiting for the network.
 func checkGracefulShutdown(serve shutdownFunc) error {
 	if serve == nil {
 		return errors.New("Serve is nil")
@@ -92,7 +93,7 @@ func checkGracefulShutdown(serve shutdownFunc) error {
 
 // runServe starts serve on a loopback listener and returns its address, a cancel that
 // starts the shutdown, and a channel that delivers serve's result.
-func runServe(serve shutdownFunc, grace time.Duration) (addr string, cancel context.CancelFunc, result chan error, err error) {
+func runServe(serve shutdownFunc, shutdownGrace time.Duration) (addr string, cancel context.CancelFunc, result chan error, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("cannot listen on loopback: %v", err)
@@ -101,7 +102,7 @@ func runServe(serve shutdownFunc, grace time.Duration) (addr string, cancel cont
 	result = make(chan error, 1)
 	go func() {
 		defer ln.Close() // in case serve returns without closing it
-		result <- serve(ctx, ln, grace)
+		result <- serve(ctx, ln, shutdownGrace)
 	}()
 	return ln.Addr().String(), cancel, result, nil
 }
@@ -109,8 +110,8 @@ func runServe(serve shutdownFunc, grace time.Duration) (addr string, cancel cont
 // shutdownIdle: with every client idle between lines, Serve must close them all and
 // return nil, well before grace.
 func shutdownIdle(serve shutdownFunc) (err error) {
-	const grace = 3 * time.Second
-	addr, cancel, result, err := runServe(serve, grace)
+	const shutdownGrace = 3 * time.Second
+	addr, cancel, result, err := runServe(serve, shutdownGrace)
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 		if !returned {
 			select {
 			case <-result:
-			case <-time.After(grace + echoGrace):
+			case <-time.After(shutdownGrace + grace):
 			}
 		}
 	}()
@@ -156,12 +157,12 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 		if err != nil {
 			return fmt.Errorf("every client was idle and closed; Serve returned %v, want nil", err)
 		}
-	case <-time.After(grace + echoGrace):
+	case <-time.After(shutdownGrace + grace):
 		return fmt.Errorf("Serve had not returned %v after its context was cancelled, with every client idle: "+
-			"wake the idle connections, wait for their goroutines, and return", grace+echoGrace)
+			"wake the idle connections, wait for their goroutines, and return", shutdownGrace+grace)
 	}
 	for i, c := range clients {
-		closed, err := c.closedWithin(echoGrace)
+		closed, err := c.closedWithin(grace)
 		if err != nil {
 			return fmt.Errorf("client %d after the shutdown: %v", i, err)
 		}
@@ -170,7 +171,7 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 				"a graceful shutdown closes every connection and waits for its goroutine before returning", i)
 		}
 	}
-	if c, err := net.DialTimeout("tcp", addr, echoGrace); err == nil {
+	if c, err := net.DialTimeout("tcp", addr, grace); err == nil {
 		c.Close()
 		return errors.New("Serve returned, but its listener still accepted a new connection: close it to stop accepting")
 	}
@@ -180,8 +181,8 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 // shutdownStuck: a client that sends but never reads keeps its goroutine blocked in Write.
 // Serve must give up on it after grace: close it, and return context.DeadlineExceeded.
 func shutdownStuck(serve shutdownFunc) error {
-	const grace = 300 * time.Millisecond
-	addr, cancel, result, err := runServe(serve, grace)
+	const shutdownGrace = 300 * time.Millisecond
+	addr, cancel, result, err := runServe(serve, shutdownGrace)
 	if err != nil {
 		return err
 	}
@@ -222,100 +223,95 @@ func shutdownStuck(serve shutdownFunc) error {
 	case err := <-result:
 		if !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("a client that never reads its echoes was connected; Serve returned %v, want context.DeadlineExceeded "+
-				"after closing that connection once grace (%v) had passed", err, grace)
+				"after closing that connection once grace (%v) had passed", err, shutdownGrace)
 		}
-	case <-time.After(grace + 5*time.Second):
+	case <-time.After(shutdownGrace + grace):
 		stuck.conn.Close() // frees a Serve that waits for ever
 		return fmt.Errorf("Serve had not returned %v after its context was cancelled (grace %v): a client that never reads "+
-			"keeps its goroutine blocked in Write; after grace, close the connections still open and return", grace+5*time.Second, grace)
+			"keeps its goroutine blocked in Write; after grace, close the connections still open and return", shutdownGrace+grace, shutdownGrace)
 	}
 	// Echoes it never read may still arrive; what matters is that the connection ends.
-	stuck.conn.SetReadDeadline(time.Now().Add(echoGrace))
+	stuck.conn.SetReadDeadline(time.Now().Add(grace))
 	if _, err := io.Copy(io.Discard, stuck.conn); err != nil && !errors.Is(err, syscall.ECONNRESET) {
 		return fmt.Errorf("Serve returned DeadlineExceeded, but the stuck client's connection was still open (%v): close it", err)
 	}
 	return nil
 }
 
-func checkIdleEcho(handle func(conn net.Conn, idle time.Duration)) (err error) {
+// checkIdleEcho hands the handler one end of an in-memory [net.Pipe] per client instead
+// of a socket, so that it runs on fake time: read deadlines are fake-clock timers there,
+// and idle is measured exactly. The handler cannot tell: it only sees a [net.Conn].
+func checkIdleEcho(t *testing.T, handle func(conn net.Conn, idle time.Duration)) error {
 	if handle == nil {
 		return errors.New("the handler is nil")
 	}
-	const idle = 500 * time.Millisecond
-	ln, lerr := net.Listen("tcp", "127.0.0.1:0")
-	if lerr != nil {
-		return fmt.Errorf("cannot listen on loopback: %v", lerr)
-	}
-	var handlers sync.WaitGroup
-	var mu sync.Mutex
-	var accepted []net.Conn
-	handlers.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+	return onFakeTime(t, "the handler", func() error {
+		var handlers sync.WaitGroup
+		var served []net.Conn
+		connect := func() *echoClient {
+			server, client := net.Pipe()
+			served = append(served, server)
+			handlers.Go(func() { handle(server, idle) })
+			return newEchoClient(client)
+		}
+		defer func() {
+			for _, c := range served {
+				c.Close() // ends a handler that never closes its connection
 			}
-			mu.Lock()
-			accepted = append(accepted, c)
-			mu.Unlock()
-			handlers.Go(func() { handle(c, idle) })
-		}
+			handlers.Wait()
+		}()
+		return idleEchoClients(connect)
 	})
-	defer func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range accepted {
-			c.Close() // ends a handler that never closes its connection
-		}
-		mu.Unlock()
-		handlers.Wait()
-	}()
-	addr := ln.Addr().String()
+}
 
-	// 1. A client that never sends anything must be closed.
-	silent, err := dialEcho(addr)
-	if err != nil {
-		return err
-	}
+// idle is the idle time IdleEcho's check gives the handler.
+const idle = 500 * time.Millisecond
+
+func idleEchoClients(connect func() *echoClient) error {
+	// 1. A client that never sends anything must be closed, once idle has passed.
+	silent := connect()
 	defer silent.conn.Close()
-	closed, err := silent.closedWithin(idle + 3*time.Second)
-	if err != nil {
+	start := time.Now()
+	closed, err := silent.closedWithin(idle + grace)
+	switch {
+	case err != nil:
 		return fmt.Errorf("silent client: %v", err)
-	}
-	if !closed {
+	case !closed:
 		return fmt.Errorf("a client that sent nothing was still connected %v after connecting, with idle = %v: "+
 			"call conn.SetReadDeadline(time.Now().Add(idle)) before reading, and return when the read fails",
-			idle+3*time.Second, idle)
+			idle+grace, idle)
+	case time.Since(start) < idle:
+		return fmt.Errorf("a client that sent nothing was hung up on after %v, before idle (%v) had passed", time.Since(start), idle)
 	}
 
 	// 2. A client that keeps talking must be served for longer than idle in total.
-	active, err := dialEcho(addr)
-	if err != nil {
-		return err
-	}
+	active := connect()
 	defer active.conn.Close()
 	const lines, gap = 40, 20 * time.Millisecond // 800 ms in all, more than idle
-	start := time.Now()
+	start = time.Now()
 	for i := range lines {
 		line := fmt.Sprintf("line %d\n", i)
 		got, err := active.roundTrip(line)
 		if got != line {
-			if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
 				return fmt.Errorf("a client sending a line every %v was cut off after %d lines (%v): "+
-					"move the deadline forward before every read, not once per connection", gap, i, time.Since(start).Round(time.Millisecond))
+					"move the deadline forward before every read, not once per connection", gap, i, time.Since(start))
 			}
 			return fmt.Errorf("sent %q, got %q (%v): echo every line back", line, got, err)
 		}
 		time.Sleep(gap)
 	}
 
-	// 3. Once it falls silent, it too must be closed.
-	closed, err = active.closedWithin(idle + 3*time.Second)
-	if err != nil {
+	// 3. Once it falls silent, it too must be closed, idle after its last line.
+	start = time.Now()
+	closed, err = active.closedWithin(idle + grace)
+	switch {
+	case err != nil:
 		return fmt.Errorf("after its last line: %v", err)
-	}
-	if !closed {
-		return fmt.Errorf("a client that stopped sending was still connected after %v (idle = %v)", idle+3*time.Second, idle)
+	case !closed:
+		return fmt.Errorf("a client that stopped sending was still connected after %v (idle = %v)", idle+grace, idle)
+	case time.Since(start) < idle-gap:
+		return fmt.Errorf("a client that stopped sending was hung up on %v after its last line, before idle (%v) had passed", time.Since(start), idle)
 	}
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// echoConnLines is section 1's echoLines, which the first exercise's Serve calls.
-func echoConnLines(conn net.Conn) {
+// echoLines is section 1's echoLines, which the first exercise's Serve calls.
+func echoLines(conn net.Conn) {
 	defer conn.Close()
 	r := bufio.NewReader(conn)
 	for {
@@ -44,7 +44,7 @@ func serveTracked(ctx context.Context, ln net.Listener) (*sync.Mutex, map[net.Co
 		conns[conn] = true
 		mu.Unlock()
 		wg.Go(func() {
-			echoConnLines(conn)
+			echoLines(conn)
 			mu.Lock()
 			delete(conns, conn)
 			mu.Unlock()
@@ -53,16 +53,74 @@ func serveTracked(ctx context.Context, ln net.Listener) (*sync.Mutex, map[net.Co
 	return &mu, conns, &wg
 }
 
-// The stub: returns as soon as the listener closes, leaving every connection open.
+// The stub notebook 10 ships (exercise "shutdown"): returns as soon as the listener
+// closes, leaving every connection open.
 func shutdownStub(ctx context.Context, ln net.Listener, grace time.Duration) error {
-	serveTracked(ctx, ln)
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	var wg sync.WaitGroup
+	context.AfterFunc(ctx, func() { ln.Close() })
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			break
+		}
+		mu.Lock()
+		conns[conn] = true
+		mu.Unlock()
+		wg.Go(func() {
+			echoLines(conn)
+			mu.Lock()
+			delete(conns, conn)
+			mu.Unlock()
+		})
+	}
 	return nil
 }
 
 // The reference solution (notebooks/solutions/10_tcp_echo/shutdown.gocell).
 func shutdownSolution(ctx context.Context, ln net.Listener, grace time.Duration) error {
-	mu, conns, wg := serveTracked(ctx, ln)
-	return finishShutdown(mu, conns, wg, grace, true)
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	var wg sync.WaitGroup
+	context.AfterFunc(ctx, func() { ln.Close() })
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			break
+		}
+		mu.Lock()
+		conns[conn] = true
+		mu.Unlock()
+		wg.Go(func() {
+			echoLines(conn)
+			mu.Lock()
+			delete(conns, conn)
+			mu.Unlock()
+		})
+	}
+	mu.Lock()
+	for conn := range conns {
+		conn.SetReadDeadline(time.Now())
+	}
+	mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(grace):
+		mu.Lock()
+		for conn := range conns {
+			conn.Close()
+		}
+		mu.Unlock()
+		<-done
+		return context.DeadlineExceeded
+	}
 }
 
 // finishShutdown is the solution's second half; wake=false leaves idle connections asleep.
@@ -133,7 +191,19 @@ func TestGracefulShutdownVerdicts(t *testing.T) {
 }
 
 // The stub of the second exercise: echoes, never times out.
-func idleStub(conn net.Conn, _ time.Duration) { echoConnLines(conn) }
+func idleStub(conn net.Conn, idle time.Duration) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if _, err := io.WriteString(conn, line); err != nil {
+			return
+		}
+	}
+}
 
 // The reference solution (notebooks/solutions/10_tcp_echo/idle.gocell).
 func idleSolution(conn net.Conn, idle time.Duration) {
@@ -154,7 +224,23 @@ func idleSolution(conn net.Conn, idle time.Duration) {
 // Sets the deadline once: an active client is cut off at idle.
 func idleOnce(conn net.Conn, idle time.Duration) {
 	conn.SetReadDeadline(time.Now().Add(idle))
-	echoConnLines(conn)
+	echoLines(conn)
+}
+
+// Moves the deadline before every read, but hangs up after half of idle.
+func idleTooSoon(conn net.Conn, idle time.Duration) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for {
+		conn.SetReadDeadline(time.Now().Add(idle / 2))
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if _, err := io.WriteString(conn, line); err != nil {
+			return
+		}
+	}
 }
 
 func TestIdleEchoVerdicts(t *testing.T) {
@@ -166,12 +252,12 @@ func TestIdleEchoVerdicts(t *testing.T) {
 		{"stub (no deadline)", idleStub, "SetReadDeadline"},
 		{"solution", idleSolution, ""},
 		{"deadline set once", idleOnce, "before every read"},
+		{"hangs up after idle/2", idleTooSoon, "after 250ms, before idle (500ms) had passed"},
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			err := checkIdleEcho(c.fn)
+			err := checkIdleEcho(t, c.fn)
 			verdict(t, err, c.wantErr)
 		})
 	}

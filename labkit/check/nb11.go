@@ -16,10 +16,6 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
-// nb11Grace bounds the real-time waits of notebook 11's checks: how long a call may take
-// before the check concludes it is stuck, and how long a goroutine may take to exit.
-const nb11Grace = 2 * time.Second
-
 // nb11Pages is the paged source the Items check iterates: an empty page in the middle,
 // and more == false on the last.
 var nb11Pages = [][]string{{"a", "b"}, {"c"}, {}, {"d", "e"}}
@@ -28,13 +24,15 @@ var nb11Pages = [][]string{{"a", "b"}, {"c"}, {}, {"d", "e"}}
 // must return a sequence that fetches nothing until it is ranged over, yields every item
 // of every page in order, fetches page p only when the loop needs an item from it, stops
 // when fetch reports no more pages or when the loop breaks, and leaves no goroutine behind.
-func Items(t testing.TB, items func(fetch func(page int) ([]string, bool)) iter.Seq[string]) {
+func Items(t *testing.T, items func(fetch func(page int) ([]string, bool)) iter.Seq[string]) {
 	t.Helper()
 	if err := checkItems(items); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// Real time: this check is about laziness, not time; only its leak count waits, and that
+// returns at once when nothing leaked.
 func checkItems(items func(fetch func(page int) ([]string, bool)) iter.Seq[string]) error {
 	if items == nil {
 		return errors.New("Items is nil")
@@ -83,7 +81,7 @@ func checkItems(items func(fetch func(page int) ([]string, bool)) iter.Seq[strin
 			}
 			return fmt.Errorf("ranging to the end called fetch for pages %v, want %v: each page once, in order, stopping when fetch reports no more pages", pages, wantPages)
 		}
-		if left := goroutines.Leaked(before, nb11Grace); left > 0 {
+		if left := goroutines.Leaked(before, grace); left > 0 {
 			return fmt.Errorf("%d goroutine(s) still running after the loop ended: a goroutine feeding a channel blocks forever once the loop stops receiving; an iter.Seq needs no goroutine at all", left)
 		}
 	}
@@ -117,7 +115,7 @@ const memoPileUp = 300 * time.Millisecond
 // loaded once however many callers ask for it at the same moment (they share the one
 // load's result), later calls must be served from the cache, a failed load must not be
 // cached, and a slow load of one key must not hold up another key.
-func Memo(t testing.TB, memo func(load func(key string) (string, error)) func(key string) (string, error)) {
+func Memo(t *testing.T, memo func(load func(key string) (string, error)) func(key string) (string, error)) {
 	t.Helper()
 	if err := checkMemo(memo); err != nil {
 		t.Fatal(err)
@@ -129,6 +127,8 @@ type memoResult struct {
 	err   error
 }
 
+// Real time, not fake: the classic wrong answer holds a sync.Mutex while load runs, and
+// fake time cannot see a goroutine waiting for a lock.
 func checkMemo(memo func(load func(key string) (string, error)) func(key string) (string, error)) error {
 	if memo == nil {
 		return errors.New("Memo is nil")
@@ -173,8 +173,8 @@ func memoSharesOneLoad(memo func(func(string) (string, error)) func(string) (str
 			if r.err != nil || r.value != "quote EURUSD" {
 				return fmt.Errorf(`get("EURUSD") returned (%q, %v), want ("quote EURUSD", nil)`, r.value, r.err)
 			}
-		case <-time.After(nb11Grace):
-			return fmt.Errorf("%d of %d concurrent get calls had not returned %v after their load finished", callers-i, callers, nb11Grace)
+		case <-time.After(grace):
+			return fmt.Errorf("%d of %d concurrent get calls had not returned %v after their load finished", callers-i, callers, grace)
 		}
 	}
 	if n := loads.Load(); n != 1 {
@@ -206,8 +206,8 @@ func memoKeysIndependent(memo func(func(string) (string, error)) func(string) (s
 	defer close(releaseA)
 	select {
 	case <-loadingA:
-	case <-time.After(nb11Grace):
-		return fmt.Errorf(`get("A") did not call load within %v`, nb11Grace)
+	case <-time.After(grace):
+		return fmt.Errorf(`get("A") did not call load within %v`, grace)
 	}
 	doneB := make(chan memoResult, 1)
 	go func() {
@@ -220,10 +220,10 @@ func memoKeysIndependent(memo func(func(string) (string, error)) func(string) (s
 			return fmt.Errorf(`get("B") returned (%q, %v), want ("quote B", nil)`, r.value, r.err)
 		}
 		return nil
-	case <-time.After(nb11Grace):
+	case <-time.After(grace):
 		releaseA <- struct{}{} // let A finish (the deferred close then ends the wait)
 		<-doneB
-		return fmt.Errorf(`get("B") was still waiting %v after it was called, while the load of "A" was in progress: a slow key must not hold up the others — do not hold a lock while load runs`, nb11Grace)
+		return fmt.Errorf(`get("B") was still waiting %v after it was called, while the load of "A" was in progress: a slow key must not hold up the others — do not hold a lock while load runs`, grace)
 	}
 }
 
@@ -251,18 +251,16 @@ func memoErrorsNotCached(memo func(func(string) (string, error)) func(string) (s
 // RetryFunc is the signature of notebook 11's retry exercise.
 type RetryFunc func(ctx context.Context, attempts int, base time.Duration, op func() error) error
 
-// Retry checks notebook 11's retry exercise inside a [testing/synctest] bubble, whose fake
-// clock makes every wait exact and instant: retry must call op up to attempts times,
+// Retry checks notebook 11's retry exercise on fake time (see onFakeTime), which makes
+// every wait exact and instant: retry must call op up to attempts times,
 // waiting base, 2×base, 4×base, ... between attempts (never after the last), return nil
 // on the first success or op's last error, and stop as soon as ctx is cancelled,
 // returning [context.Cause].
 func Retry(t *testing.T, retry RetryFunc) {
 	t.Helper()
-	synctest.Test(t, func(t *testing.T) {
-		if err := checkRetry(retry); err != nil {
-			t.Fatal(err)
-		}
-	})
+	if err := checkRetry(t, retry); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var (
@@ -270,11 +268,15 @@ var (
 	errShutdown = errors.New("shutting down")
 )
 
-// checkRetry must run inside a synctest bubble.
-func checkRetry(retry RetryFunc) error {
+func checkRetry(t *testing.T, retry RetryFunc) error {
 	if retry == nil {
 		return errors.New("Retry is nil")
 	}
+	return onFakeTime(t, "Retry", func() error { return retryCases(retry) })
+}
+
+// retryCases runs in a synctest bubble (see onFakeTime).
+func retryCases(retry RetryFunc) error {
 	const base = 100 * time.Millisecond
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	cases := []struct {

@@ -1,18 +1,9 @@
 package check
 
 import (
-	"bytes"
 	"context"
-	"go/ast"
-	"go/parser"
-	"go/printer"
-	"go/token"
 	"iter"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -24,20 +15,8 @@ import (
 
 // Notebook 11's verdict tests: each check fails on the stub the notebook ships, passes on
 // the reference solution in notebooks/solutions/11_idioms, and fails a few plausible wrong
-// answers with a message that names the mistake. TestNB11CopiesMatchTheNotebook (at the
-// end) keeps the stub and solution copies identical to the notebook's.
-
-// nb11Verdict fails t unless err is what a check should say: nil when wantErr is empty,
-// else an error containing wantErr.
-func nb11Verdict(t *testing.T, err error, wantErr string) {
-	t.Helper()
-	switch {
-	case wantErr == "" && err != nil:
-		t.Fatalf("want pass, got %v", err)
-	case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
-		t.Fatalf("want error containing %q, got %v", wantErr, err)
-	}
-}
+// answers with a message that names the mistake. TestCopiesMatchTheNotebooks (in
+// copies_test.go) keeps the stub and solution copies identical to the notebook's.
 
 // The stub notebook 11 ships for Items: it builds the whole list first.
 func itemsEager(fetch func(page int) (items []string, more bool)) iter.Seq[string] {
@@ -132,7 +111,7 @@ func TestNB11ItemsVerdicts(t *testing.T) {
 		{"nil", nil, "nil"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { nb11Verdict(t, checkItems(c.fn), c.wantErr) })
+		t.Run(c.name, func(t *testing.T) { verdict(t, checkItems(c.fn), c.wantErr) })
 	}
 }
 
@@ -270,7 +249,7 @@ func TestNB11MemoVerdicts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel() // several wait out the check's pile-up time or grace
-			nb11Verdict(t, checkMemo(c.fn), c.wantErr)
+			verdict(t, checkMemo(c.fn), c.wantErr)
 		})
 	}
 }
@@ -367,7 +346,7 @@ func TestNB11RetryVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) { nb11Verdict(t, checkRetry(c.fn), c.wantErr) })
+			verdict(t, checkRetry(t, c.fn), c.wantErr)
 		})
 	}
 }
@@ -394,69 +373,4 @@ func TestNB11RateLimiterSchedule(t *testing.T) {
 			t.Fatal("Allow right after the 8th event = true, want false: the bucket is empty")
 		}
 	})
-}
-
-// TestNB11CopiesMatchTheNotebook: each stub and solution copied above must match, token
-// for token (comments aside), the stub cell in notebooks/11_idioms.md or the .gocell file
-// it stands for, so a change to either cannot leave its verdict untested.
-func TestNB11CopiesMatchTheNotebook(t *testing.T) {
-	root := filepath.Join("..", "..")
-	text, err := os.ReadFile(filepath.Join(root, "notebooks", "11_idioms.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	self, err := os.ReadFile("nb11_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct{ exercise, cellFunc, stubCopy, solutionCopy string }{
-		{"items", "Items", "itemsEager", "itemsLazy"},
-		{"memo", "Memo", "memoNoDedup", "memoSingleflight"},
-		{"retry", "Retry", "retryFixed", "retryBackoff"},
-	} {
-		stub := nb11StubCell(t, string(text), c.exercise)
-		solution, err := os.ReadFile(filepath.Join(root, "notebooks", "solutions", "11_idioms", c.exercise+".gocell"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, pair := range [][2]string{{stub, c.stubCopy}, {string(solution), c.solutionCopy}} {
-			want := nb11FuncBody(t, "package main\n"+pair[0], c.cellFunc)
-			if got := nb11FuncBody(t, string(self), pair[1]); got != want {
-				t.Errorf("%s differs from %s's cell:\n--- copy\n%s\n--- notebook\n%s", pair[1], c.exercise, got, want)
-			}
-		}
-	}
-}
-
-// nb11StubCell returns the source of the exercise-stub cell for exercise in a jupytext
-// Markdown notebook.
-func nb11StubCell(t *testing.T, markdown, exercise string) string {
-	t.Helper()
-	fence := regexp.MustCompile("(?s)```go [^\n]*\"exercise\": \"" + exercise + "\"[^\n]*exercise-stub[^\n]*\n(.*?)\n```")
-	m := fence.FindStringSubmatch(markdown)
-	if m == nil {
-		t.Fatalf("no stub cell for exercise %q in 11_idioms.md", exercise)
-	}
-	return m[1]
-}
-
-// nb11FuncBody returns the printed body of func name in src, without comments.
-func nb11FuncBody(t *testing.T, src, name string) string {
-	t.Helper()
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", src, 0) // mode 0 drops comments
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	for _, d := range f.Decls {
-		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == name {
-			var b bytes.Buffer
-			if err := printer.Fprint(&b, fset, fn.Body); err != nil {
-				t.Fatal(err)
-			}
-			return b.String()
-		}
-	}
-	t.Fatalf("no func %s", name)
-	return ""
 }

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 )
 
@@ -18,7 +17,7 @@ type ProcessFunc = func(ctx context.Context, items []int, limit int, parse func(
 // SplitWork checks notebook 12's exercise, mixed work split the way the decision guide
 // says: CPU work (parse) bounded to limit at once and reaching it, waits (store)
 // overlapping beyond limit, every item stored once, and the first store error returned
-// with the other stores' context cancelled. The reader's code runs in a [synctest] bubble,
+// with the other stores' context cancelled. The reader's code runs on fake time (see onFakeTime),
 // so parses and stores take fake time and the verdict is the same on every machine.
 func SplitWork(t *testing.T, process ProcessFunc) {
 	t.Helper()
@@ -33,13 +32,12 @@ func splitWorkVerdict(t *testing.T, process ProcessFunc) error {
 	if process == nil {
 		return fmt.Errorf("Process is nil")
 	}
-	var err error
-	synctest.Test(t, func(*testing.T) { err = splitWorkBounds(process) })
-	if err != nil {
-		return err
-	}
-	synctest.Test(t, func(*testing.T) { err = splitWorkStopsOnError(process) })
-	return err
+	return onFakeTime(t, "Process", func() error {
+		if err := splitWorkBounds(process); err != nil {
+			return err
+		}
+		return splitWorkStopsOnError(process)
+	})
 }
 
 // peak tracks how many calls are running at once and the most there ever were.

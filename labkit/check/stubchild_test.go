@@ -19,7 +19,7 @@ import (
 const stubChildEnv = "LABKIT_CHECK_STUB_CHILD"
 
 // childStubs maps a name to a function that runs one check against one stub.
-var childStubs = map[string]func() error{}
+var childStubs = map[string]func(t *testing.T) error{}
 
 // TestStubChild is the child's entry point; in a normal run it skips.
 func TestStubChild(t *testing.T) {
@@ -32,7 +32,7 @@ func TestStubChild(t *testing.T) {
 		fmt.Printf("VERDICT unknown stub %q\n", name)
 		os.Exit(3)
 	}
-	if err := run(); err != nil {
+	if err := run(t); err != nil {
 		fmt.Printf("VERDICT fail: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
 	} else {
 		fmt.Println("VERDICT pass")

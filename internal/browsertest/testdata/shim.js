@@ -8,14 +8,26 @@ window.Reveal = {
     el = el || this.cur;
     return { h: this.outer().indexOf(el.parentNode), v: Array.prototype.indexOf.call(el.parentNode.children, el) };
   },
-  slide: function (h, v) {
+  // f: the last fragment shown (-1 or undefined: none); a fragment shown gets class "visible",
+  // and data-onfragment runs (to make a fragment change the slide's height).
+  slide: function (h, v, f) {
     this.getSlides().forEach(function (s) { s.style.display = "none"; });
     var el = this.outer()[h].children[v];
     el.style.display = "block";
-    this.cur = el;
-    if (el.dataset.onshow) { new Function(el.dataset.onshow)(); }
+    if (this.cur !== el) {
+      this.cur = el;
+      if (el.dataset.onshow) { new Function(el.dataset.onshow)(); }
+    }
+    Array.prototype.forEach.call(el.querySelectorAll(".fragment"), function (fr) {
+      var on = f !== undefined && parseInt(fr.getAttribute("data-fragment-index"), 10) <= f;
+      fr.classList.toggle("visible", on);
+      fr.style.display = on || !fr.dataset.grows ? "" : "none";
+    });
   },
-  getCurrentSlide: function () { return this.cur; }
+  // The size every slide is laid out at (reveal.js's default), before scaling to the window.
+  getComputedSlideSize: function () { return { width: 960, height: 700 }; },
+  getCurrentSlide: function () { return this.cur; },
+  configure: function () {}
 };
 // Draws a box into a chart container once it is visible, as ECharts does after a resize.
 function drawWhenVisible(id) {

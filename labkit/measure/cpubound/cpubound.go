@@ -7,7 +7,8 @@
 // [workload.SpinIters]), so their wall times can be divided into speedups. The Python baseline (baselines/python/cpu_bound.py)
 // runs the same spin arithmetic calibrated to 1 ms of Python time per unit, which keeps
 // Python's speedups comparable with Go's although Python does far fewer iterations per
-// unit. Programs that use [Processes] must call [procpool.ServeIfWorker] at start.
+// unit. [Comparison] runs every way for a range of worker counts and charts the speedups.
+// Programs that use [Processes] or [Comparison] must call [procpool.ServeIfWorker] at start.
 package cpubound
 
 import (

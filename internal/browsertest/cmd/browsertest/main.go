@@ -56,7 +56,7 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 	b.EverySlide = everySlide
 
 	failed, skipped := 0, 0
-	nDecks, nCharts, nDrawn := 0, 0, 0
+	nDecks, nCharts, nDrawn, nSlides, nTooTall := 0, 0, 0, 0, 0
 	if decks != "" {
 		paths, _ := filepath.Glob(filepath.Join(decks, "*.slides.html"))
 		sort.Strings(paths)
@@ -86,8 +86,10 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 				status = "FAIL"
 				failed++
 			}
-			fmt.Printf("%s  deck %-22s %2d slides, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
-				status, name, r.Slides, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+			nSlides += r.Slides
+			nTooTall += r.TooTall
+			fmt.Printf("%s  deck %-26s %3d slides, %2d taller than the screen, %2d with notes, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
+				status, name, r.Slides, r.TooTall, r.Notes, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
 			for _, p := range r.Problems {
 				fmt.Printf("        %s: %s\n", name, p)
 			}
@@ -177,7 +179,8 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 	if skipped > 0 {
 		skippedNote = fmt.Sprintf(", %d skipped (they need JupyterLab)", skipped)
 	}
-	fmt.Printf("browser tests: %d decks, %d/%d charts drawn; %d failed%s; %.1fs\n", nDecks, nDrawn, nCharts, failed, skippedNote, time.Since(start).Seconds())
+	fmt.Printf("browser tests: %d decks, %d slides (%d taller than the %dx%d screen), %d/%d charts drawn; %d failed%s; %.1fs\n",
+		nDecks, nSlides, nTooTall, browsertest.ViewportWidth, browsertest.ViewportHeight, nDrawn, nCharts, failed, skippedNote, time.Since(start).Seconds())
 	if failed > 0 {
 		return 1
 	}
