@@ -125,13 +125,22 @@ say "Registering the GoNB kernel"
 FORCE_DEPS=""; command -v gopls >/dev/null || FORCE_DEPS=--force_deps
 gonb --install $FORCE_DEPS >/dev/null 2>build/gonb-install.log || { cat build/gonb-install.log >&2; die "gonb --install failed"; }
 # Register it with this Jupyter's own prefix too (the venv), so the lab's Jupyter finds it
-# whatever the user's data dirs are.
+# whatever the user's data dirs are. (jupyter_client's API, not `python -m jupyter kernelspec`,
+# which runs whichever jupyter-kernelspec comes first on PATH, perhaps another Python's.)
+gonb_spec() { # -> the gonb kernelspec's directory that $PY's Jupyter finds, or nothing
+  "$PY" -c 'from jupyter_client.kernelspec import KernelSpecManager as M; print(M().find_kernel_specs().get("gonb", ""))' 2>/dev/null
+}
 if [ "$PY" = "$ROOT/.venv/bin/python" ]; then
-  SPEC=$("$PY" -m jupyter kernelspec list --json 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["gonb"]["resource_dir"])') \
-    || die "gonb --install registered no kernel (see build/gonb-install.log)"
-  [ "$SPEC" = "$ROOT/.venv/share/jupyter/kernels/gonb" ] || "$PY" -m jupyter kernelspec install --sys-prefix --name gonb "$SPEC" >/dev/null 2>>build/gonb-install.log
+  # gonb --install wrote the spec to the user's Jupyter data dir; copy it into the venv.
+  "$PY" - 2>>build/gonb-install.log <<'PY' || die "could not register the gonb kernel in .venv (see build/gonb-install.log)"
+import os, sys
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_client.kernelspec import KernelSpecManager
+src = os.path.join(jupyter_data_dir(), "kernels", "gonb")
+KernelSpecManager().install_kernel_spec(src, "gonb", prefix=sys.prefix)
+PY
 fi
-"$PY" -m jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb ' || die "the gonb kernel is not visible to $PY's Jupyter (see build/gonb-install.log)"
+[ -n "$(gonb_spec)" ] || die "the gonb kernel is not visible to $PY's Jupyter (see build/gonb-install.log)"
 
 # ---------------------------------------------------------------- browser assets
 # Local copies let charts and slides render with no network. Optional for the live lab
@@ -169,5 +178,5 @@ printf '  %-14s %s\n' "Go" "$(go env GOVERSION)" \
   "Front end" "$FRONT" \
   "nbclient" "$("$PY" -c 'import nbclient; print(nbclient.__version__)')" \
   "jupytext" "$("$PY" -c 'import jupytext; print(jupytext.__version__)' 2>/dev/null || echo 'not installed (Debian fallback: the text-source sync check skips)')" \
-  "kernelspec" "$("$PY" -c 'import sys, os; d = os.path.join(sys.prefix, "share/jupyter/kernels/gonb"); print(d if os.path.isdir(d) else "")' 2>/dev/null)$("$PY" -m jupyter kernelspec list 2>/dev/null | awk '$1 == "gonb" {print " (Jupyter finds " $2 ")"}')" \
+  "kernelspec" "$(gonb_spec)" \
   "ECharts" "$([ -f notebooks/_assets/echarts.min.js ] && echo 'local copy in notebooks/_assets' || echo 'public CDN')"
