@@ -283,7 +283,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-max-line", "lots"}, 2, `invalid value "lots" for flag -max-line`},
 		{[]string{"-nope"}, 2, "flag provided but not defined: -nope"},
 		{[]string{"7007"}, 2, `unexpected argument "7007"`},
-		{[]string{"-addr", "not an address"}, 1, "echo.Start"},
+		{[]string{"-addr", "not an address"}, 1, "echo: Start"},
 		{[]string{"-addr", busy.Addr().String()}, 1, "address already in use"},
 	}
 	for _, c := range cases {

@@ -36,7 +36,7 @@ func (b Bar) Table() (string, error) {
 
 func (b Bar) validate() error {
 	if len(b.Categories) == 0 {
-		return fmt.Errorf("chart.Bar: Categories is empty: name at least one category")
+		return fmt.Errorf("chart: Bar: Categories is empty: name at least one category")
 	}
 	return checkSeries("Bar", len(b.Categories), "category", b.Series)
 }

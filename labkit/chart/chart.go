@@ -45,7 +45,7 @@ const Height = 380
 // nothing) if the chart is invalid, e.g. has no series or mismatched lengths.
 func Show(c Chart) error {
 	if c == nil {
-		return errors.New("chart.Show: chart is nil")
+		return errors.New("chart: Show: chart is nil")
 	}
 	table, err := c.Table()
 	if err != nil {
@@ -72,7 +72,7 @@ func Show(c Chart) error {
 // can be shown many times in one page.
 func HTML(c Chart) (string, error) {
 	if c == nil {
-		return "", errors.New("chart.HTML: chart is nil")
+		return "", errors.New("chart: HTML: chart is nil")
 	}
 	page, _, err := renderHTML(c)
 	return page, err
@@ -168,7 +168,7 @@ var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9]+`)
 func writeStandalone(title, fragment string) (string, error) {
 	dir := OutputDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("chart.Show: %w", err)
+		return "", fmt.Errorf("chart: Show: %w", err)
 	}
 	slug := strings.Trim(strings.ToLower(unsafeName.ReplaceAllString(title, "-")), "-")
 	if slug == "" {
@@ -181,7 +181,7 @@ func writeStandalone(title, fragment string) (string, error) {
 	page := fmt.Sprintf("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s</title></head>\n<body>\n%s</body></html>\n",
 		html.EscapeString(title), fragment)
 	if err := os.WriteFile(path, []byte(page), 0o644); err != nil {
-		return "", fmt.Errorf("chart.Show: %w", err)
+		return "", fmt.Errorf("chart: Show: %w", err)
 	}
 	return path, nil
 }

@@ -38,11 +38,11 @@ func (l Line) all() []Series {
 
 func (l Line) validate() error {
 	if len(l.X) == 0 {
-		return fmt.Errorf("chart.Line: X is empty: give at least one x value")
+		return fmt.Errorf("chart: Line: X is empty: give at least one x value")
 	}
 	for i, x := range l.X {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("chart.Line: X[%d] is %v", i, x)
+			return fmt.Errorf("chart: Line: X[%d] is %v", i, x)
 		}
 	}
 	return checkSeries("Line", len(l.X), "x value", l.all())

@@ -36,7 +36,7 @@ func (t Timeline) Table() (string, error) {
 	}
 	st, err := timeline.Summarize(t.Spans)
 	if err != nil {
-		return "", fmt.Errorf("chart.Timeline: %w", err)
+		return "", fmt.Errorf("chart: Timeline: %w", err)
 	}
 	if t.Text != "" {
 		return t.Title + "\n" + strings.TrimRight(t.Text, "\n") + "\n", nil
@@ -74,7 +74,7 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // lanes validates t and returns its rows, top to bottom.
 func (t Timeline) lanes() ([]string, error) {
 	if _, err := timeline.Summarize(t.Spans); err != nil {
-		return nil, fmt.Errorf("chart.Timeline: %w", err)
+		return nil, fmt.Errorf("chart: Timeline: %w", err)
 	}
 	lanes := t.Lanes
 	if len(lanes) == 0 {
@@ -86,10 +86,10 @@ func (t Timeline) lanes() ([]string, error) {
 	}
 	for _, s := range t.Spans {
 		if s.End < s.Start {
-			return nil, fmt.Errorf("chart.Timeline: span %q on lane %q ends before it starts", s.Label, s.Lane)
+			return nil, fmt.Errorf("chart: Timeline: span %q on lane %q ends before it starts", s.Label, s.Lane)
 		}
 		if !known[s.Lane] {
-			return nil, fmt.Errorf("chart.Timeline: span %q is on lane %q, which is not in Lanes %q", s.Label, s.Lane, lanes)
+			return nil, fmt.Errorf("chart: Timeline: span %q is on lane %q, which is not in Lanes %q", s.Label, s.Lane, lanes)
 		}
 	}
 	return lanes, nil

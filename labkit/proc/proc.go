@@ -51,14 +51,14 @@ func Command(ctx context.Context, name string, args ...string) *exec.Cmd {
 // pipes are removed: only the notebook cell itself may talk to the kernel.
 func Self(ctx context.Context, role string, args ...string) (*exec.Cmd, error) {
 	if role == "" {
-		return nil, errors.New("proc.Self: role is empty: give the child something to do")
+		return nil, errors.New("proc: Self: role is empty: give the child something to do")
 	}
 	if strings.ContainsRune(role, 0) {
-		return nil, fmt.Errorf("proc.Self: role %q contains a NUL byte", role)
+		return nil, fmt.Errorf("proc: Self: role %q contains a NUL byte", role)
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("proc.Self: cannot find this program's executable: %w", err)
+		return nil, fmt.Errorf("proc: Self: cannot find this program's executable: %w", err)
 	}
 	cmd := Command(ctx, exe, args...)
 	env := make([]string, 0, len(os.Environ())+1)

@@ -13,7 +13,7 @@ import (
 // gone is not an error.
 func KillGroup(cmd *exec.Cmd) error {
 	if cmd == nil || cmd.Process == nil {
-		return errors.New("proc.KillGroup: process not started")
+		return errors.New("proc: KillGroup: process not started")
 	}
 	err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	if errors.Is(err, syscall.ESRCH) {

@@ -77,10 +77,10 @@ func (r *Recorder) BeginCut(lane, label string) (end func(cut bool)) {
 // Add records a span measured elsewhere. End must not be before Start.
 func (r *Recorder) Add(s Span) error {
 	if s.End < s.Start {
-		return fmt.Errorf("timeline.Add: span %q on lane %q ends (%v) before it starts (%v)", s.Label, s.Lane, s.End, s.Start)
+		return fmt.Errorf("timeline: Add: span %q on lane %q ends (%v) before it starts (%v)", s.Label, s.Lane, s.End, s.Start)
 	}
 	if s.Start < 0 {
-		return fmt.Errorf("timeline.Add: span %q on lane %q starts at %v, before the origin", s.Label, s.Lane, s.Start)
+		return fmt.Errorf("timeline: Add: span %q on lane %q starts at %v, before the origin", s.Label, s.Lane, s.Start)
 	}
 	r.add(s)
 	return nil

@@ -38,10 +38,10 @@ var ErrNoRuns = errors.New("timing: runs must be >= 1")
 // Repeat runs fn n times and summarises the wall times.
 func Repeat(n int, fn func()) (Stats, error) {
 	if n < 1 {
-		return Stats{}, fmt.Errorf("timing.Repeat: runs = %d: %w", n, ErrNoRuns)
+		return Stats{}, fmt.Errorf("timing: Repeat: runs = %d: %w", n, ErrNoRuns)
 	}
 	if fn == nil {
-		return Stats{}, errors.New("timing.Repeat: fn is nil")
+		return Stats{}, errors.New("timing: Repeat: fn is nil")
 	}
 	runs := make([]time.Duration, n)
 	for i := range runs {
@@ -56,14 +56,14 @@ func Repeat(n int, fn func()) (Stats, error) {
 // run of one, so their minimums compare fairly on a busy machine.
 func Interleave(rounds int, fns ...func()) ([]Stats, error) {
 	if rounds < 1 {
-		return nil, fmt.Errorf("timing.Interleave: rounds = %d: %w", rounds, ErrNoRuns)
+		return nil, fmt.Errorf("timing: Interleave: rounds = %d: %w", rounds, ErrNoRuns)
 	}
 	if len(fns) == 0 {
-		return nil, errors.New("timing.Interleave: no functions to time")
+		return nil, errors.New("timing: Interleave: no functions to time")
 	}
 	for i, fn := range fns {
 		if fn == nil {
-			return nil, fmt.Errorf("timing.Interleave: fns[%d] is nil", i)
+			return nil, fmt.Errorf("timing: Interleave: fns[%d] is nil", i)
 		}
 	}
 	runs := make([][]time.Duration, len(fns))
@@ -84,7 +84,7 @@ func Interleave(rounds int, fns ...func()) ([]Stats, error) {
 // that was actually measured.
 func Summarize(runs []time.Duration) (Stats, error) {
 	if len(runs) == 0 {
-		return Stats{}, fmt.Errorf("timing.Summarize: %w", ErrNoRuns)
+		return Stats{}, fmt.Errorf("timing: Summarize: %w", ErrNoRuns)
 	}
 	sorted := slices.Clone(runs)
 	slices.Sort(sorted)

@@ -100,7 +100,7 @@ const spinChunk = 1 << 16
 // [Spin](n) is SpinIters(ctx, n*[Calibrate](), n+1).
 func SpinIters(ctx context.Context, iters int64, seed uint64) (uint64, error) {
 	if iters < 0 {
-		return 0, fmt.Errorf("workload.SpinIters: iters = %d, want >= 0", iters)
+		return 0, fmt.Errorf("workload: SpinIters: iters = %d, want >= 0", iters)
 	}
 	x := seed | 1
 	for iters > 0 {
@@ -120,7 +120,7 @@ func SpinIters(ctx context.Context, iters int64, seed uint64) (uint64, error) {
 // stand-in for "pure Python number crunching".
 func Spin(units int) (uint64, error) {
 	if units < 0 {
-		return 0, fmt.Errorf("workload.Spin: units = %d, want >= 0", units)
+		return 0, fmt.Errorf("workload: Spin: units = %d, want >= 0", units)
 	}
 	x := iterate(Calibrate()*int64(units), uint64(units+1)|1)
 	sink.Add(x)
@@ -140,7 +140,7 @@ func MustSpin(units int) uint64 {
 // cancelled part-way. It returns the number of units completed.
 func SpinContext(ctx context.Context, units int) (done int, err error) {
 	if units < 0 {
-		return 0, fmt.Errorf("workload.SpinContext: units = %d, want >= 0", units)
+		return 0, fmt.Errorf("workload: SpinContext: units = %d, want >= 0", units)
 	}
 	per := Calibrate()
 	for done = 0; done < units; done++ {
@@ -157,7 +157,7 @@ func SpinContext(ctx context.Context, units int) (done int, err error) {
 // [Spin] it never yields voluntarily. A negative d is an error; zero returns at once.
 func Burn(d time.Duration) error {
 	if d < 0 {
-		return fmt.Errorf("workload.Burn: duration = %v, want >= 0", d)
+		return fmt.Errorf("workload: Burn: duration = %v, want >= 0", d)
 	}
 	if d == 0 {
 		return nil
@@ -172,7 +172,7 @@ func Burn(d time.Duration) error {
 // A negative d is an error; zero returns at once.
 func Wait(ctx context.Context, d time.Duration) error {
 	if d < 0 {
-		return fmt.Errorf("workload.Wait: duration = %v, want >= 0", d)
+		return fmt.Errorf("workload: Wait: duration = %v, want >= 0", d)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

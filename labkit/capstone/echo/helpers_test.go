@@ -20,7 +20,7 @@ func startServer(t testing.TB, cfg echo.Config) *echo.Server {
 	t.Helper()
 	s, err := echo.Start(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("echo.Start: %v", err)
+		t.Fatalf("echo: Start: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s

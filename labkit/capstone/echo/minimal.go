@@ -29,12 +29,12 @@ func StartMinimal(ctx context.Context, addr string) (*Minimal, error) {
 		addr = DefaultAddr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("echo.StartMinimal: %w", err)
+		return nil, fmt.Errorf("echo: StartMinimal: %w", err)
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("echo.StartMinimal: %w", err)
+		return nil, fmt.Errorf("echo: StartMinimal: %w", err)
 	}
 	m := &Minimal{ln: ln, conn: make(map[net.Conn]struct{})}
 	m.wg.Add(1)

@@ -111,12 +111,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("echo.Start: %w", err)
+		return nil, fmt.Errorf("echo: Start: %w", err)
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("echo.Start: %w", err)
+		return nil, fmt.Errorf("echo: Start: %w", err)
 	}
 	s := &Server{
 		cfg:        cfg,

@@ -27,16 +27,16 @@ var ErrTooLarge = errors.New("frame: message larger than MaxSize")
 func Write(w io.Writer, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("frame.Write: encode: %w", err)
+		return fmt.Errorf("frame: Write: encode: %w", err)
 	}
 	if len(body) > MaxSize {
-		return fmt.Errorf("frame.Write: %d bytes: %w", len(body), ErrTooLarge)
+		return fmt.Errorf("frame: Write: %d bytes: %w", len(body), ErrTooLarge)
 	}
 	buf := make([]byte, 4+len(body))
 	binary.BigEndian.PutUint32(buf, uint32(len(body)))
 	copy(buf[4:], body)
 	if _, err := w.Write(buf); err != nil {
-		return fmt.Errorf("frame.Write: %w", err)
+		return fmt.Errorf("frame: Write: %w", err)
 	}
 	return nil
 }
@@ -51,21 +51,21 @@ func Read(r io.Reader, v any) error {
 		if err == io.EOF {
 			return io.EOF
 		}
-		return fmt.Errorf("frame.Read: header: %w", err)
+		return fmt.Errorf("frame: Read: header: %w", err)
 	}
 	n := binary.BigEndian.Uint32(header[:])
 	if n > MaxSize {
-		return fmt.Errorf("frame.Read: length prefix %d: %w", n, ErrTooLarge)
+		return fmt.Errorf("frame: Read: length prefix %d: %w", n, ErrTooLarge)
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(r, body); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return fmt.Errorf("frame.Read: body of %d bytes: %w", n, err)
+		return fmt.Errorf("frame: Read: body of %d bytes: %w", n, err)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("frame.Read: decode %d bytes: %w", n, err)
+		return fmt.Errorf("frame: Read: decode %d bytes: %w", n, err)
 	}
 	return nil
 }

@@ -13,14 +13,14 @@ import (
 // every strategy so that their bars line up.
 func Histogram(latencies []time.Duration, hi time.Duration, n int) (labels []string, counts []float64, err error) {
 	if n < 1 {
-		return nil, nil, fmt.Errorf("fx.Histogram: n = %d, want >= 1", n)
+		return nil, nil, fmt.Errorf("fx: Histogram: n = %d, want >= 1", n)
 	}
 	if hi <= 0 {
-		return nil, nil, fmt.Errorf("fx.Histogram: hi = %v, want > 0", hi)
+		return nil, nil, fmt.Errorf("fx: Histogram: hi = %v, want > 0", hi)
 	}
 	width := hi / time.Duration(n)
 	if width <= 0 {
-		return nil, nil, fmt.Errorf("fx.Histogram: hi = %v is too small for %d buckets", hi, n)
+		return nil, nil, fmt.Errorf("fx: Histogram: hi = %v is too small for %d buckets", hi, n)
 	}
 	labels = make([]string, n)
 	counts = make([]float64, n)

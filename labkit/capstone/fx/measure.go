@@ -55,7 +55,7 @@ func (c Contender) Run(ctx context.Context, cfg Config) (Report, error) {
 // result, with a line saying so on stdout; any other error ends the measurement.
 func Measure(ctx context.Context, cfg Config, rounds int, cs ...Contender) ([]Report, error) {
 	if rounds < 1 {
-		return nil, fmt.Errorf("fx.Measure: rounds = %d, want >= 1", rounds)
+		return nil, fmt.Errorf("fx: Measure: rounds = %d, want >= 1", rounds)
 	}
 	best := make([]Report, len(cs))
 	skipped := make([]bool, len(cs))

@@ -54,7 +54,7 @@ var pythonModes = []string{"asyncio", "threads"}
 // kills the interpreter.
 func RunPython(ctx context.Context, cfg Config, mode string) (Report, error) {
 	if !slices.Contains(pythonModes, mode) {
-		return Report{}, fmt.Errorf("fx.RunPython: mode %q unknown, want one of %q", mode, pythonModes)
+		return Report{}, fmt.Errorf("fx: RunPython: mode %q unknown, want one of %q", mode, pythonModes)
 	}
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
@@ -101,10 +101,10 @@ func pythonCalibration(ctx context.Context) (float64, error) {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		return 0, fmt.Errorf("fx.RunPython: calibrating: %w", err)
+		return 0, fmt.Errorf("fx: RunPython: calibrating: %w", err)
 	}
 	if !(res.ItersPerMs > 0) {
-		return 0, fmt.Errorf("fx.RunPython: calibration reported %v iterations per ms", res.ItersPerMs)
+		return 0, fmt.Errorf("fx: RunPython: calibration reported %v iterations per ms", res.ItersPerMs)
 	}
 	pythonItersPer = res.ItersPerMs
 	return pythonItersPer, nil

@@ -56,16 +56,16 @@ type Pool struct {
 // would run the whole program instead of serving; New detects that and fails.
 func New(ctx context.Context, workers int) (*Pool, error) {
 	if workers < 1 {
-		return nil, fmt.Errorf("procpool.New: workers = %d, want >= 1", workers)
+		return nil, fmt.Errorf("procpool: New: workers = %d, want >= 1", workers)
 	}
 	if ctx == nil {
-		return nil, errors.New("procpool.New: ctx is nil")
+		return nil, errors.New("procpool: New: ctx is nil")
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("procpool.New: %w", err)
+		return nil, fmt.Errorf("procpool: New: %w", err)
 	}
 	if IsWorker() {
-		return nil, errors.New("procpool.New: called inside a worker process; call procpool.ServeIfWorker() first thing in main (or TestMain, or a GoNB init_ function) so that workers serve instead of running the program")
+		return nil, errors.New("procpool: New: called inside a worker process; call procpool.ServeIfWorker() first thing in main (or TestMain, or a GoNB init_ function) so that workers serve instead of running the program")
 	}
 	p := &Pool{
 		size:    workers,
@@ -87,7 +87,7 @@ func New(ctx context.Context, workers int) (*Pool, error) {
 				w.stop(0)
 			}
 		}
-		return nil, fmt.Errorf("procpool.New: %w", err)
+		return nil, fmt.Errorf("procpool: New: %w", err)
 	}
 	p.wg.Add(1 + workers)
 	go p.dispatch()
@@ -139,10 +139,10 @@ func (p *Pool) Close() error {
 // worker and returns the worker's JSON result. Func.Call is the typed form of it.
 func (p *Pool) CallRaw(ctx context.Context, name string, arg json.RawMessage) (json.RawMessage, error) {
 	if p == nil {
-		return nil, errors.New("procpool.CallRaw: pool is nil")
+		return nil, errors.New("procpool: CallRaw: pool is nil")
 	}
 	if name == "" {
-		return nil, errors.New("procpool.CallRaw: name is empty")
+		return nil, errors.New("procpool: CallRaw: name is empty")
 	}
 	if !json.Valid(arg) {
 		return nil, fmt.Errorf("procpool.CallRaw(%q): arg is not valid JSON: %s", name, clip(arg))

@@ -39,7 +39,7 @@ func Register[In, Out any](name string, fn func(In) (Out, error)) *Func[In, Out]
 	f := &Func[In, Out]{name: name}
 	switch {
 	case name == "":
-		f.err = errors.New("procpool.Register: name is empty")
+		f.err = errors.New("procpool: Register: name is empty")
 		return f
 	case fn == nil:
 		f.err = fmt.Errorf("procpool.Register(%q): fn is nil", name)

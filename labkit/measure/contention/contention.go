@@ -30,13 +30,13 @@ import (
 // comes from a single run.
 func Time(goroutines, ops int, op func()) (time.Duration, error) {
 	if goroutines < 1 {
-		return 0, fmt.Errorf("contention.Time: goroutines = %d, want >= 1", goroutines)
+		return 0, fmt.Errorf("contention: Time: goroutines = %d, want >= 1", goroutines)
 	}
 	if ops < 0 {
-		return 0, fmt.Errorf("contention.Time: ops = %d, want >= 0", ops)
+		return 0, fmt.Errorf("contention: Time: ops = %d, want >= 0", ops)
 	}
 	if op == nil {
-		return 0, errors.New("contention.Time: op is nil")
+		return 0, errors.New("contention: Time: op is nil")
 	}
 	var start time.Time
 	run(goroutines, ops, op, func() { start = time.Now() })
@@ -103,11 +103,11 @@ type Result struct {
 // if cancelled.
 func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 	if len(cases) == 0 {
-		return Result{}, errors.New("contention.Sweep: cases is empty: give at least one Case")
+		return Result{}, errors.New("contention: Sweep: cases is empty: give at least one Case")
 	}
 	for i, c := range cases {
 		if c.Name == "" || c.New == nil {
-			return Result{}, fmt.Errorf("contention.Sweep: cases[%d] needs both Name and New", i)
+			return Result{}, fmt.Errorf("contention: Sweep: cases[%d] needs both Name and New", i)
 		}
 	}
 	levels := opts.Levels
@@ -116,15 +116,15 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 	}
 	for _, l := range levels {
 		if l < 1 {
-			return Result{}, fmt.Errorf("contention.Sweep: Levels contains %d, want every level >= 1", l)
+			return Result{}, fmt.Errorf("contention: Sweep: Levels contains %d, want every level >= 1", l)
 		}
 	}
 	if opts.Rounds < 0 {
-		return Result{}, fmt.Errorf("contention.Sweep: Rounds = %d, want >= 0 (0 means 1)", opts.Rounds)
+		return Result{}, fmt.Errorf("contention: Sweep: Rounds = %d, want >= 0 (0 means 1)", opts.Rounds)
 	}
 	rounds := max(opts.Rounds, 1)
 	if opts.BenchTime < 0 {
-		return Result{}, fmt.Errorf("contention.Sweep: BenchTime = %v, want >= 0", opts.BenchTime)
+		return Result{}, fmt.Errorf("contention: Sweep: BenchTime = %v, want >= 0", opts.BenchTime)
 	}
 	benchTime := opts.BenchTime
 	if benchTime == 0 {
@@ -143,7 +143,7 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 				}
 				op := c.New()
 				if op == nil {
-					return Result{}, fmt.Errorf("contention.Sweep: case %q: New returned a nil op", c.Name)
+					return Result{}, fmt.Errorf("contention: Sweep: case %q: New returned a nil op", c.Name)
 				}
 				ns, err := measure(ctx, benchTime, g, op)
 				if err != nil {

@@ -63,15 +63,15 @@ func (c Comparison) Steps() int { return c.rounds()*(1+3*len(c.Workers)) + len(c
 // run of one. The process pools start before the clock, as Python's do. Programs that
 // call Run must call [procpool.ServeIfWorker] at start.
 func (c Comparison) Run(ctx context.Context) (Speedups, error) {
-	if err := c.Batch.validate("cpubound.Comparison"); err != nil {
+	if err := c.Batch.validate("cpubound: Comparison"); err != nil {
 		return Speedups{}, err
 	}
 	if len(c.Workers) == 0 {
-		return Speedups{}, errors.New("cpubound.Comparison: no worker counts")
+		return Speedups{}, errors.New("cpubound: Comparison: no worker counts")
 	}
 	for _, k := range c.Workers {
 		if k < 1 {
-			return Speedups{}, fmt.Errorf("cpubound.Comparison: worker count %d, want >= 1", k)
+			return Speedups{}, fmt.Errorf("cpubound: Comparison: worker count %d, want >= 1", k)
 		}
 	}
 	goroutines := c.Goroutines

@@ -68,7 +68,7 @@ func TestComparisonRejectsBadInput(t *testing.T) {
 		"zero workers": {Batch: Batch{Tasks: 1, Units: 1}, Workers: []int{0}},
 		"no tasks":     {Workers: []int{1}},
 	} {
-		if _, err := c.Run(ctx); err == nil || !strings.HasPrefix(err.Error(), "cpubound.") {
+		if _, err := c.Run(ctx); err == nil || !strings.HasPrefix(err.Error(), "cpubound: ") {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}

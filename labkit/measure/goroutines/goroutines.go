@@ -71,7 +71,7 @@ const MaxCostGoroutines = 2_000_000
 // reports mostly stack bytes: the cost of a goroutine once the runtime has warmed up.
 func Measure(n int) (Cost, error) {
 	if n < 1 || n > MaxCostGoroutines {
-		return Cost{}, fmt.Errorf("goroutines.Measure: n = %d, want 1..%d", n, MaxCostGoroutines)
+		return Cost{}, fmt.Errorf("goroutines: Measure: n = %d, want 1..%d", n, MaxCostGoroutines)
 	}
 	release := make(chan struct{})
 	var started, exited sync.WaitGroup
@@ -124,7 +124,7 @@ func readMemory() memory {
 func LeakedBy(fn any, grace time.Duration) (int, error) {
 	name, err := funcName(fn)
 	if err != nil {
-		return 0, fmt.Errorf("goroutines.LeakedBy: %w", err)
+		return 0, fmt.Errorf("goroutines: LeakedBy: %w", err)
 	}
 	deadline := time.Now().Add(grace)
 	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 10*time.Millisecond) {

@@ -34,13 +34,13 @@ func Dir() (string, error) {
 	if root == "" {
 		_, file, _, ok := runtime.Caller(0)
 		if !ok {
-			return "", errors.New("pybaseline.Dir: cannot locate the source tree; set LABKIT_ROOT")
+			return "", errors.New("pybaseline: Dir: cannot locate the source tree; set LABKIT_ROOT")
 		}
 		root = filepath.Join(filepath.Dir(file), "..", "..", "..")
 	}
 	dir := filepath.Clean(filepath.Join(root, "baselines", "python"))
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return "", fmt.Errorf("pybaseline.Dir: %s is not a directory (set LABKIT_ROOT to the lab checkout)", dir)
+		return "", fmt.Errorf("pybaseline: Dir: %s is not a directory (set LABKIT_ROOT to the lab checkout)", dir)
 	}
 	return dir, nil
 }
@@ -60,10 +60,10 @@ func Available() (string, error) {
 // its stderr; one that prints something other than JSON yields an error quoting it.
 func Run(ctx context.Context, script string, out any, args ...string) error {
 	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
-		return fmt.Errorf("pybaseline.Run: script = %q, want a .py file name in baselines/python", script)
+		return fmt.Errorf("pybaseline: Run: script = %q, want a .py file name in baselines/python", script)
 	}
 	if out == nil {
-		return errors.New("pybaseline.Run: out is nil: pass a pointer to decode the result into")
+		return errors.New("pybaseline: Run: out is nil: pass a pointer to decode the result into")
 	}
 	python, err := Available()
 	if err != nil {
@@ -75,7 +75,7 @@ func Run(ctx context.Context, script string, out any, args ...string) error {
 	}
 	path := filepath.Join(dir, script)
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("pybaseline.Run: script %q: %w", script, err)
+		return fmt.Errorf("pybaseline: Run: script %q: %w", script, err)
 	}
 	// proc.Command kills the interpreter's whole process group on cancel, so the worker
 	// processes a multiprocessing baseline starts die with it.
@@ -101,7 +101,7 @@ func Run(ctx context.Context, script string, out any, args ...string) error {
 // the text on screen cannot drift from the code measured.
 func Source(script, name string) (string, error) {
 	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
-		return "", fmt.Errorf("pybaseline.Source: script = %q, want a .py file name in baselines/python", script)
+		return "", fmt.Errorf("pybaseline: Source: script = %q, want a .py file name in baselines/python", script)
 	}
 	dir, err := Dir()
 	if err != nil {
@@ -109,7 +109,7 @@ func Source(script, name string) (string, error) {
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, script))
 	if err != nil {
-		return "", fmt.Errorf("pybaseline.Source: %w", err)
+		return "", fmt.Errorf("pybaseline: Source: %w", err)
 	}
 	lines := strings.Split(string(raw), "\n")
 	indentOf := func(line string) int { return len(line) - len(strings.TrimLeft(line, " ")) }
@@ -125,7 +125,7 @@ func Source(script, name string) (string, error) {
 			}
 		}
 		if start < 0 {
-			return "", fmt.Errorf("pybaseline.Source: %s defines no %q", script, name)
+			return "", fmt.Errorf("pybaseline: Source: %s defines no %q", script, name)
 		}
 		end := start + 1 // the block ends at the first non-blank line not indented deeper
 		for end < hi && (strings.TrimSpace(lines[end]) == "" || indentOf(lines[end]) > indent) {

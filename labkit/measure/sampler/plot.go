@@ -35,13 +35,13 @@ const maxPoints = 5000
 // series, a negative Step or Scale, or a Step that would need more than 5000 points.
 func (p Plot) Line() (chart.Line, error) {
 	if len(p.Series) == 0 {
-		return chart.Line{}, fmt.Errorf("sampler.Plot: Series is empty: add at least one series")
+		return chart.Line{}, fmt.Errorf("sampler: Plot: Series is empty: add at least one series")
 	}
 	if p.Step < 0 {
-		return chart.Line{}, fmt.Errorf("sampler.Plot: Step = %v, want >= 0", p.Step)
+		return chart.Line{}, fmt.Errorf("sampler: Plot: Step = %v, want >= 0", p.Step)
 	}
 	if p.Scale < 0 || math.IsNaN(p.Scale) || math.IsInf(p.Scale, 0) {
-		return chart.Line{}, fmt.Errorf("sampler.Plot: Scale = %v, want > 0 (or 0 for 1)", p.Scale)
+		return chart.Line{}, fmt.Errorf("sampler: Plot: Scale = %v, want > 0 (or 0 for 1)", p.Scale)
 	}
 	scale := p.Scale
 	if scale == 0 {
@@ -50,10 +50,10 @@ func (p Plot) Line() (chart.Line, error) {
 	end := time.Duration(math.MaxInt64)
 	for i, s := range p.Series {
 		if s.Name == "" {
-			return chart.Line{}, fmt.Errorf("sampler.Plot: Series[%d] has no Name", i)
+			return chart.Line{}, fmt.Errorf("sampler: Plot: Series[%d] has no Name", i)
 		}
 		if len(s.Samples) == 0 {
-			return chart.Line{}, fmt.Errorf("sampler.Plot: Series %q: %w", s.Name, ErrNoSamples)
+			return chart.Line{}, fmt.Errorf("sampler: Plot: Series %q: %w", s.Name, ErrNoSamples)
 		}
 		end = min(end, s.Samples[len(s.Samples)-1].At)
 	}
@@ -63,7 +63,7 @@ func (p Plot) Line() (chart.Line, error) {
 	}
 	points := int(end/step) + 1
 	if points > maxPoints {
-		return chart.Line{}, fmt.Errorf("sampler.Plot: Step = %v gives %d points over %v, want <= %d: use a larger Step", step, points, end, maxPoints)
+		return chart.Line{}, fmt.Errorf("sampler: Plot: Step = %v gives %d points over %v, want <= %d: use a larger Step", step, points, end, maxPoints)
 	}
 	x := make([]float64, points)
 	for i := range x {

@@ -91,17 +91,17 @@ var ErrNoGo = errors.New("sandbox: the go command is not on PATH")
 // cancelled while the program runs, the process group is killed and ctx.Err() returned.
 func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 	if strings.TrimSpace(src) == "" {
-		return Result{}, errors.New("sandbox.RunGo: src is empty: pass the text of a package main")
+		return Result{}, errors.New("sandbox: RunGo: src is empty: pass the text of a package main")
 	}
 	if opts.Timeout < 0 {
-		return Result{}, fmt.Errorf("sandbox.RunGo: Timeout = %v, want >= 0 (0 means %v)", opts.Timeout, DefaultTimeout)
+		return Result{}, fmt.Errorf("sandbox: RunGo: Timeout = %v, want >= 0 (0 means %v)", opts.Timeout, DefaultTimeout)
 	}
 	if opts.MaxOutput < 0 {
-		return Result{}, fmt.Errorf("sandbox.RunGo: MaxOutput = %d, want >= 0 (0 means %d)", opts.MaxOutput, DefaultMaxOutput)
+		return Result{}, fmt.Errorf("sandbox: RunGo: MaxOutput = %d, want >= 0 (0 means %d)", opts.MaxOutput, DefaultMaxOutput)
 	}
 	for _, kv := range opts.Env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return Result{}, fmt.Errorf("sandbox.RunGo: Env entry %q is not KEY=value", kv)
+			return Result{}, fmt.Errorf("sandbox: RunGo: Env entry %q is not KEY=value", kv)
 		}
 	}
 	timeout := cmpOr(opts.Timeout, DefaultTimeout)
@@ -116,15 +116,15 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 
 	dir, err := os.MkdirTemp("", "labkit-sandbox-*")
 	if err != nil {
-		return Result{}, fmt.Errorf("sandbox.RunGo: %w", err)
+		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	gomod := fmt.Sprintf("module sandbox\n\ngo %s\n", goLanguageVersion())
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
-		return Result{}, fmt.Errorf("sandbox.RunGo: %w", err)
+		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
-		return Result{}, fmt.Errorf("sandbox.RunGo: %w", err)
+		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
 	}
 
 	// Build.
@@ -148,11 +148,11 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 			return Result{}, ctxErr
 		}
 		if buildCtx.Err() != nil {
-			return Result{}, fmt.Errorf("sandbox.RunGo: build did not finish within %v", buildLimit)
+			return Result{}, fmt.Errorf("sandbox: RunGo: build did not finish within %v", buildLimit)
 		}
 		var exitErr *exec.ExitError
 		if !errors.As(err, &exitErr) {
-			return Result{}, fmt.Errorf("sandbox.RunGo: go build: %w", err)
+			return Result{}, fmt.Errorf("sandbox: RunGo: go build: %w", err)
 		}
 		return Result{Output: cleanPaths(out.String(), dir), ExitCode: -1, BuildFailed: true, Truncated: out.truncated}, nil
 	}
@@ -181,7 +181,7 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 	case errors.As(err, &exitErr):
 		res.ExitCode = exitErr.ExitCode()
 	default:
-		return res, fmt.Errorf("sandbox.RunGo: running the program: %w", err)
+		return res, fmt.Errorf("sandbox: RunGo: running the program: %w", err)
 	}
 	return res, nil
 }

@@ -41,9 +41,9 @@ func (b Batch) validate(where string) error {
 // of the whole batch. The first task error cancels the rest and is returned.
 func Pool(ctx context.Context, workers int, b Batch) (time.Duration, error) {
 	if workers < 1 {
-		return 0, fmt.Errorf("speedup.Pool: workers = %d, want >= 1", workers)
+		return 0, fmt.Errorf("speedup: Pool: workers = %d, want >= 1", workers)
 	}
-	if err := b.validate("speedup.Pool"); err != nil {
+	if err := b.validate("speedup: Pool"); err != nil {
 		return 0, err
 	}
 	start := time.Now()
@@ -78,27 +78,27 @@ type Result struct {
 // Sweep runs b once with a single worker and then once per size, and returns wall times
 // and speedups. A size of 1 reuses the sequential run. Sizes must each be >= 1.
 func Sweep(ctx context.Context, b Batch, sizes []int) (Result, error) {
-	if err := b.validate("speedup.Sweep"); err != nil {
+	if err := b.validate("speedup: Sweep"); err != nil {
 		return Result{}, err
 	}
 	if len(sizes) == 0 {
-		return Result{}, errors.New("speedup.Sweep: sizes is empty: give at least one pool size")
+		return Result{}, errors.New("speedup: Sweep: sizes is empty: give at least one pool size")
 	}
 	for _, k := range sizes {
 		if k < 1 {
-			return Result{}, fmt.Errorf("speedup.Sweep: sizes contains %d, want every size >= 1", k)
+			return Result{}, fmt.Errorf("speedup: Sweep: sizes contains %d, want every size >= 1", k)
 		}
 	}
 	seq, err := Pool(ctx, 1, b)
 	if err != nil {
-		return Result{}, fmt.Errorf("speedup.Sweep: 1 worker: %w", err)
+		return Result{}, fmt.Errorf("speedup: Sweep: 1 worker: %w", err)
 	}
 	res := Result{Sequential: seq}
 	for _, k := range sizes {
 		wall := seq
 		if k != 1 {
 			if wall, err = Pool(ctx, k, b); err != nil {
-				return Result{}, fmt.Errorf("speedup.Sweep: %d workers: %w", k, err)
+				return Result{}, fmt.Errorf("speedup: Sweep: %d workers: %w", k, err)
 			}
 		}
 		res.Points = append(res.Points, Point{Workers: k, Wall: wall, Speedup: ratio(seq, wall)})
@@ -131,7 +131,7 @@ func (r Result) Line(title string) chart.Line {
 // fastest run is the least disturbed one. rounds must be >= 1.
 func SweepBest(ctx context.Context, b Batch, sizes []int, rounds int) (Result, error) {
 	if rounds < 1 {
-		return Result{}, fmt.Errorf("speedup.SweepBest: rounds = %d, want >= 1", rounds)
+		return Result{}, fmt.Errorf("speedup: SweepBest: rounds = %d, want >= 1", rounds)
 	}
 	var best Result
 	for round := range rounds {

@@ -31,7 +31,7 @@ import (
 // earlier.
 func Start(ctx context.Context, maxLine int) (*echoproc.Server, error) {
 	if maxLine < 0 {
-		return nil, fmt.Errorf("pyecho.Start: maxLine = %d: must be >= 0", maxLine)
+		return nil, fmt.Errorf("pyecho: Start: maxLine = %d: must be >= 0", maxLine)
 	}
 	python, err := pybaseline.Available()
 	if err != nil {
@@ -77,17 +77,17 @@ type clientJSON struct {
 func Run(ctx context.Context, addr string, cfg load.Config) (load.Report, error) {
 	switch {
 	case cfg.Clients <= 0:
-		return load.Report{}, fmt.Errorf("pyecho.Run: Config.Clients = %d: must be >= 1", cfg.Clients)
+		return load.Report{}, fmt.Errorf("pyecho: Run: Config.Clients = %d: must be >= 1", cfg.Clients)
 	case cfg.Messages < 0:
-		return load.Report{}, fmt.Errorf("pyecho.Run: Config.Messages = %d: must be >= 0", cfg.Messages)
+		return load.Report{}, fmt.Errorf("pyecho: Run: Config.Messages = %d: must be >= 0", cfg.Messages)
 	case cfg.PayloadBytes < 0:
-		return load.Report{}, fmt.Errorf("pyecho.Run: Config.PayloadBytes = %d: must be >= 0", cfg.PayloadBytes)
+		return load.Report{}, fmt.Errorf("pyecho: Run: Config.PayloadBytes = %d: must be >= 0", cfg.PayloadBytes)
 	case len(cfg.Payload) > 0:
-		return load.Report{}, errors.New("pyecho.Run: Config.Payload is not supported; set PayloadBytes")
+		return load.Report{}, errors.New("pyecho: Run: Config.Payload is not supported; set PayloadBytes")
 	}
 	host, port, err := splitAddr(addr)
 	if err != nil {
-		return load.Report{}, fmt.Errorf("pyecho.Run: %w", err)
+		return load.Report{}, fmt.Errorf("pyecho: Run: %w", err)
 	}
 	size := cmp.Or(cfg.PayloadBytes, load.DefaultPayloadBytes)
 	timeout := cmp.Or(cfg.Timeout, load.DefaultTimeout)
@@ -112,7 +112,7 @@ func Run(ctx context.Context, addr string, cfg load.Config) (load.Report, error)
 		Mean: seconds(out.MeanS), P50: seconds(out.P50S), P95: seconds(out.P95S), P99: seconds(out.P99S), Max: seconds(out.MaxS),
 	}
 	if r.Planned != int64(cfg.Clients)*int64(cfg.Messages) || r.Echoed+r.Corrupted+r.Lost+r.Unsent != r.Planned {
-		return r, fmt.Errorf("pyecho.Run: echo_client.py's counts do not add up: %+v", out)
+		return r, fmt.Errorf("pyecho: Run: echo_client.py's counts do not add up: %+v", out)
 	}
 	if !r.OK() {
 		first := ""
