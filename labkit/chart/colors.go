@@ -7,7 +7,7 @@ import (
 
 // The lab compares Go with Python on many charts, so the two always look the same: a series
 // (or, in a bar chart with one series, a bar) whose name starts with the word "Go" is drawn in
-// a blue, one starting with "Python" in an orange, and every other name in one of the other
+// a blue, one starting with "Python" (in any case) in an orange, and every other name in one of the other
 // hues. A name keeps its colour from chart to chart: it is picked from its family by a hash of
 // the name, moving on to the next free colour only when two names in one chart would share it.
 var (
@@ -27,10 +27,14 @@ func colorFamily(name string) []string {
 	return otherColors
 }
 
-// hasWord reports whether name starts with word as a whole word ("Go pool", not "Goroutines").
+// hasWord reports whether name starts with word as a whole word, in any case ("Go pool" and
+// "python-asyncio", not "Goroutines").
 func hasWord(name, word string) bool {
-	rest, ok := strings.CutPrefix(name, word)
-	return ok && (rest == "" || strings.IndexAny(rest[:1], " ,:(-/") == 0)
+	if len(name) < len(word) || !strings.EqualFold(name[:len(word)], word) {
+		return false
+	}
+	rest := name[len(word):]
+	return rest == "" || strings.IndexAny(rest[:1], " ,:(-/") == 0
 }
 
 // colorsFor returns a colour for each name, distinct within the list as long as a family has

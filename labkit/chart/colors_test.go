@@ -16,7 +16,12 @@ func TestGoAndPythonKeepTheirColoursAcrossCharts(t *testing.T) {
 	if !in(a[0], goColors) || !in(a[1], pythonColors) || !in(a[2], otherColors) {
 		t.Errorf("colours %v: want a Go blue, a Python orange, another hue", a)
 	}
-	for _, name := range []string{"goroutines", "Gopher", "Pythonic", "pool"} {
+	for _, name := range []string{"python-asyncio", "PYTHON threads"} {
+		if got := colorsFor([]string{name})[0]; !in(got, pythonColors) {
+			t.Errorf("%q is drawn in %s, want a Python orange (the word matches in any case)", name, got)
+		}
+	}
+	for _, name := range []string{"goroutines", "goroutine-per-order", "Gopher", "Pythonic", "pool"} {
 		if got := colorsFor([]string{name})[0]; in(got, goColors) || in(got, pythonColors) {
 			t.Errorf("%q is drawn in a language colour %s", name, got)
 		}
