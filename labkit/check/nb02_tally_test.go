@@ -16,38 +16,27 @@ import (
 	"sync"
 )
 
-type trade struct {
-	at   int // milliseconds since the open
-	size int
-}
-
 func main() {
-	trades := make([]trade, 3000)
-	for i := range trades {
-		trades[i] = trade{at: i, size: i%7 + 1}
+	sizes := make([]int, 3000) // trade i: i%7+1 lots, at millisecond i of the day
+	for i := range sizes {
+		sizes[i] = i%7 + 1
 	}
 	const workers = 3
-	chunk := len(trades) / workers
+	chunk := len(sizes) / workers
 	volume := make([]int, workers) // one slot per worker
 	count, latest := 0, 0
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for _, tr := range trades[w*chunk : (w+1)*chunk] {
-				volume[w] += tr.size
+			for i := w * chunk; i < (w+1)*chunk; i++ {
+				volume[w] += sizes[i]
 				count++
-				if tr.at > latest {
-					latest = tr.at
-				}
+				latest = max(latest, i)
 			}
 		})
 	}
 	wg.Wait()
-	total := 0
-	for _, v := range volume {
-		total += v
-	}
-	fmt.Println("trades", count, "volume", total, "latest", latest)
+	fmt.Println("trades", count, "volume", volume[0]+volume[1]+volume[2], "latest", latest)
 }
 `
 
@@ -60,18 +49,13 @@ import (
 	"sync"
 )
 
-type trade struct {
-	at   int // milliseconds since the open
-	size int
-}
-
 func main() {
-	trades := make([]trade, 3000)
-	for i := range trades {
-		trades[i] = trade{at: i, size: i%7 + 1}
+	sizes := make([]int, 3000) // trade i: i%7+1 lots, at millisecond i of the day
+	for i := range sizes {
+		sizes[i] = i%7 + 1
 	}
 	const workers = 3
-	chunk := len(trades) / workers
+	chunk := len(sizes) / workers
 	volume := make([]int, workers) // one slot per worker
 	count, latest := 0, 0
 	var mu sync.Mutex // guards count and latest
@@ -79,10 +63,10 @@ func main() {
 	for w := range workers {
 		wg.Go(func() {
 			n, last := 0, 0 // this worker's own: no other goroutine touches them
-			for _, tr := range trades[w*chunk : (w+1)*chunk] {
-				volume[w] += tr.size
+			for i := w * chunk; i < (w+1)*chunk; i++ {
+				volume[w] += sizes[i]
 				n++
-				last = max(last, tr.at)
+				last = max(last, i)
 			}
 			mu.Lock()
 			count += n
@@ -91,21 +75,15 @@ func main() {
 		})
 	}
 	wg.Wait()
-	total := 0
-	for _, v := range volume {
-		total += v
-	}
-	fmt.Println("trades", count, "volume", total, "latest", latest)
+	fmt.Println("trades", count, "volume", volume[0]+volume[1]+volume[2], "latest", latest)
 }
 `
 
 // The wrong answers are the stub with its worker loop (tallyLoop) rewritten.
-const tallyLoop = `			for _, tr := range trades[w*chunk : (w+1)*chunk] {
-				volume[w] += tr.size
+const tallyLoop = `			for i := w * chunk; i < (w+1)*chunk; i++ {
+				volume[w] += sizes[i]
 				count++
-				if tr.at > latest {
-					latest = tr.at
-				}
+				latest = max(latest, i)
 			}
 `
 
@@ -125,20 +103,18 @@ func tallyVariant(t *testing.T, pairs ...string) string {
 func TestRaceTallyVerdicts(t *testing.T) {
 	// Wrong: count fixed (tallied per worker, merged under a mutex), latest still shared.
 	countFixedOnly := tallyVariant(t, tallyLoop, `			n := 0
-			for _, tr := range trades[w*chunk : (w+1)*chunk] {
-				volume[w] += tr.size
+			for i := w * chunk; i < (w+1)*chunk; i++ {
+				volume[w] += sizes[i]
 				n++
-				if tr.at > latest {
-					latest = tr.at
-				}
+				latest = max(latest, i)
 			}
 			mu.Lock()
 			count += n
 			mu.Unlock()
 `, "\tvar wg sync.WaitGroup\n", "\tvar mu sync.Mutex\n\tvar wg sync.WaitGroup\n")
 	// Wrong: latest fixed (a slot per worker, like volume), count still shared.
-	latestFixedOnly := tallyVariant(t, "if tr.at > latest {\n\t\t\t\t\tlatest = tr.at\n\t\t\t\t}",
-		"lasts[w] = max(lasts[w], tr.at)",
+	latestFixedOnly := tallyVariant(t, "latest = max(latest, i)",
+		"lasts[w] = max(lasts[w], i)",
 		"count, latest := 0, 0", "count, lasts := 0, make([]int, workers)",
 		`"latest", latest)`, `"latest", slices.Max(lasts))`,
 		"\t\"fmt\"\n", "\t\"fmt\"\n\t\"slices\"\n")
