@@ -80,6 +80,8 @@ var exerciseCopies = []exerciseCopy{
 	{"11_idioms", "retry", true, "Retry", "retryBackoff"},
 	{"12_choosing", "split_work", false, "Process", "processOneAtATime"},
 	{"12_choosing", "split_work", true, "Process", "processSlotsAroundParse"},
+	{"14_http_services", "graceful_run", false, "Run", "gracefulRunStub"},
+	{"14_http_services", "graceful_run", true, "Run", "gracefulRunSolution"},
 }
 
 // checkedInTheNotebook lists exercises ("notebook/exercise") whose check cell holds the

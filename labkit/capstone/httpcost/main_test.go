@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/go-concurrency-lab/lab/labkit/measure/httpcost"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/httpcost"
 	"go.uber.org/goleak"
 )
 

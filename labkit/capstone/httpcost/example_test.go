@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/go-concurrency-lab/lab/labkit/measure/httpcost"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/httpcost"
 )
 
 // A copy of this program serves hello (TestMain calls ServeIfChild first thing); the

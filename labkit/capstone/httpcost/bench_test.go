@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/echo/echoproc"
-	"github.com/go-concurrency-lab/lab/labkit/measure/httpcost"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/httpcost"
 	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
 )
 
