@@ -13,7 +13,7 @@
 //   - The machinery of the later notebooks, under labkit/capstone/: frame and procpool
 //     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server, its load
 //     client, and echoproc, which runs any echo server in its own process and measures its
-//     CPU time per message).
+//     CPU time per message) and httpcost (the same for HTTP servers: CPU per request, p50/p99).
 //
 // The exercises are judged by check. This root package only describes the machine the
 // measurements come from, because every number in the lab depends on it.

@@ -16,7 +16,7 @@ import urllib.request
 def fetch_all(urls, workers, timeout):
     def fetch(url):
         with urllib.request.urlopen(url, timeout=timeout) as resp:  # raises on 4xx/5xx
-            return resp.read().decode()
+            return resp.read().decode().strip()
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(fetch, urls))  # in order; the first exception is re-raised here

@@ -83,3 +83,38 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("Load with a cancelled context = %v, want context.Canceled", err)
 	}
 }
+
+// http_fanout.py is notebook 14's Python fan-out; it is tested here, beside the server it
+// is run against. Both scripts reject bad flags.
+func TestPythonScripts(t *testing.T) {
+	if _, err := pybaseline.Available(); err != nil {
+		t.Skip(err)
+	}
+	ctx := t.Context()
+	srv, err := httpcost.StartSelf(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var out struct {
+		Bodies   []string `json:"bodies"`
+		ElapsedS float64  `json:"elapsed_s"`
+	}
+	url := "http://" + srv.Addr() + "/hello"
+	if err := pybaseline.Run(ctx, "http_fanout.py", &out, "--url", url, "--n", "5", "--workers", "2"); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Bodies) != 5 || out.Bodies[4] != "hello" || out.ElapsedS <= 0 {
+		t.Errorf("http_fanout.py printed %+v, want 5 bodies \"hello\" and a positive time", out)
+	}
+	for _, args := range [][]string{{"--url", url, "--workers", "0"}, {"--url", "ftp://x"}, {"--url", url, "--n", "-1"}} {
+		if err := pybaseline.Run(ctx, "http_fanout.py", &out, args...); err == nil {
+			t.Errorf("http_fanout.py %v succeeded, want a usage error", args)
+		}
+	}
+	for _, args := range [][]string{{"--port", "70000"}, {"--backlog", "0"}} {
+		if err := pybaseline.Run(ctx, "http_server.py", &out, args...); err == nil || !strings.Contains(err.Error(), "want") {
+			t.Errorf("http_server.py %v = %v, want a usage error", args, err)
+		}
+	}
+}
