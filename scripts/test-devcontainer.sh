@@ -24,10 +24,11 @@ else
 fi
 work=$(mktemp -d /tmp/lab-devcontainer.XXXXXX)
 git clone -q --no-hardlinks . "$work/lab"  # HEAD, as a fresh codespace would get it
-[ "$(id -u)" = 0 ] && chown -R labdev "$work"
-# Modules come from this machine's module cache (no second download); everything else —
+# Modules come from a copy of this machine's module cache (no second download); everything else —
 # GoNB's build, the venv, the kernelspec — is the user's own.
-modcache=$(go env GOMODCACHE)/cache/download
+modcache=$work/modules
+cp -r "$(go env GOMODCACHE)/cache/download" "$modcache"
+[ "$(id -u)" = 0 ] && chown -R labdev "$work"
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cleanup() {
   pkill -TERM -u "$user" -f "port=$port" 2>/dev/null || true
