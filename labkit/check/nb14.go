@@ -134,8 +134,8 @@ func (s *runningServer) enter() (<-chan error, error) {
 	io.Copy(io.Discard, quick.Body)
 	quick.Body.Close()
 	answer := s.get("/slow")
-	if _, ok := await(s.h.entered, grace); !ok {
-		return nil, fmt.Errorf("a request was not handed to h within %v", grace)
+	if _, ok := await(s.h.entered, 2*grace); !ok {
+		return nil, fmt.Errorf("a request was not handed to h within %v", 2*grace)
 	}
 	select {
 	case err := <-s.result:
