@@ -224,6 +224,8 @@ func TestRunGoBadInput(t *testing.T) {
 		{hello, Options{Timeout: -1}, "Timeout"},
 		{hello, Options{MaxOutput: -1}, "MaxOutput"},
 		{hello, Options{Env: []string{"NOEQUALS"}}, "Env"},
+		{hello, Options{BuildFlags: []string{"gcflags=-S"}}, "BuildFlags"},
+		{hello, Options{BuildFlags: []string{"-o", "elsewhere"}}, "BuildFlags"},
 	}
 	for _, c := range cases {
 		if _, err := RunGo(ctx, c.src, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -234,6 +236,66 @@ func TestRunGoBadInput(t *testing.T) {
 	cancel()
 	if _, err := RunGo(cancelled, hello, Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled ctx: err = %v", err)
+	}
+}
+
+func TestRunGoTimesBuildsOnceRunsEach(t *testing.T) {
+	src := `package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	exe, _ := os.Executable()
+	fmt.Println(exe)
+	if len(os.Getenv("FAIL")) > 0 {
+		os.Exit(3)
+	}
+}
+`
+	results, err := RunGoTimes(context.Background(), src, 3, Options{Env: []string{"FAIL=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 3 {
+		t.Fatalf("got %d results, want 3", len(results))
+	}
+	for i, r := range results {
+		if r.ExitCode != 3 || r.Output != results[0].Output {
+			t.Errorf("run %d: %s, printed %q; want exit status 3 from the one binary %q", i, r.Summary(), r.Output, results[0].Output)
+		}
+	}
+	if _, err := RunGoTimes(context.Background(), hello, 0, Options{}); err == nil || !strings.Contains(err.Error(), "at least 1") {
+		t.Errorf("0 runs: err = %v, want it rejected", err)
+	}
+	failed, err := RunGoTimes(context.Background(), "package main\nnope\n", 3, Options{})
+	if err != nil || len(failed) != 1 || !failed[0].BuildFailed {
+		t.Errorf("a program that does not compile: got %+v, %v; want one Result with BuildFailed", failed, err)
+	}
+}
+
+func TestRunGoBuildFlagsShowTheCompilersOutput(t *testing.T) {
+	res, err := RunGo(context.Background(), hello, Options{BuildFlags: []string{"-gcflags=-S"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode != 0 || !strings.Contains(res.BuildOutput, "main.main STEXT") {
+		t.Fatalf("want a clean run and main.main's assembly in BuildOutput; got %s, build output:\n%s", res.Summary(), head(res.BuildOutput))
+	}
+}
+
+func TestRaceReportsSplitsTheReports(t *testing.T) {
+	r := Result{Output: "hi\n==================\nWARNING: DATA RACE\nWrite at 1\n  main.f()\n==================\n" +
+		"==================\nWARNING: DATA RACE\nRead at 2\n==================\nFound 2 data race(s)\n"}
+	got := r.RaceReports()
+	want := []string{"WARNING: DATA RACE\nWrite at 1\n  main.f()", "WARNING: DATA RACE\nRead at 2"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("RaceReports() = %q, want %q", got, want)
+	}
+	if got := (Result{Output: "fine\n"}).RaceReports(); len(got) != 0 {
+		t.Fatalf("no race: RaceReports() = %q", got)
 	}
 }
 
