@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -77,18 +78,45 @@ type Result struct {
 // RaceDetected reports whether the race detector printed a report.
 func (r Result) RaceDetected() bool { return strings.Contains(r.Output, "WARNING: DATA RACE") }
 
-// RaceReports returns the race detector's reports in Output, one string per report
-// (from "WARNING: DATA RACE" to the closing line of "=" signs), in the order printed.
-func (r Result) RaceReports() []string {
-	var reports []string
+// RaceReport is one report of the race detector.
+type RaceReport struct {
+	// Text is the report, from "WARNING: DATA RACE" to before its closing line of "=".
+	Text string
+	// Lines are the lines of main.go where the two racing accesses were made: the access
+	// that was reported, then the previous one it raced with (0 if not in main.go).
+	Lines [2]int
+}
+
+// RaceReports returns the race detector's reports in Output, in the order printed.
+func (r Result) RaceReports() []RaceReport {
+	var reports []RaceReport
 	rest := r.Output
 	for {
 		_, after, found := strings.Cut(rest, "WARNING: DATA RACE")
 		if !found {
 			return reports
 		}
-		report, tail, _ := strings.Cut(after, "\n==================")
-		reports = append(reports, "WARNING: DATA RACE"+report)
+		text, tail, _ := strings.Cut(after, "\n==================")
+		rep := RaceReport{Text: "WARNING: DATA RACE" + text}
+		// Each access is a header ("Write at 0x... by goroutine 8:") and then its stack,
+		// innermost frame first: "  main.f()" and "      .../main.go:12 +0x68".
+		access := -1
+		for line := range strings.Lines(text) {
+			switch {
+			case strings.Contains(line, " at 0x") && access < 1:
+				access++
+			case access >= 0 && rep.Lines[access] == 0 && strings.Contains(line, "main.go:"):
+				_, place, _ := strings.Cut(line, "main.go:")
+				place, _, _ = strings.Cut(place, " ")
+				rep.Lines[access], _ = strconv.Atoi(strings.TrimSpace(place))
+			case strings.HasPrefix(line, "Goroutine "):
+				access = 2 // the rest says where goroutines were created
+			}
+			if access == 2 {
+				break
+			}
+		}
+		reports = append(reports, rep)
 		rest = tail
 	}
 }

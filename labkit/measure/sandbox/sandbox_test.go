@@ -287,15 +287,43 @@ func TestRunGoBuildFlagsShowTheCompilersOutput(t *testing.T) {
 }
 
 func TestRaceReportsSplitsTheReports(t *testing.T) {
-	r := Result{Output: "hi\n==================\nWARNING: DATA RACE\nWrite at 1\n  main.f()\n==================\n" +
-		"==================\nWARNING: DATA RACE\nRead at 2\n==================\nFound 2 data race(s)\n"}
+	r := Result{Output: `hello
+==================
+WARNING: DATA RACE
+Write at 0x00c00009402f by goroutine 8:
+  main.f.func1()
+      main.go:6 +0x68
+
+Previous read at 0x00c00009402f by main goroutine:
+  main.f()
+      main.go:7 +0x10e
+  main.main()
+      main.go:28 +0x2b
+
+Goroutine 8 (running) created at:
+  main.f()
+      main.go:6 +0xf9
+==================
+==================
+WARNING: DATA RACE
+Read at 0x00c00009c020 by main goroutine:
+  runtime.x()
+      runtime/x.go:3
+==================
+Found 2 data race(s)
+`}
 	got := r.RaceReports()
-	want := []string{"WARNING: DATA RACE\nWrite at 1\n  main.f()", "WARNING: DATA RACE\nRead at 2"}
-	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("RaceReports() = %q, want %q", got, want)
+	if len(got) != 2 {
+		t.Fatalf("got %d reports, want 2: %+v", len(got), got)
+	}
+	if got[0].Lines != [2]int{6, 7} || !strings.HasPrefix(got[0].Text, "WARNING: DATA RACE\nWrite at") || !strings.HasSuffix(got[0].Text, "+0xf9") {
+		t.Errorf("first report: %+v", got[0])
+	}
+	if got[1].Lines != [2]int{0, 0} {
+		t.Errorf("second report (no main.go line): Lines = %v", got[1].Lines)
 	}
 	if got := (Result{Output: "fine\n"}).RaceReports(); len(got) != 0 {
-		t.Fatalf("no race: RaceReports() = %q", got)
+		t.Fatalf("no race: RaceReports() = %+v", got)
 	}
 }
 
