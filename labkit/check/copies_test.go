@@ -80,6 +80,8 @@ var exerciseCopies = []exerciseCopy{
 	{"11_idioms", "retry", true, "Retry", "retryBackoff"},
 	{"12_choosing", "split_work", false, "Process", "processOneAtATime"},
 	{"12_choosing", "split_work", true, "Process", "processSlotsAroundParse"},
+	{"13_memory_model", "forward", false, "Forward", "forwardSequential"},
+	{"13_memory_model", "forward", true, "Forward", "forwardSelect"},
 }
 
 // checkedInTheNotebook lists exercises ("notebook/exercise") whose check cell holds the
