@@ -88,7 +88,7 @@ fi
 
 if [ -z "$PY" ]; then
   warn "Python: not using PyPI because $WHY; falling back to the distribution's Jupyter (secondary path)."
-  DEBIAN_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel python3-pytest"
+  DEBIAN_PKGS="jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel python3-pytest python3-pytest-xdist"
   if [ -x /usr/bin/python3 ] && have_jupyter /usr/bin/python3; then
     say "Python: Debian's Jupyter packages are already installed"
   elif command -v apt-get >/dev/null; then
