@@ -111,6 +111,8 @@ func forwardCancelWins(forward forwardFunc, round int) error {
 	switch {
 	case r.ctx.spun.Load():
 		return errors.New("after ctx was cancelled, Forward kept looping without ever blocking: a `break` inside a select leaves only the select, not the for loop; `return ctx.Err()` instead")
+	case len(after) > 0 && !returned:
+		return fmt.Errorf("out cancelled ctx when it got its 3rd value, and Forward went on passing %v and never returned: watch ctx — check ctx.Err() before each receive, and keep a case <-ctx.Done() in the select", after)
 	case len(after) > 0:
 		return fmt.Errorf("out cancelled ctx when it got its 3rd value, and Forward then passed %v to out anyway (round %d of %d): values on a and b were ready too, and a select picks one of its ready cases at random; check ctx.Err() before each select", after, round+1, forwardRounds)
 	case len(got) < 3 && returned:

@@ -196,7 +196,7 @@ var forwardCases = []struct {
 	wantErr string
 	child   bool // leaves a goroutine blocked for good: judged in a child process
 }{
-	{"stub (a, then b, ctx ignored)", forwardSequential, "passed [103", true},
+	{"stub (a, then b, ctx ignored)", forwardSequential, "went on passing [103", true},
 	{"solution", forwardSelect, "", false},
 	{"ctx is just another case", forwardNoPriority, "picks one of its ready cases at random", false},
 	{"closed channel left in the select", forwardNoNil, "set it to nil so its case is never chosen", false},
