@@ -80,6 +80,8 @@ var exerciseCopies = []exerciseCopy{
 	{"11_idioms", "retry", true, "Retry", "retryBackoff"},
 	{"12_choosing", "split_work", false, "Process", "processOneAtATime"},
 	{"12_choosing", "split_work", true, "Process", "processSlotsAroundParse"},
+	{"15_deadlocks_and_contention", "transfer", false, "Transfer", "transferFromThenTo"},
+	{"15_deadlocks_and_contention", "transfer", true, "Transfer", "transferLowerIDFirst"},
 }
 
 // checkedInTheNotebook lists exercises ("notebook/exercise") whose check cell holds the
