@@ -50,15 +50,15 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	b := newWatchedBank(100, 50)
 	alice, bob := b.accounts[0], b.accounts[1]
 	if err := b.one(transfer, alice, bob, 30); err != nil {
-		return fmt.Errorf("Transfer(alice, bob, 30) with 100 and 50: %w", err)
+		return fmt.Errorf("one transfer, Transfer(alice, bob, 30) with 100 and 50: %w", err)
 	}
 	if got := b.balances(); got[0] != 70 || got[1] != 80 {
 		return fmt.Errorf("after Transfer(alice, bob, 30) with 100 and 50, the balances are %v, want [70 80]", got)
 	}
 	if err := b.one(transfer, bob, alice, 500); err == nil {
-		return errors.New("Transfer(bob, alice, 500) with 80 on bob returned nil, want an error: bob cannot cover it")
+		return errors.New("one transfer, Transfer(bob, alice, 500) with 80 on bob, returned nil, want an error: bob cannot cover it")
 	} else if errors.Is(err, errMisuse) || errors.Is(err, errDeadlock) || errors.Is(err, errHung) {
-		return fmt.Errorf("Transfer(bob, alice, 500) with 80 on bob: %w", err)
+		return fmt.Errorf("one transfer, Transfer(bob, alice, 500) with 80 on bob: %w", err)
 	}
 	if got := b.balances(); got[0] != 70 || got[1] != 80 {
 		return fmt.Errorf("a refused Transfer(bob, alice, 500) changed the balances to %v, want [70 80]", got)
@@ -68,10 +68,10 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	b = newWatchedBank(100, 100, 100, 100)
 	a := b.accounts
 	if err := b.together(transfer, []move{{a[0], a[1], 10}, {a[2], a[3], 10}}, true); err != nil {
-		return fmt.Errorf("Transfer(alice, bob, 10) and Transfer(carol, dave, 10) at once: %w", err)
+		return fmt.Errorf("two transfers at once, Transfer(alice, bob, 10) and Transfer(carol, dave, 10): %w", err)
 	}
 	if b.serialised {
-		return fmt.Errorf("Transfer(alice, bob, 10) and Transfer(carol, dave, 10) never held their locks at the same time "+
+		return fmt.Errorf("two transfers at once, Transfer(alice, bob, 10) and Transfer(carol, dave, 10), never held their locks at the same time "+
 			"(one waited %v for the other): something every transfer shares, such as one big lock, lets only one run "+
 			"at a time. Lock just the two accounts involved", grace)
 	}
@@ -80,11 +80,11 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	b = newWatchedBank(100, 100)
 	alice, bob = b.accounts[0], b.accounts[1]
 	if err := b.together(transfer, []move{{alice, bob, 10}, {bob, alice, 20}}, true); errors.Is(err, errDeadlock) {
-		return errors.New("Transfer(alice, bob, 10) and Transfer(bob, alice, 20), started together, deadlocked: each holds " +
+		return errors.New("two transfers at once, Transfer(alice, bob, 10) and Transfer(bob, alice, 20), deadlocked: each holds " +
 			"the lock of its from account and waits for the other's. Lock the two accounts in one order every " +
 			"transfer agrees on — the lower ID() first — whichever way the money goes")
 	} else if err != nil {
-		return fmt.Errorf("Transfer(alice, bob, 10) and Transfer(bob, alice, 20) at once: %w", err)
+		return fmt.Errorf("two transfers at once, Transfer(alice, bob, 10) and Transfer(bob, alice, 20): %w", err)
 	}
 	if got := b.balances(); got[0] != 110 || got[1] != 90 {
 		return fmt.Errorf("after Transfer(alice, bob, 10) and Transfer(bob, alice, 20) from 100 each, the balances are %v, want [110 90]", got)
@@ -94,13 +94,13 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	b = newWatchedBank(100)
 	alice = b.accounts[0]
 	if err := b.one(transfer, alice, alice, 10); errors.Is(err, errDeadlock) {
-		return errors.New("Transfer(alice, alice, 10) waits for a lock it already holds (sync.Mutex is not reentrant): " +
+		return errors.New("a transfer to the same account, Transfer(alice, alice, 10), waits for a lock it already holds (sync.Mutex is not reentrant): " +
 			"when from and to are the same account, lock it once, or refuse with an error")
 	} else if errors.Is(err, errMisuse) || errors.Is(err, errHung) {
-		return fmt.Errorf("Transfer(alice, alice, 10): %w", err)
+		return fmt.Errorf("a transfer to the same account, Transfer(alice, alice, 10): %w", err)
 	}
 	if got := b.balances(); got[0] != 100 {
-		return fmt.Errorf("Transfer(alice, alice, 10) left alice with %d, want 100", got[0])
+		return fmt.Errorf("a transfer to the same account, Transfer(alice, alice, 10), left alice with %d, want 100", got[0])
 	}
 
 	// A crowd: random transfers among four accounts in every direction.
@@ -243,7 +243,7 @@ func (a *watchedAccount) Unlock() {
 		if b.isReleased() {
 			return // a transfer ended by the check unlocks what it did not get
 		}
-		b.noteMisuse(fmt.Errorf("Unlock of %s, which is not locked", a.name))
+		b.noteMisuse(fmt.Errorf("unlocking %s (Unlock), which is not locked", a.name))
 		return
 	}
 	a.held = false
@@ -263,7 +263,7 @@ func (a *watchedAccount) Balance() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !a.held {
-		b.noteMisuseLocked(fmt.Errorf("Balance of %s called without holding its lock", a.name))
+		b.noteMisuseLocked(fmt.Errorf("reading %s's balance (Balance) without holding its lock", a.name))
 	}
 	return a.balance
 }
@@ -273,7 +273,7 @@ func (a *watchedAccount) Add(amount int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !a.held {
-		b.noteMisuseLocked(fmt.Errorf("Add on %s called without holding its lock: lock both accounts before changing either", a.name))
+		b.noteMisuseLocked(fmt.Errorf("changing %s's balance (Add) without holding its lock: lock both accounts before changing either", a.name))
 	}
 	a.balance += amount
 }
@@ -387,7 +387,7 @@ func (b *watchedBank) run(transfer transferFunc, moves []move, lineUp bool) ([]e
 			returned := false
 			defer func() {
 				if r := recover(); r != nil {
-					b.noteMisuse(fmt.Errorf("Transfer(%s, %s, %d) panicked: %v", m.from.name, m.to.name, m.amount, r))
+					b.noteMisuse(fmt.Errorf("a transfer, Transfer(%s, %s, %d), panicked: %v", m.from.name, m.to.name, m.amount, r))
 				} else if !returned {
 					errs[i] = errDeadlock // ended by the check (runtime.Goexit)
 				}
@@ -428,7 +428,7 @@ func (b *watchedBank) run(transfer transferFunc, moves []move, lineUp bool) ([]e
 	if verdict == nil {
 		for _, a := range b.accounts {
 			if a.held {
-				verdict = fmt.Errorf("%w: Transfer returned with %s still locked: unlock everything you lock (defer helps)", errMisuse, a.name)
+				verdict = fmt.Errorf("%w: a transfer returned with %s still locked: unlock everything you lock (defer helps)", errMisuse, a.name)
 				break
 			}
 		}

@@ -142,9 +142,9 @@ func TestTransferVerdicts(t *testing.T) {
 		{"solution: lower ID first", transferLowerIDFirst, ""},
 		{"one lock at a time", transferOneLockAtATime, "money was taken out of one account and not yet put into the other"},
 		{"one big lock", transferOneBigLock, "never held their locks at the same time"},
-		{"ordered, but locks the same account twice", transferOrderedSelfLocksTwice, "Transfer(alice, alice, 10) waits for a lock it already holds"},
-		{"locks only from", transferLocksFromOnly, "Add on bob called without holding its lock"},
-		{"richer account first", transferRicherFirst, "Balance of bob called without holding its lock"},
+		{"ordered, but locks the same account twice", transferOrderedSelfLocksTwice, "Transfer(alice, alice, 10), waits for a lock it already holds"},
+		{"locks only from", transferLocksFromOnly, "changing bob's balance (Add) without holding its lock"},
+		{"richer account first", transferRicherFirst, "reading bob's balance (Balance) without holding its lock"},
 		{"nil", nil, "transfer is nil"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
