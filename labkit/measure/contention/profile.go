@@ -25,7 +25,11 @@ type Site struct {
 }
 
 func (s Site) String() string {
-	return fmt.Sprintf("%s (%s): %v waited in %d events", s.Func, s.Where, s.Delay.Round(time.Microsecond), s.Count)
+	events := "events"
+	if s.Count == 1 {
+		events = "event"
+	}
+	return fmt.Sprintf("%s (%s): %v waited in %d %s", s.Func, s.Where, s.Delay.Round(time.Microsecond), s.Count, events)
 }
 
 // Sites reads p, this process's mutex or block profile (pprof.Lookup("mutex") or

@@ -110,6 +110,12 @@ func TestParseSites(t *testing.T) {
 			t.Errorf("site %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
+	if got := want[0].String(); got != "main.slow (other.go:7): 5ms waited in 1 event" {
+		t.Errorf("String() = %q", got)
+	}
+	if got := want[1].String(); got != "main.(*Bank).Deposit (main.go:12): 4ms waited in 3 events" {
+		t.Errorf("String() = %q", got)
+	}
 	if _, err := parseSites("1 1 @ 0x1\n#\t0x1\tmain.f+0x1\t/a.go:1\n"); err == nil {
 		t.Error("a profile without its cycles/second header parsed")
 	}
