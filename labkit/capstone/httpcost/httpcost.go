@@ -135,9 +135,9 @@ type Report struct {
 	P50, P99   time.Duration // latency of one request, from sending to the last byte of the body
 }
 
-// String is one line, e.g. "16 clients: 8000 requests in 1.2s, 6667 req/s, p50 2.1ms p99 5.3ms".
+// String is one line, e.g. "clients 16: 8000 requests in 1.2s, 6667 req/s, p50 2.1ms p99 5.3ms".
 func (r Report) String() string {
-	return fmt.Sprintf("%d clients: %d requests in %v, %.0f req/s, p50 %v p99 %v",
+	return fmt.Sprintf("clients %d: %d requests in %v, %.0f req/s, p50 %v p99 %v",
 		r.Clients, r.Requests, timing.Round(r.Elapsed), r.Throughput, timing.Round(r.P50), timing.Round(r.P99))
 }
 
