@@ -56,10 +56,11 @@ func (p Prediction) Closest() (Guess, bool) {
 	}), true
 }
 
-// Right reports whether the reader picked the choice nearest the measurement.
+// Right reports whether the reader picked a choice nearest the measurement (of two
+// equally near, either counts).
 func (p Prediction) Right() bool {
 	c, ok := p.Closest()
-	return ok && c.Label == p.Answer.Label
+	return ok && distance(p.Answer.Value, p.Measured) <= distance(c.Value, p.Measured)
 }
 
 func distance(a, b float64) float64 {
