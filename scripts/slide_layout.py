@@ -12,7 +12,9 @@ sub-slide, in this order, each headed by a small line naming the section:
                                                          of the output sub-slides before it
 
 A cell tagged `slides-hide` is left out of the deck, `slides-hide-input` / `slides-hide-output`
-leave out that part (for plumbing the notebook needs and a talk does not).
+leave out that part (for plumbing the notebook needs and a talk does not). Folded Markdown
+(`<details>`: the exercises' hints and solution pointers) is never shown to the audience: it goes
+to the speaker notes of the slide before it.
 
 Nothing measures the page here: heights are estimated from line counts and the CSS the
 template sets (scripts/slides_templates/labkit_reveal, sizes in the constants below, which must
@@ -50,6 +52,7 @@ CHART_H = 470  # .labkit-chart's height on a slide (the template's CSS)
 HIDE, HIDE_INPUT, HIDE_OUTPUT = "slides-hide", "slides-hide-input", "slides-hide-output"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 ITEM = re.compile(r"\s*([-*+]|\d+[.)])\s")  # the start of a Markdown list item
+DETAILS = re.compile(r"<details>\s*<summary>(.*?)</summary>(.*?)</details>\s*", re.S)
 IMPORT_BLOCK = re.compile(r'\A\s*(?:import\s*\((?:[^()]|\([^()]*\))*\)|import\s+(?:\w+\s+)?"[^"\n]+")[ \t]*\n+')
 
 
@@ -306,6 +309,12 @@ def output_cell(html_parts):
     return c
 
 
+def unfold(md):
+    """Splits Markdown into what the audience sees and its folded parts as speaker notes."""
+    notes = [f"{plain(summary).strip()}: {body.strip()}" for summary, body in DETAILS.findall(md)]
+    return DETAILS.sub("", md), notes
+
+
 def tags(cell):
     return set(cell.metadata.get("tags", []))
 
@@ -351,9 +360,10 @@ def layout(nb):
 
         for i, c in enumerate(sec):
             if c.cell_type == "markdown":
-                own_title = i == 0 and heading(c.source)
+                shown, folded = unfold(c.source)
+                own_title = i == 0 and heading(shown)
                 budget = BUDGET + (KICKER_H if own_title else 0)
-                for k, piece in enumerate(split_markdown(c.source, budget)):
+                for k, piece in enumerate(split_markdown(shown, budget) if shown.strip() else []):
                     if own_title and k == 0:
                         started = True
                         out.append(md_cell(piece, first_type))
@@ -363,6 +373,9 @@ def layout(nb):
                         else:
                             new_slide("continued" if k else "")
                         out.append(md_cell(piece, "-"))
+                if folded and not out:
+                    new_slide("")
+                out.extend(md_cell(note, "notes") for note in folded)
                 continue
             # A code cell: its input, then its outputs, then the notes from the Explain after it.
             notes = []

@@ -107,6 +107,10 @@ def static_problems(stem):
                 problems.append(f"check cell {i} must also be tagged raises-exception (it fails on the stub)")
             if not c.source.lstrip().startswith("%test"):
                 problems.append(f"check cell {i} must be a %test cell")
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "markdown" and re.search(r"^\*Stuck\?\*", c.source, re.M):
+            problems.append(f"cell {i}: a *Stuck?* hint must be folded "
+                            "(<details><summary><b>Stuck?</b> A hint</summary> … </details>)")
     ex = Exercises(nb)
     for name, cells in ex.stubs.items():
         if len(cells) > 1:

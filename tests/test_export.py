@@ -38,3 +38,21 @@ def test_go_cells_highlight_as_go_with_gonb_lines_as_preprocessor():
 
 def test_other_languages_keep_their_lexer():
     assert ("c1", "# hi") in tokens(export.highlight_code("# hi\n", language="python"))
+
+
+def test_hints_are_folded_in_the_page_and_kept_off_the_slides():
+    import nbformat  # noqa: PLC0415
+
+    hint = "Start one goroutine per task."
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("## Exercise", metadata={"slideshow": {"slide_type": "slide"}}),
+        nbformat.v4.new_markdown_cell(f"<details><summary><b>Stuck?</b> A hint</summary>\n\n{hint}\n\n</details>\n"),
+        nbformat.v4.new_markdown_cell("**Next:** on.")])
+    page, _ = export.make_exporter("html", local=False).from_notebook_node(nb)
+    folded = re.search(r"<details>(.*?)</details>", page, re.S)
+    assert folded and hint in folded.group(1) and "Stuck?" in folded.group(1), "the hint is not folded in the page"
+    assert page.count(hint) == 1
+    deck, _ = export.make_exporter("slides", local=False).from_notebook_node(export.slide_layout.layout(nb))
+    notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', deck, re.S))
+    assert hint in notes, "the hint is not in the speaker notes"
+    assert deck.replace(notes, "").count(hint) == 0, "the hint is on a slide the audience sees"

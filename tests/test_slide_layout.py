@@ -117,3 +117,19 @@ def test_long_tables_and_lists_continue_with_their_header():
 def test_summary_is_the_first_learning_goal():
     nb = notebook(md("# T\n\n**By the end you can**\n- start goroutines and wait\n  for them;\n- more."))
     assert L.summary(nb) == "You can start goroutines and wait for them."
+
+
+HINT = ("<details><summary><b>Stuck?</b> A hint</summary>\n\nStart one goroutine per task.\n\n</details>\n\n"
+        "<details><summary>Reference solution</summary>\n\n`notebooks/solutions/x.gocell`\n\n</details>\n")
+
+
+def test_folded_hints_go_to_the_speaker_notes_only():
+    nb = notebook(md("## Exercise", "slide"), code("%test\nfunc TestX(t *testing.T) {}", [stdout("FAIL\n")]),
+                  md(HINT), md("**Next:** the next notebook."))
+    got = slides(nb)
+    shown = [text for s in got for kind, st, text in s if st != "notes"]
+    notes = [text for s in got for kind, st, text in s if st == "notes"]
+    assert not any("goroutine per task" in t or "solutions/x.gocell" in t for t in shown), shown
+    assert "Stuck? A hint: Start one goroutine per task." in notes, notes
+    assert any("solutions/x.gocell" in n for n in notes), notes
+    assert any("**Next:**" in t for t in shown)
