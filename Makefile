@@ -7,7 +7,7 @@ endif
 export PATH := $(GOBIN):$(PATH)
 JUPYTER_PY = $(shell cat build/jupyter-python 2>/dev/null || echo python3)
 
-.PHONY: help setup lab test test-go test-notebooks test-browser check-notebooks sync slides html bench clean git-filter
+.PHONY: help setup lab test test-go test-notebooks test-browser check-notebooks sync slides html bench progress clean git-filter
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ build/html/%.html: build/executed/%.ipynb $(EXPORT_DEPS)
 
 build/jupyter-python:
 	@bash scripts/setup.sh
+
+progress: ## your progress: which exercises pass now (your saved cells) and your predictions vs the measurements (NB=...)
+	@go run ./cmd/progress $(NB)
 
 bench: ## benchmarks that print speedups and ratios measured in one run
 	go test -run '^$$' -bench . -benchmem -count 1 -timeout 30m ./...

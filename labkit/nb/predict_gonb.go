@@ -19,7 +19,12 @@ type gonbAnswerer struct{}
 // mayAnswer: a browser can only be on the other end if a Jupyter server started the kernel
 // (it sets JPY_SESSION_NAME; nbclient, nbconvert and `make test` do not). Asking anyway would
 // cost the cell GoNB's wait for a connection that never comes.
-func (gonbAnswerer) mayAnswer() bool {
+func (gonbAnswerer) mayAnswer() bool { return Interactive() }
+
+// Interactive reports whether a reader may be at the other end of this cell: a GoNB cell in a
+// kernel that a Jupyter server started (JupyterLab). It is false under nbclient, nbconvert,
+// `make test` and outside a notebook, where cells must neither wait for nor record anything.
+func Interactive() bool {
 	return InNotebook() && os.Getenv("JPY_SESSION_NAME") != ""
 }
 
