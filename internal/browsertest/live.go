@@ -41,6 +41,7 @@ type LiveReport struct {
 	Drawn       int      // of those, drawn: a canvas of non-zero size with painted pixels
 	Timeline    bool     // a chart.Timeline (ECharts custom series) was among the drawn charts
 	Failed      int      // exercise checks that failed, as they must on the stubs
+	Predicted   []string // the recorded predictions, as the progress view (make progress) shows them
 	Screenshots []string // the notebook scrolled to its first chart (a timeline if there is one)
 	Problems    []string // each names the cell; empty means the check passed
 	Notes       []string // console errors and failed requests of the front end itself (not judged)
@@ -90,7 +91,10 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	if !waitFor(l.tab, ui.busy, 30*time.Second) {
 		r.Problems = append(r.Problems, "no cell started within 30s of Run All")
 	}
-	finished := waitStable(l.tab, ui.done, l.o.Timeout)
+	// While the cells run, answer every Predict prompt by clicking its first guess (a Predict
+	// cell waits for a click in JupyterLab); the clicked labels are kept in the page.
+	finished := waitStable(l.tab, "("+clickPredictions+", "+ui.done+")", l.o.Timeout)
+	r.Predicted, r.Problems = l.checkPredictions(r.Problems)
 
 	cells, err := l.readCells()
 	if err != nil {
@@ -517,6 +521,7 @@ type liveLab struct {
 	tab     context.Context
 	w       *watcher
 	name    string // the notebook's file name
+	data    string // LABKIT_DATA_DIR of the kernel: where clicked predictions are recorded
 	cleanup []func()
 }
 
@@ -561,6 +566,7 @@ func (b *Browser) openLab(ctx context.Context, o LiveOptions, needLab bool) (l *
 		return nil, err
 	}
 	l.cleanup = append(l.cleanup, func() { os.RemoveAll(scratch) })
+	l.data = filepath.Join(scratch, "data")
 	defer func() {
 		if err != nil {
 			l.close()
@@ -756,6 +762,7 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch, logNa
 	j.cmd.Env = append(os.Environ(),
 		"LABKIT_ECHARTS_URL=/files/_assets/echarts.min.js", // as scripts/lab.sh sets it
 		"JUPYTER_RUNTIME_DIR="+filepath.Join(scratch, "runtime"),
+		"LABKIT_DATA_DIR="+filepath.Join(scratch, "data"),      // predictions clicked here are not the user's
 		"JUPYTER_CONFIG_DIR="+filepath.Join(scratch, "config"), // no user config changes the UI
 		// JupyterLab: render every cell (no windowing), so charts below the fold get drawn too.
 		"JUPYTERLAB_SETTINGS_DIR="+filepath.Join(scratch, "lab-settings"),

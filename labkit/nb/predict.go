@@ -147,6 +147,11 @@ func Predictions() ([]Prediction, error) {
 	if err != nil {
 		return nil, err
 	}
+	return PredictionsIn(dir)
+}
+
+// PredictionsIn is [Predictions] read from the data directory dir (a test's, say).
+func PredictionsIn(dir string) ([]Prediction, error) {
 	f, err := os.Open(filepath.Join(dir, predictionsFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil

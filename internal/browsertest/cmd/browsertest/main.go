@@ -159,6 +159,9 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 		}
 		fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must  %5.1fs  %s\n",
 			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+		for _, p := range r.Predicted {
+			fmt.Printf("        live %s: clicked, then found in the progress view: %s\n", filepath.Base(nb), p)
+		}
 		for _, p := range r.Problems {
 			fmt.Printf("        live %s: %s\n", filepath.Base(nb), p)
 		}
