@@ -8,14 +8,17 @@
 //     notebook) and proc (child processes that die with their cell).
 //   - Measurement tools, under labkit/measure/: speedup, contention, sampler (a value over
 //     time), goroutines (leaks, memory per goroutine), sandbox (a Go snippet in a killable
-//     subprocess), pybaseline (the same experiment in Python), cpubound and schedtrace (what
-//     the scheduler did, from a runtime/trace).
+//     subprocess), pybaseline (the same experiment in Python) and schedtrace (what the
+//     scheduler did, from a runtime/trace).
 //   - The machinery of the later notebooks, under labkit/capstone/: frame and procpool
-//     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server, its load
+//     (worker processes), cpubound (one CPU-bound batch run every way notebook 06
+//     compares), fx (a quote/order simulator) and echo (a TCP echo server, its load
 //     client, and echoproc, which runs any echo server in its own process and measures its
 //     CPU time per message).
 //
-// The exercises are judged by check. This root package only describes the machine the
+// A tier imports only itself and the tiers above it in this list; tiers_test.go fails when
+// one does not. The exercises are judged by check, which may import any tier and which
+// nothing imports. This root package only describes the machine the
 // measurements come from, because every number in the lab depends on it.
 package labkit
 
