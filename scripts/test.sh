@@ -43,6 +43,8 @@ fuzz_short() { # a short run of every fuzz target listed in scripts/fuzz-targets
 
 step "gofmt" gofmt_clean
 step "go vet" go vet ./...
+# Readers are on macOS and Windows too: the Go code must build and vet there (Linux-only experiments skip).
+step "go vet (darwin, windows)" bash -c 'GOOS=darwin go vet ./... && GOOS=windows go vet ./...'
 step "go test -race" go test -race -count 1 -timeout 20m ./...
 # Under -race the echo reliability test sends fewer messages per client; run it full size too.
 step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^TestReliabilityManyClients$' ./labkit/capstone/echo

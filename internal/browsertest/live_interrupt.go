@@ -14,33 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// InterruptOptions says which cell CheckInterrupt starts and interrupts.
-type InterruptOptions struct {
-	LiveOptions
-	Cell  string        // text in the source of the cell to interrupt (the first code cell holding it)
-	Ready string        // text in the cell's output that says it is under way (required)
-	Bound time.Duration // how long the cell may take to stop after the interrupt; default 20 s
-}
-
-// InterruptReport is what CheckInterrupt saw.
-type InterruptReport struct {
-	FrontEnd   string
-	Cell       string        // "cell N (first line)"
-	RanFor     time.Duration // from Run to the interrupt
-	StoppedIn  time.Duration // from the interrupt to the cell no longer running
-	Processes  []string      // what the cell had running at the interrupt (beyond the kernel's own)
-	Listeners  []string      // listening sockets those processes held
-	Left       []string      // processes and listeners still there after the cell stopped
-	Output     string        // the last lines the cell printed
-	Screenshot string
-	Problems   []string
-	Notes      []string
-}
-
-// LeftAfterInterrupt is how long what an interrupted cell started may take to go away
-// after the cell stopped (GoNB itself kills the cell's program 5 s after its SIGINT).
-var LeftAfterInterrupt = 10 * time.Second
-
 // CheckInterrupt opens the notebook in JupyterLab, runs the cells above the chosen one
 // (Run ▸ Run All Above Selected Cell), runs the cell (Run ▸ Run Selected Cell and Do not
 // Advance), waits for its Ready text, notes the processes the kernel's tree gained and

@@ -12,17 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// SlidesReport is what CheckRISE saw.
-type SlidesReport struct {
-	FrontEnd   string
-	URL        string // the preview frame's address (jupyterlab-rise serves decks at /rise/<path>)
-	Slides     int    // slides in the deck (leaves: a vertical stack counts its slides)
-	Title      string // the first slide's first heading, as shown
-	Screenshot string
-	Problems   []string
-	Notes      []string
-}
-
 // jsRISEDeck reads the deck in jupyterlab-rise's preview frame: nil until the frame's
 // reveal.js is ready, then the slide count and the first slide's heading if it is on screen.
 const jsRISEDeck = `(function () {

@@ -166,7 +166,7 @@ func TestKilledWorkerFailsItsTaskAndIsReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := killPID(pid); err != nil {
 		t.Fatal(err)
 	}
 	_, err = victim.Result()
@@ -238,7 +238,7 @@ func waitGone(t *testing.T, pid int) {
 	deadline := time.Now().Add(10 * time.Second)
 	for proc.Alive(pid) {
 		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			_ = killPID(pid)
 			t.Fatalf("process %d still running", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -417,4 +417,13 @@ func TestSIGINTLeavesNoOrphans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// killPID sends SIGKILL (TerminateProcess on Windows) to the process pid.
+func killPID(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
 }

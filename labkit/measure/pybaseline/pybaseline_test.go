@@ -3,14 +3,14 @@ package pybaseline_test
 import (
 	"context"
 	"errors"
-	"github.com/go-concurrency-lab/lab/labkit/proc"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/proc"
 
 	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
 )
@@ -204,7 +204,9 @@ time.sleep(60)
 	}
 	for end := time.Now().Add(5 * time.Second); proc.Alive(childPID); {
 		if time.Now().After(end) {
-			syscall.Kill(childPID, syscall.SIGKILL)
+			if p, err := os.FindProcess(childPID); err == nil {
+				_ = p.Kill()
+			}
 			t.Fatalf("the script's child %d outlived the cancelled run", childPID)
 		}
 		time.Sleep(20 * time.Millisecond)
