@@ -198,14 +198,14 @@ func Run(ctx context.Context, cfg Config, name string, s Strategy) (Report, erro
 }
 
 // pricingIters is the loop count per order that cfg asks for (calibrating if needed).
-func (cfg Config) pricingIters() int64 {
-	if cfg.CPUIters > 0 {
-		return cfg.CPUIters
+func (c Config) pricingIters() int64 {
+	if c.CPUIters > 0 {
+		return c.CPUIters
 	}
-	if cfg.CPU == 0 {
+	if c.CPU == 0 {
 		return 0
 	}
-	return max(int64(float64(workload.Calibrate())*float64(cfg.CPU)/float64(workload.UnitTarget)), 1)
+	return max(int64(float64(workload.Calibrate())*float64(c.CPU)/float64(workload.UnitTarget)), 1)
 }
 
 // report gathers what d recorded. A run that ended without error must have decided every

@@ -299,7 +299,7 @@ func TestBadInput(t *testing.T) {
 		contains(t, err, "workers = 0")
 	}
 	//lint:ignore SA1012 testing the nil check
-	if _, err := New(nil, 1); err == nil { //nolint:staticcheck
+	if _, err := New(nil, 1); err == nil {
 		t.Fatal("New(nil ctx) succeeded")
 	}
 	var nilFunc *Func[int, int]
@@ -324,7 +324,8 @@ func TestBadInput(t *testing.T) {
 	contains(t, err, "(square)", "cannot decode argument", `"seven"`, "int")
 	_, err = p.CallRaw(ctx, "", json.RawMessage(`1`))
 	contains(t, err, "name is empty")
-	_, err = square.Call(nil, p, 1) //nolint:staticcheck
+	//lint:ignore SA1012 testing the nil check
+	_, err = square.Call(nil, p, 1)
 	contains(t, err, "ctx is nil")
 	_, err = unencodable.Call(ctx, p, 1)
 	contains(t, err, "cannot encode result")
