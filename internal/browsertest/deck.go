@@ -212,7 +212,7 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 
 	// The window size includes the browser's own bars; an audience sees the whole screen.
 	if err := chromedp.Do(tab, chromedp.EmulateViewport(ViewportWidth, ViewportHeight), chromedp.Navigate(url)); err != nil {
-		return r, fmt.Errorf("open %s: %w", url, err)
+		return r, fmt.Errorf("browsertest: open %s: %w", url, err)
 	}
 	if !waitFor(tab, `document.body && document.body.getAttribute("data-labkit-deck") === "ready"`, DeckReadyTimeout) {
 		problem("deck", "reveal.js did not start within "+DeckReadyTimeout.String())
@@ -229,7 +229,7 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 	// Screenshots must show slides, not the middle of an animation between two.
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](
 		`Reveal.configure && Reveal.configure({transition: "none", backgroundTransition: "none"})`)); err != nil {
-		return r, fmt.Errorf("turn transitions off: %w", err)
+		return r, fmt.Errorf("browsertest: turn transitions off: %w", err)
 	}
 	if err := os.MkdirAll(shotDir, 0o755); err != nil {
 		return r, err
@@ -242,7 +242,7 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 
 	slides, err := chromedp.Run(tab, chromedp.Evaluate[[]slideInfo](jsSlides))
 	if err != nil {
-		return r, fmt.Errorf("list slides: %w", err)
+		return r, fmt.Errorf("browsertest: list slides: %w", err)
 	}
 	r.Slides = len(slides)
 	if len(slides) == 0 {
@@ -252,7 +252,7 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 	for i, s := range slides {
 		where := fmt.Sprintf("slide %d/%d %q", i+1, len(slides), s.Title)
 		if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("Reveal.slide(%d, %d)", s.H, s.V))); err != nil {
-			return r, fmt.Errorf("%s: %w", where, err)
+			return r, fmt.Errorf("browsertest: %s: %w", where, err)
 		}
 		if !waitFor(tab, fmt.Sprintf(`(function () { var i = Reveal.getIndices(); return i.h === %d && (i.v || 0) === %d; })()`, s.H, s.V), 5*time.Second) {
 			problem(where, "reveal.js did not show it")
@@ -261,7 +261,7 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 		r.Charts += s.Charts
 		size, err := chromedp.Run(tab, chromedp.Evaluate[overflow](fmt.Sprintf(jsOverflow, s.H, s.V)))
 		if err != nil {
-			return r, fmt.Errorf("%s: measure: %w", where, err)
+			return r, fmt.Errorf("browsertest: %s: measure: %w", where, err)
 		}
 		if why := size.tooTall(); why != "" {
 			r.TooTall++
@@ -269,7 +269,7 @@ func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (Dec
 		}
 		states, err := settledCharts(tab, "Reveal.getCurrentSlide()")
 		if err != nil {
-			return r, fmt.Errorf("%s: %w", where, err)
+			return r, fmt.Errorf("browsertest: %s: %w", where, err)
 		}
 		for _, c := range states {
 			if drawn(c) {
@@ -449,7 +449,7 @@ func (b *Browser) CheckPage(ctx context.Context, url, name, shotDir string) (Pag
 	}
 	defer closeTab()
 	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
-		return r, fmt.Errorf("open %s: %w", url, err)
+		return r, fmt.Errorf("browsertest: open %s: %w", url, err)
 	}
 	states, err := settledCharts(tab, "document")
 	if err != nil {

@@ -36,7 +36,7 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	}
 	ui := l.front.ui
 	if err := ui.runAll(l.tab); err != nil {
-		return r, fmt.Errorf("run all cells: %w", err)
+		return r, fmt.Errorf("browsertest: run all cells: %w", err)
 	}
 	// The front end queues the cells a moment after the click; done means nothing left after that.
 	if !waitFor(l.tab, ui.busy, 30*time.Second) {

@@ -58,7 +58,7 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 	}
 	if target.Index > 0 && cells[0].Index < target.Index {
 		if err := clickMenu(l.tab, "Run", "notebook:run-all-above"); err != nil {
-			return r, fmt.Errorf("run the cells above: %w", err)
+			return r, fmt.Errorf("browsertest: run the cells above: %w", err)
 		}
 		waitFor(l.tab, l.front.ui.busy, 30*time.Second)
 		if !waitStable(l.tab, l.front.ui.done, l.o.Timeout) {
@@ -86,7 +86,7 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 		return r, err
 	}
 	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
-		return r, fmt.Errorf("run %s: %w", r.Cell, err)
+		return r, fmt.Errorf("browsertest: run %s: %w", r.Cell, err)
 	}
 	started := time.Now()
 	printed := fmt.Sprintf(`(function (c) { return c.model.outputs.toJSON().some(function (o) {
@@ -121,7 +121,7 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 	sort.Strings(r.Listeners)
 
 	if err := mouseClick(l.tab, jsLabNotebook+`.toolbar.node.querySelector('[data-jp-item-name="interrupt"]')`); err != nil {
-		return r, fmt.Errorf("press the interrupt button: %w", err)
+		return r, fmt.Errorf("browsertest: press the interrupt button: %w", err)
 	}
 	pressed := time.Now()
 	r.RanFor = pressed.Sub(started)

@@ -240,18 +240,18 @@ func table(title string, header []string, rows [][]string) string {
 
 func checkSeries(kind string, n int, what string, series []Series) error {
 	if len(series) == 0 {
-		return fmt.Errorf("chart.%s: Series is empty: add at least one series", kind)
+		return fmt.Errorf("chart: %s: Series is empty: add at least one series", kind)
 	}
 	for i, s := range series {
 		if s.Name == "" {
-			return fmt.Errorf("chart.%s: Series[%d] has no Name", kind, i)
+			return fmt.Errorf("chart: %s: Series[%d] has no Name", kind, i)
 		}
 		if len(s.Values) != n {
-			return fmt.Errorf("chart.%s: Series %q has %d values, want one per %s (%d)", kind, s.Name, len(s.Values), what, n)
+			return fmt.Errorf("chart: %s: Series %q has %d values, want one per %s (%d)", kind, s.Name, len(s.Values), what, n)
 		}
 		for j, v := range s.Values {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("chart.%s: Series %q value %d is %v", kind, s.Name, j, v)
+				return fmt.Errorf("chart: %s: Series %q value %d is %v", kind, s.Name, j, v)
 			}
 		}
 	}

@@ -63,7 +63,7 @@ func (c Comparison) Steps() int { return c.rounds()*(1+3*len(c.Workers)) + len(c
 // run of one. The process pools start before the clock, as Python's do. Programs that
 // call Run must call [procpool.ServeIfWorker] at start.
 func (c Comparison) Run(ctx context.Context) (Speedups, error) {
-	if err := c.Batch.validate("cpubound: Comparison"); err != nil {
+	if err := c.Batch.validate("Comparison"); err != nil {
 		return Speedups{}, err
 	}
 	if len(c.Workers) == 0 {

@@ -32,10 +32,10 @@ type Batch struct {
 
 func (b Batch) validate(where string) error {
 	if b.Tasks < 1 {
-		return fmt.Errorf("%s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
+		return fmt.Errorf("cpubound: %s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
 	}
 	if b.Units < 0 {
-		return fmt.Errorf("%s: Batch.Units = %d, want >= 0", where, b.Units)
+		return fmt.Errorf("cpubound: %s: Batch.Units = %d, want >= 0", where, b.Units)
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ func spin(ctx context.Context, w work) (uint64, error) {
 
 // Sequential runs the batch on the calling goroutine and returns its wall time.
 func Sequential(ctx context.Context, b Batch) (time.Duration, error) {
-	if err := b.validate("cpubound: Sequential"); err != nil {
+	if err := b.validate("Sequential"); err != nil {
 		return 0, err
 	}
 	w := newWork(b.Units) // calibrates (once per process) before the clock starts
@@ -80,7 +80,7 @@ func Sequential(ctx context.Context, b Batch) (time.Duration, error) {
 // Goroutines runs the batch with at most workers goroutines at once ([speedup.Pool])
 // and returns its wall time. How many run in parallel is up to GOMAXPROCS.
 func Goroutines(ctx context.Context, b Batch, workers int) (time.Duration, error) {
-	if err := b.validate("cpubound: Goroutines"); err != nil {
+	if err := b.validate("Goroutines"); err != nil {
 		return 0, err
 	}
 	w := newWork(b.Units)
@@ -94,7 +94,7 @@ func Goroutines(ctx context.Context, b Batch, workers int) (time.Duration, error
 // the wall time. Each worker does exactly the iterations this process calibrated. The
 // pool is already running, so process start-up is not included.
 func Processes(ctx context.Context, pool *procpool.Pool, b Batch) (time.Duration, error) {
-	if err := b.validate("cpubound: Processes"); err != nil {
+	if err := b.validate("Processes"); err != nil {
 		return 0, err
 	}
 	if pool == nil {
@@ -144,7 +144,7 @@ func ratio(a, b float64) float64 {
 // Without python3 it returns an error wrapping [pybaseline.ErrNoPython], so callers can
 // print a visible skip.
 func RunPython(ctx context.Context, b Batch, workers int) (Python, error) {
-	if err := b.validate("cpubound: RunPython"); err != nil {
+	if err := b.validate("RunPython"); err != nil {
 		return Python{}, err
 	}
 	if b.Units < 1 {

@@ -74,7 +74,7 @@ func RunPython(ctx context.Context, cfg Config, mode string) (Report, error) {
 		if ctx.Err() != nil {
 			return Report{}, ctx.Err()
 		}
-		return Report{}, fmt.Errorf("fx.RunPython(%s): %w", mode, err)
+		return Report{}, fmt.Errorf("fx: RunPython(%s): %w", mode, err)
 	}
 	return fromPython("python-"+mode, cfg, iters, res)
 }
@@ -126,7 +126,7 @@ type pythonResult struct {
 // whose checksum does not match its decisions.
 func fromPython(name string, cfg Config, iters int64, res pythonResult) (Report, error) {
 	if res.Strategy != name || res.PriceIters != iters || res.Orders != cfg.Orders || len(res.Decisions) != cfg.Orders || len(res.LatenciesNS) != cfg.Orders {
-		return Report{}, fmt.Errorf("fx.RunPython(%s): script reported strategy %q, %d pricing iterations, %d orders, %d decisions, %d latencies; want %s, %d, and %d of each",
+		return Report{}, fmt.Errorf("fx: RunPython(%s): script reported strategy %q, %d pricing iterations, %d orders, %d decisions, %d latencies; want %s, %d, and %d of each",
 			name, res.Strategy, res.PriceIters, res.Orders, len(res.Decisions), len(res.LatenciesNS), name, iters, cfg.Orders)
 	}
 	r := Report{Name: name, Orders: res.Orders, Elapsed: time.Duration(res.ElapsedNS), MaxInFlight: res.MaxInFlight,
@@ -137,7 +137,7 @@ func fromPython(name string, cfg Config, iters int64, res pythonResult) (Report,
 	}
 	r.summarize()
 	if r.Checksum != res.Checksum {
-		return r, fmt.Errorf("fx.RunPython(%s): checksum %d from the script, %d from its decisions", name, res.Checksum, r.Checksum)
+		return r, fmt.Errorf("fx: RunPython(%s): checksum %d from the script, %d from its decisions", name, res.Checksum, r.Checksum)
 	}
 	return r, nil
 }

@@ -99,7 +99,7 @@ func (d *Desk) Record(dec Decision) {
 
 func (d *Desk) check(id int) error {
 	if id < 0 || id >= len(d.orders) {
-		err := fmt.Errorf("order %d is not one of this run's %d orders", id, len(d.orders))
+		err := fmt.Errorf("fx: order %d is not one of this run's %d orders", id, len(d.orders))
 		d.setFault(err)
 		return err
 	}
@@ -176,7 +176,7 @@ func (r Report) String() string {
 // once: a strategy that loses an order, decides one twice or returns early makes Run fail.
 func Run(ctx context.Context, cfg Config, name string, s Strategy) (Report, error) {
 	if s == nil {
-		return Report{}, fmt.Errorf("fx.Run(%s): strategy is nil", name)
+		return Report{}, fmt.Errorf("fx: Run(%s): strategy is nil", name)
 	}
 	orders, err := Generate(cfg)
 	if err != nil {
@@ -226,15 +226,15 @@ func (d *Desk) report(name string, elapsed time.Duration, runErr error) (Report,
 	d.mu.Unlock()
 	switch {
 	case fault != nil:
-		return r, fmt.Errorf("fx.Run(%s): %w", name, fault)
+		return r, fmt.Errorf("fx: Run(%s): %w", name, fault)
 	case runErr != nil:
 		return r, runErr
 	case r.Orders != len(d.orders) || r.Decided() != len(d.orders):
-		return r, fmt.Errorf("fx.Run(%s): %d orders in, %d arrived, %d decided: orders lost", name, len(d.orders), r.Orders, r.Decided())
+		return r, fmt.Errorf("fx: Run(%s): %d orders in, %d arrived, %d decided: orders lost", name, len(d.orders), r.Orders, r.Decided())
 	}
 	for i := range d.orders {
 		if !d.priced[i].Load() {
-			return r, fmt.Errorf("fx.Run(%s): order %d was decided without being priced", name, i)
+			return r, fmt.Errorf("fx: Run(%s): order %d was decided without being priced", name, i)
 		}
 	}
 	return r, nil

@@ -145,7 +145,7 @@ func (p *Pool) CallRaw(ctx context.Context, name string, arg json.RawMessage) (j
 		return nil, errors.New("procpool: CallRaw: name is empty")
 	}
 	if !json.Valid(arg) {
-		return nil, fmt.Errorf("procpool.CallRaw(%q): arg is not valid JSON: %s", name, clip(arg))
+		return nil, fmt.Errorf("procpool: CallRaw(%q): arg is not valid JSON: %s", name, clip(arg))
 	}
 	t := p.submit(ctx, name, arg)
 	<-t.done

@@ -86,7 +86,7 @@ func watchParent() {
 
 func serve(in io.Reader, out io.Writer) error {
 	if in == nil || out == nil {
-		return errors.New("procpool worker: pipes missing (was this process started by a Pool?)")
+		return errors.New("procpool: worker: pipes missing (was this process started by a Pool?)")
 	}
 	if err := frame.Write(out, hello{PID: os.Getpid(), Funcs: Registered()}); err != nil {
 		return err

@@ -87,10 +87,10 @@ func Run(ctx context.Context, script string, out any, args ...string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("pybaseline.Run(%s): %w: %s", script, err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("pybaseline: Run(%s): %w: %s", script, err, strings.TrimSpace(stderr.String()))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
-		return fmt.Errorf("pybaseline.Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
+		return fmt.Errorf("pybaseline: Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
 	}
 	return nil
 }

@@ -29,10 +29,10 @@ type Batch struct {
 
 func (b Batch) validate(where string) error {
 	if b.Tasks < 1 {
-		return fmt.Errorf("%s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
+		return fmt.Errorf("speedup: %s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
 	}
 	if b.Task == nil {
-		return fmt.Errorf("%s: Batch.Task is nil", where)
+		return fmt.Errorf("speedup: %s: Batch.Task is nil", where)
 	}
 	return nil
 }
@@ -43,7 +43,7 @@ func Pool(ctx context.Context, workers int, b Batch) (time.Duration, error) {
 	if workers < 1 {
 		return 0, fmt.Errorf("speedup: Pool: workers = %d, want >= 1", workers)
 	}
-	if err := b.validate("speedup: Pool"); err != nil {
+	if err := b.validate("Pool"); err != nil {
 		return 0, err
 	}
 	start := time.Now()
@@ -78,7 +78,7 @@ type Result struct {
 // Sweep runs b once with a single worker and then once per size, and returns wall times
 // and speedups. A size of 1 reuses the sequential run. Sizes must each be >= 1.
 func Sweep(ctx context.Context, b Batch, sizes []int) (Result, error) {
-	if err := b.validate("speedup: Sweep"); err != nil {
+	if err := b.validate("Sweep"); err != nil {
 		return Result{}, err
 	}
 	if len(sizes) == 0 {
