@@ -77,9 +77,17 @@ func describeLoad(load string, cpus int) string {
 }
 
 // Must panics if err is not nil. Notebook cells use it to stop at the first failure with
-// the error's own message, e.g. labkit.Must(chart.Show(c)); library code returns errors.
+// the error's own message, e.g. labkit.Must(g.Wait()); library code returns errors.
 func Must(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// MustGet returns v, or panics if err is not nil: the one-line form of
+// `v, err := f(); labkit.Must(err)` for a notebook cell, e.g.
+// res := labkit.MustGet(sandbox.RunGo(ctx, src, opts)).
+func MustGet[T any](v T, err error) T {
+	Must(err)
+	return v
 }
