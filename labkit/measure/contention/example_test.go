@@ -17,7 +17,7 @@ func ExampleSweep() {
 		fmt.Println(err)
 		return
 	}
-	_ = chart.Show(res.Line("ns per increment as goroutines grow"))
+	chart.Show(res.Chart("ns per increment as goroutines grow"))
 }
 
 // Time runs a fixed number of operations across goroutines and returns the wall time.
