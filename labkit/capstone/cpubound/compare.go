@@ -23,8 +23,9 @@ type Comparison struct {
 	// Goroutines runs the batch with at most k goroutines at once; nil means [Goroutines].
 	// Compare times it, so a notebook can put its own goroutines on screen.
 	Goroutines func(ctx context.Context, k int) error
-	// Step, if set, is called after each measured run (for a progress bar: [Comparison.Steps] in all).
-	Step func()
+	// Progress, if set, is called after each measured run with how many of all the runs
+	// are done: labkit/nb's ProgressBar fits.
+	Progress func(done, total int)
 }
 
 // Speedups is what [Comparison.Run] measured: sequential time, and for each worker count
@@ -54,9 +55,9 @@ func (c Comparison) rounds() int {
 	return c.Rounds
 }
 
-// Steps is how many times Run calls Step: every Go run of every round, then one Python
-// run per worker count.
-func (c Comparison) Steps() int { return c.rounds()*(1+3*len(c.Workers)) + len(c.Workers) }
+// steps is how many runs Run reports to Progress: every Go run of every round, then one
+// Python run per worker count.
+func (c Comparison) steps() int { return c.rounds()*(1+3*len(c.Workers)) + len(c.Workers) }
 
 // Run measures the comparison. Rounds interleave the variants, each keeping its fastest
 // run, so a burst of load from elsewhere hurts one run of everything rather than every
@@ -84,9 +85,10 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 		err := goroutines(ctx, k)
 		return time.Since(start), err
 	}
+	done, total := 0, c.steps()
 	step := func() {
-		if c.Step != nil {
-			c.Step()
+		if done++; c.Progress != nil {
+			c.Progress(done, total)
 		}
 	}
 
@@ -162,8 +164,8 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 }
 
 // Chart is the speedup of every way against the worker count, with the ideal (speedup = k)
-// dashed.
-func (s Speedups) Chart() chart.Line {
+// dashed, under title (e.g. "CPU-bound speedup vs workers (higher is better)").
+func (s Speedups) Chart(title string) chart.Line {
 	x := make([]float64, len(s.Workers))
 	for i, k := range s.Workers {
 		x[i] = float64(k)
@@ -177,7 +179,7 @@ func (s Speedups) Chart() chart.Line {
 		series = append(series, chart.Series{Name: "Python threads", Values: s.PythonThreads},
 			chart.Series{Name: "Python processes", Values: s.PythonProcesses})
 	}
-	return chart.Line{Title: "CPU-bound speedup vs workers (higher is better)", XName: "workers (k)",
+	return chart.Line{Title: title, XName: "workers (k)",
 		YName: "speedup (x)", X: x, Series: series, Ideal: x, IdealName: "ideal (x = k)"}
 }
 

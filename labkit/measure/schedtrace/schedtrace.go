@@ -183,11 +183,7 @@ func (t *Trace) Busiest() int {
 			running = append(running, s)
 		}
 	}
-	st, err := timeline.Summarize(running)
-	if err != nil {
-		return 0
-	}
-	return st.MaxAlive
+	return timeline.Summarize(running).MaxAlive
 }
 
 // Text is the trace's numbers: one row per lane, one per label, and the totals.
@@ -232,9 +228,6 @@ func (t *Trace) Chart(title string) chart.Timeline {
 	}
 	return chart.Timeline{Title: title, Spans: t.Spans, Lanes: lanes, ColorByLabel: true, Text: t.Text()}
 }
-
-// Show prints the trace's numbers and draws its chart ([chart.Show]).
-func (t *Trace) Show(title string) error { return chart.Show(t.Chart(title)) }
 
 func writeRows(b *strings.Builder, rows [][]string) {
 	widths := make([]int, len(rows[0]))

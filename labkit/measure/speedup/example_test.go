@@ -20,5 +20,5 @@ func ExampleSweep() {
 		fmt.Println(err)
 		return
 	}
-	_ = chart.Show(res.Line("IO-bound speedup"))
+	chart.Show(res.Chart("IO-bound speedup"))
 }

@@ -114,7 +114,7 @@ func ratio(a, b time.Duration) float64 {
 }
 
 // Line returns speedup against pool size with the ideal (speedup = workers) dashed.
-func (r Result) Line(title string) chart.Line {
+func (r Result) Chart(title string) chart.Line {
 	l := chart.Line{Title: title, XName: "workers", YName: "speedup (x)", IdealName: "ideal (x = workers)"}
 	s := chart.Series{Name: "measured"}
 	for _, p := range r.Points {

@@ -109,7 +109,7 @@ func TestSweep(t *testing.T) {
 			t.Errorf("task %d ran %d times, want 3", i, n)
 		}
 	}
-	l := res.Line("io")
+	l := res.Chart("io")
 	if len(l.Ideal) != 3 || l.Ideal[2] != 8 {
 		t.Errorf("ideal line %v", l.Ideal)
 	}
