@@ -47,7 +47,10 @@ func Decide(o Order) Decision {
 
 // digest is an order-independent fingerprint of a set of decisions: equal sets give equal
 // digests whatever order they completed in. The Python baseline computes the same sum.
-func digest(ds []Decision) uint64 {
+// Checksum sums a hash of every decision, in any order: two runs decided the same orders
+// the same way exactly when their checksums agree (with overwhelming probability). The
+// Python baseline computes the same sum, so a Go and a Python run can be compared.
+func Checksum(ds []Decision) uint64 {
 	var sum uint64
 	for _, d := range ds {
 		sum += fmix(uint64(d.OrderID)<<32 ^ uint64(d.Price)<<2 ^ uint64(d.Outcome))
