@@ -10,7 +10,7 @@
 package sandbox
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +20,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/proc"
@@ -90,22 +89,9 @@ var ErrNoGo = errors.New("sandbox: the go command is not on PATH")
 // its job: bad options, no go command, a cancelled ctx, or a failing file system. If ctx is
 // cancelled while the program runs, the process group is killed and ctx.Err() returned.
 func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
-	if strings.TrimSpace(src) == "" {
-		return Result{}, errors.New("sandbox: RunGo: src is empty: pass the text of a package main")
+	if err := validate(src, opts); err != nil {
+		return Result{}, err
 	}
-	if opts.Timeout < 0 {
-		return Result{}, fmt.Errorf("sandbox: RunGo: Timeout = %v, want >= 0 (0 means %v)", opts.Timeout, DefaultTimeout)
-	}
-	if opts.MaxOutput < 0 {
-		return Result{}, fmt.Errorf("sandbox: RunGo: MaxOutput = %d, want >= 0 (0 means %d)", opts.MaxOutput, DefaultMaxOutput)
-	}
-	for _, kv := range opts.Env {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return Result{}, fmt.Errorf("sandbox: RunGo: Env entry %q is not KEY=value", kv)
-		}
-	}
-	timeout := cmpOr(opts.Timeout, DefaultTimeout)
-	maxOut := cmpOr(opts.MaxOutput, DefaultMaxOutput)
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
@@ -113,7 +99,6 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, ErrNoGo
 	}
-
 	dir, err := os.MkdirTemp("", "labkit-sandbox-*")
 	if err != nil {
 		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
@@ -126,49 +111,80 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
 		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
 	}
+	maxOut := cmp.Or(opts.MaxOutput, DefaultMaxOutput)
+	prog, failed, err := build(ctx, goBin, dir, opts.Race, maxOut)
+	if err != nil {
+		return Result{}, err
+	}
+	if failed != nil {
+		return *failed, nil
+	}
+	return run(ctx, prog, dir, opts.Env, cmp.Or(opts.Timeout, DefaultTimeout), maxOut)
+}
 
-	// Build.
-	prog := filepath.Join(dir, "prog")
+func validate(src string, opts Options) error {
+	if strings.TrimSpace(src) == "" {
+		return errors.New("sandbox: RunGo: src is empty: pass the text of a package main")
+	}
+	if opts.Timeout < 0 {
+		return fmt.Errorf("sandbox: RunGo: Timeout = %v, want >= 0 (0 means %v)", opts.Timeout, DefaultTimeout)
+	}
+	if opts.MaxOutput < 0 {
+		return fmt.Errorf("sandbox: RunGo: MaxOutput = %d, want >= 0 (0 means %d)", opts.MaxOutput, DefaultMaxOutput)
+	}
+	for _, kv := range opts.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("sandbox: RunGo: Env entry %q is not KEY=value", kv)
+		}
+	}
+	return nil
+}
+
+// build compiles the module in dir to dir/prog. A program that does not compile is not
+// an error: it returns the Result that says so (BuildFailed, the compiler's output).
+func build(ctx context.Context, goBin, dir string, race bool, maxOut int) (prog string, failed *Result, err error) {
+	prog = filepath.Join(dir, "prog")
 	args := []string{"build", "-o", prog}
-	if opts.Race {
+	if race {
 		args = append(args, "-race")
 	}
 	args = append(args, ".")
 	buildCtx, cancelBuild := context.WithTimeout(ctx, buildLimit)
 	defer cancelBuild()
-	build := proc.Command(buildCtx, goBin, args...)
-	build.Dir = dir
+	cmd := proc.Command(buildCtx, goBin, args...)
+	cmd.Dir = dir
 	// The notebook's own GOFLAGS (e.g. -race) must not leak into the child's build, and
 	// the throw-away module must not be swallowed by a go.work above the temp dir.
-	build.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local")
-	out := &capped{max: maxOut}
-	build.Stdout, build.Stderr = out, out
-	if err := build.Run(); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return Result{}, ctxErr
-		}
-		if buildCtx.Err() != nil {
-			return Result{}, fmt.Errorf("sandbox: RunGo: build did not finish within %v", buildLimit)
-		}
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) {
-			return Result{}, fmt.Errorf("sandbox: RunGo: go build: %w", err)
-		}
-		return Result{Output: cleanPaths(out.String(), dir), ExitCode: -1, BuildFailed: true, Truncated: out.truncated}, nil
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local")
+	out := &proc.Buffer{Max: maxOut}
+	cmd.Stdout, cmd.Stderr = out, out
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		return prog, nil, nil
+	case ctx.Err() != nil:
+		return "", nil, ctx.Err()
+	case buildCtx.Err() != nil:
+		return "", nil, fmt.Errorf("sandbox: RunGo: build did not finish within %v", buildLimit)
+	case !errors.As(err, &exitErr):
+		return "", nil, fmt.Errorf("sandbox: RunGo: go build: %w", err)
 	}
+	return "", &Result{Output: cleanPaths(out.String(), dir), ExitCode: -1, BuildFailed: true, Truncated: out.Truncated()}, nil
+}
 
-	// Run.
+// run runs prog for at most timeout and returns what it printed and how it ended.
+func run(ctx context.Context, prog, dir string, env []string, timeout time.Duration, maxOut int) (Result, error) {
 	runCtx, cancelRun := context.WithTimeout(ctx, timeout)
 	defer cancelRun()
-	run := proc.Command(runCtx, prog)
-	run.Dir = dir
-	run.Env = append(os.Environ(), opts.Env...)
-	out = &capped{max: maxOut}
-	run.Stdout, run.Stderr = out, out
+	cmd := proc.Command(runCtx, prog)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out := &proc.Buffer{Max: maxOut}
+	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
-	err = run.Run()
-	res := Result{Elapsed: time.Since(start), Truncated: out.truncated}
-	res.Output = cleanPaths(out.String(), dir)
+	err := cmd.Run()
+	res := Result{Elapsed: time.Since(start), Truncated: out.Truncated(), Output: cleanPaths(out.String(), dir)}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return res, ctxErr
 	}
@@ -201,39 +217,4 @@ func goLanguageVersion() string {
 func cleanPaths(s, dir string) string {
 	s = strings.ReplaceAll(s, dir+string(filepath.Separator), "")
 	return strings.ReplaceAll(s, dir, "sandbox")
-}
-
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
-}
-
-// capped is a concurrency-safe writer that keeps the first max bytes.
-type capped struct {
-	mu        sync.Mutex
-	buf       bytes.Buffer
-	max       int
-	truncated bool
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	room := c.max - c.buf.Len()
-	if len(p) > room {
-		c.truncated = true
-		c.buf.Write(p[:max(room, 0)])
-		return len(p), nil
-	}
-	c.buf.Write(p)
-	return len(p), nil
-}
-
-func (c *capped) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.buf.String()
 }
