@@ -19,7 +19,10 @@ BOOTSTRAP_RE = re.compile(r"go mod edit .*-replace")
 # GoNB (v0.11) reports a cell program that exits non-zero (panic, log.Fatal, a failing
 # %test) only as a last stderr line such as "exit status 2" or "signal: killed", with an
 # "ok" reply, so nbclient alone would not notice. Compile errors do arrive as error outputs.
-EXIT_RE = re.compile(r"(?:^|\n)(?:\^C\n)?(exit status \d+|signal: [a-z ]+)\n?$")
+# internal/browsertest's exitLine is the same rule; both are tested on the samples in
+# internal/browsertest/testdata/gonb_exit_samples.json. \Z, not $: Python's $ also matches
+# before a last newline, Go's does not.
+EXIT_RE = re.compile(r"(?:^|\n)(?:\^C\n)?(exit status \d+|signal: [a-z ]+)\n?\Z")
 
 
 class NotebookFailure(Exception):

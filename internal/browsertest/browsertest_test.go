@@ -223,3 +223,28 @@ func TestCheckDeckCountsSlidesTallerThanTheScreen(t *testing.T) {
 		t.Errorf("last screenshot %s, want overflow.notes.png", last)
 	}
 }
+
+// TestExitLineOnTheSharedSamples holds exitLine to the samples tests/test_nblab.py holds
+// nblab.EXIT_RE to, so the browser tests and the notebook tests agree on when GoNB says a
+// cell's program failed.
+func TestExitLineOnTheSharedSamples(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "gonb_exit_samples.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var samples []struct {
+		Why, Stderr string
+		Failed      bool
+	}
+	if err := json.Unmarshal(data, &samples); err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) < 5 {
+		t.Fatalf("only %d samples", len(samples))
+	}
+	for _, s := range samples {
+		if got := exitLine.MatchString(s.Stderr); got != s.Failed {
+			t.Errorf("%s: exitLine matches %q = %v, want %v", s.Why, s.Stderr, got, s.Failed)
+		}
+	}
+}

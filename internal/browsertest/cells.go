@@ -7,7 +7,8 @@ import (
 )
 
 // exitLine is how GoNB reports a cell program that failed (panic, log.Fatal, a failing
-// %test): a last stderr line, with an "ok" reply. scripts/run_notebooks.py uses the same rule.
+// %test): a last stderr line, with an "ok" reply. tests/nblab.py's EXIT_RE is the same rule, and both
+// are tested on testdata/gonb_exit_samples.json.
 var exitLine = regexp.MustCompile(`(?:^|\n)(?:\^C\n)?(exit status \d+|signal: [a-z ]+)\n?$`)
 
 // numberVerb finds a Printf-style call with a numeric verb: a cell whose main body has one
