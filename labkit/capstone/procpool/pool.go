@@ -64,7 +64,7 @@ func New(ctx context.Context, workers int) (*Pool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("procpool: New: %w", err)
 	}
-	if IsWorker() {
+	if isWorker() {
 		return nil, errors.New("procpool: New: called inside a worker process; call procpool.ServeIfWorker() first thing in main (or TestMain, or a GoNB init_ function) so that workers serve instead of running the program")
 	}
 	p := &Pool{

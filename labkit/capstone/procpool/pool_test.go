@@ -49,7 +49,7 @@ func TestThreePatterns(t *testing.T) {
 		list = append(list, f)
 	}
 	seen := map[uint64]bool{}
-	for f := range AsCompleted(list) {
+	for f := range asCompleted(list) {
 		v, err := f.Result()
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +63,7 @@ func TestThreePatterns(t *testing.T) {
 		seen[f.ID()] = true
 	}
 	if len(seen) != len(ins) {
-		t.Fatalf("AsCompleted yielded %d futures, want %d", len(seen), len(ins))
+		t.Fatalf("asCompleted yielded %d futures, want %d", len(seen), len(ins))
 	}
 }
 
@@ -72,7 +72,7 @@ func TestAsCompletedYieldsInCompletionOrderAndStopsEarly(t *testing.T) {
 	ctx := context.Background()
 	slow := sleeper.Submit(ctx, p, sleepArg{For: 300 * time.Millisecond})
 	fast := square.Submit(ctx, p, 3)
-	for f := range AsCompleted([]*Future[int]{slow, fast}) {
+	for f := range asCompleted([]*Future[int]{slow, fast}) {
 		if f != fast {
 			t.Fatalf("first completed = task %d, want the fast task %d", f.ID(), fast.ID())
 		}

@@ -187,7 +187,7 @@ func measure(ctx context.Context, benchTime time.Duration, goroutines int, op fu
 	}
 }
 
-// Line returns the cost chart: ns/op against goroutines, one line per case, as a
+// Chart returns the cost chart: ns/op against goroutines, one line per case, as a
 // [chart.Line].
 func (r Result) Chart(title string) chart.Line {
 	l := chart.Line{Title: title, XName: "goroutines", YName: "ns/op"}
