@@ -20,7 +20,7 @@ type Comparison struct {
 	Batch   Batch
 	Workers []int // worker counts k, e.g. [WorkerCounts](runtime.NumCPU())
 	Rounds  int   // rounds of every Go variant, fastest kept; 0 means 5
-	// Goroutines runs the batch with at most k goroutines at once; nil means [Goroutines].
+	// Goroutines runs the batch with at most k goroutines at once; nil means labkit's own version.
 	// Compare times it, so a notebook can put its own goroutines on screen.
 	Goroutines func(ctx context.Context, k int) error
 	// Progress, if set, is called after each measured run with how many of all the runs
@@ -77,7 +77,7 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 	}
 	goroutines := c.Goroutines
 	if goroutines == nil {
-		goroutines = func(ctx context.Context, k int) error { _, err := Goroutines(ctx, c.Batch, k); return err }
+		goroutines = func(ctx context.Context, k int) error { _, err := runGoroutines(ctx, c.Batch, k); return err }
 	}
 	timed := func(k int) (time.Duration, error) {
 		newWork(c.Batch.Units) // calibrate before the clock, once per process
@@ -122,7 +122,7 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 		}
 	}
 	for range c.rounds() {
-		d, err := Sequential(ctx, c.Batch)
+		d, err := sequential(ctx, c.Batch)
 		keep(&seq, d, err)
 		for i, k := range c.Workers {
 			d, err = timed(k)
@@ -131,7 +131,7 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 			d, err = timed(k)
 			runtime.GOMAXPROCS(old)
 			keep(&g1[i], d, err)
-			d, err = Processes(ctx, pools[i], c.Batch)
+			d, err = processes(ctx, pools[i], c.Batch)
 			keep(&p[i], d, err)
 		}
 		if firstErr != nil {
@@ -148,7 +148,7 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 			step()
 			continue
 		}
-		py, err := RunPython(ctx, c.Batch, k)
+		py, err := runPython(ctx, c.Batch, k)
 		step()
 		switch {
 		case errors.Is(err, pybaseline.ErrNoPython):

@@ -27,7 +27,7 @@ func TestComparisonRunsEveryWay(t *testing.T) {
 		Goroutines: func(ctx context.Context, k int) error {
 			calls.Add(1)
 			ks = append(ks, k)
-			_, err := Goroutines(ctx, Batch{Tasks: 2, Units: 1}, k)
+			_, err := runGoroutines(ctx, Batch{Tasks: 2, Units: 1}, k)
 			return err
 		},
 		Progress: func(done, total int) { steps, last = steps+1, [2]int{done, total} },
