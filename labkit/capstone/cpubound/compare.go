@@ -64,26 +64,8 @@ func (c Comparison) steps() int { return c.rounds()*(1+3*len(c.Workers)) + len(c
 // run of one. The process pools start before the clock, as Python's do. Programs that
 // call Run must call [procpool.ServeIfWorker] at start.
 func (c Comparison) Run(ctx context.Context) (Speedups, error) {
-	if err := c.Batch.validate("Comparison"); err != nil {
+	if err := c.validate(); err != nil {
 		return Speedups{}, err
-	}
-	if len(c.Workers) == 0 {
-		return Speedups{}, errors.New("cpubound: Comparison: no worker counts")
-	}
-	for _, k := range c.Workers {
-		if k < 1 {
-			return Speedups{}, fmt.Errorf("cpubound: Comparison: worker count %d, want >= 1", k)
-		}
-	}
-	goroutines := c.Goroutines
-	if goroutines == nil {
-		goroutines = func(ctx context.Context, k int) error { _, err := runGoroutines(ctx, c.Batch, k); return err }
-	}
-	timed := func(k int) (time.Duration, error) {
-		newWork(c.Batch.Units) // calibrate before the clock, once per process
-		start := time.Now()
-		err := goroutines(ctx, k)
-		return time.Since(start), err
 	}
 	done, total := 0, c.steps()
 	step := func() {
@@ -91,7 +73,6 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 			c.Progress(done, total)
 		}
 	}
-
 	pools := make([]*procpool.Pool, len(c.Workers))
 	defer func() {
 		for _, p := range pools {
@@ -107,7 +88,44 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 		}
 		pools[i] = p
 	}
+	s, err := c.runGo(ctx, pools, step)
+	if err != nil {
+		return Speedups{}, err
+	}
+	if err := c.addPython(ctx, &s, step); err != nil {
+		return Speedups{}, err
+	}
+	return s, nil
+}
 
+func (c Comparison) validate() error {
+	if err := c.Batch.validate("Comparison"); err != nil {
+		return err
+	}
+	if len(c.Workers) == 0 {
+		return errors.New("cpubound: Comparison: no worker counts")
+	}
+	for _, k := range c.Workers {
+		if k < 1 {
+			return fmt.Errorf("cpubound: Comparison: worker count %d, want >= 1", k)
+		}
+	}
+	return nil
+}
+
+// runGo times the Go ways, every round, keeping each one's fastest run, and returns their
+// speedups over the fastest sequential run.
+func (c Comparison) runGo(ctx context.Context, pools []*procpool.Pool, step func()) (Speedups, error) {
+	goroutines := c.Goroutines
+	if goroutines == nil {
+		goroutines = func(ctx context.Context, k int) error { _, err := runGoroutines(ctx, c.Batch, k); return err }
+	}
+	timed := func(k int) (time.Duration, error) {
+		newWork(c.Batch.Units) // calibrate before the clock, once per process
+		start := time.Now()
+		err := goroutines(ctx, k)
+		return time.Since(start), err
+	}
 	n := len(c.Workers)
 	var seq time.Duration
 	g, g1, p := make([]time.Duration, n), make([]time.Duration, n), make([]time.Duration, n)
@@ -138,12 +156,19 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 			return Speedups{}, firstErr
 		}
 	}
-
 	s := Speedups{Workers: c.Workers, Sequential: seq}
-	for i, k := range c.Workers {
+	for i := range c.Workers {
 		s.Goroutines = append(s.Goroutines, float64(seq)/float64(g[i]))
 		s.GOMAXPROCS1 = append(s.GOMAXPROCS1, float64(seq)/float64(g1[i]))
 		s.Processes = append(s.Processes, float64(seq)/float64(p[i]))
+	}
+	return s, nil
+}
+
+// addPython runs the Python baseline once per worker count and adds its speedups to s, or
+// marks them missing when python3 is not there.
+func (c Comparison) addPython(ctx context.Context, s *Speedups, step func()) error {
+	for _, k := range c.Workers {
 		if s.PythonMissing {
 			step()
 			continue
@@ -154,13 +179,13 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 		case errors.Is(err, pybaseline.ErrNoPython):
 			s.PythonMissing, s.PythonThreads, s.PythonProcesses = true, nil, nil
 		case err != nil:
-			return Speedups{}, err
+			return err
 		default:
 			s.PythonThreads = append(s.PythonThreads, py.ThreadsSpeedup())
 			s.PythonProcesses = append(s.PythonProcesses, py.ProcessesSpeedup())
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // Chart is the speedup of every way against the worker count, with the ideal (speedup = k)
