@@ -14,7 +14,7 @@ func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func TestPlotHoldsLevelsOnSharedGrid(t *testing.T) {
 	p := sampler.Plot{
-		Step:  ms(1),
+		Step: ms(1),
 		Series: []sampler.Series{
 			{Name: "a", Samples: []sampler.Sample{{0, 0}, {ms(1), 5}, {ms(3), 9}, {ms(4), 9}}},
 			// b is sampled off-grid and ends later: the grid stops at a's end (4 ms).
