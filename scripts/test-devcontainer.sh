@@ -16,13 +16,14 @@ PY=$(cat build/jupyter-python 2>/dev/null || echo python3)
 if [ "$(id -u)" = 0 ]; then
   id labdev >/dev/null 2>&1 || useradd --create-home --shell /bin/bash labdev
   user_path="$(dirname "$(command -v go)"):/usr/local/bin:/usr/bin:/bin"  # not root's own tool folders
-  as_user() { runuser -u labdev -- env -i HOME=/home/labdev PATH="$user_path" LANG=C.UTF-8 "$@"; }
+  as_user() { runuser -u labdev -- env -i PATH="$user_path" LANG=C.UTF-8 "$@"; }
   user=labdev
 else
   as_user() { env "$@"; }
   user=$(id -un)
 fi
 work=$(mktemp -d /tmp/lab-devcontainer.XXXXXX)
+mkdir "$work/home"
 git clone -q --no-hardlinks . "$work/lab"  # HEAD, as a fresh codespace would get it
 # Modules come from a copy of this machine's module cache (no second download); everything else —
 # GoNB's build, the venv, the kernelspec — is the user's own.
@@ -40,7 +41,7 @@ trap cleanup EXIT
 
 lifecycle=$("$PY" scripts/devcontainer_check.py --commands .devcontainer/devcontainer.json)
 env_for_user=(GOPROXY="file://$modcache" GOFLAGS=-modcacherw GOTOOLCHAIN=local LAB_SKIP_GOPLS=1 LAB_PORT="$port"
-              GOPATH="$work/go" GOCACHE="$work/go-build" XDG_DATA_HOME="$work/share")
+              HOME="$work/home" GOPATH="$work/go" GOCACHE="$work/go-build")  # a user's own HOME is left alone
 while IFS=$'\t' read -r name command; do
   echo "--- $name (as $user): $command"
   start=$SECONDS
