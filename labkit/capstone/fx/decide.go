@@ -45,11 +45,9 @@ func Decide(o Order) Decision {
 	return d
 }
 
-// digest is an order-independent fingerprint of a set of decisions: equal sets give equal
-// digests whatever order they completed in. The Python baseline computes the same sum.
-// Checksum sums a hash of every decision, in any order: two runs decided the same orders
-// the same way exactly when their checksums agree (with overwhelming probability). The
-// Python baseline computes the same sum, so a Go and a Python run can be compared.
+// Checksum is an order-independent fingerprint of a set of decisions: equal sets give
+// equal checksums whatever order they completed in. The Python baseline computes the same
+// sum, so a Go run and a Python run of one Config can be compared.
 func Checksum(ds []Decision) uint64 {
 	var sum uint64
 	for _, d := range ds {
