@@ -3,6 +3,7 @@
 package browsertest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,11 +44,32 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 		r.Problems = append(r.Problems, "no cell started within 30s of Run All")
 	}
 	finished := waitStable(l.tab, ui.done, l.o.Timeout)
-
 	cells, err := l.readCells()
 	if err != nil {
 		return r, err
 	}
+	r.judgeCells(cells)
+	if !finished {
+		r.Problems = append(r.Problems, fmt.Sprintf("the kernel did not finish all cells within %s", l.o.Timeout))
+	}
+	perCell, err := l.readCharts()
+	if err != nil {
+		return r, err
+	}
+	if shotAt := r.checkCharts(cells, perCell); shotAt != "" {
+		shot := filepath.Join(l.o.OutDir, "live-"+strings.TrimSuffix(filepath.Base(o.Notebook), ".ipynb")+".png")
+		if err := l.screenshotAt(shot, fmt.Sprintf("document.getElementById(%s)", jsonString(shotAt))); err != nil {
+			return r, err
+		}
+		r.Screenshots = append(r.Screenshots, shot)
+	}
+	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
+	return r, nil
+}
+
+// judgeCells counts the cells, their chart fragments and the exercise checks that failed
+// (as they must, on the stubs), and adds every cell's problems.
+func (r *LiveReport) judgeCells(cells []liveCell) {
 	r.Cells = len(cells)
 	for _, c := range cells {
 		if c.Fragments > 0 {
@@ -60,14 +82,11 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 		}
 		r.Problems = append(r.Problems, problems...)
 	}
-	if !finished {
-		r.Problems = append(r.Problems, fmt.Sprintf("the kernel did not finish all cells within %s", l.o.Timeout))
-	}
+}
 
-	perCell, err := l.readCharts()
-	if err != nil {
-		return r, err
-	}
+// checkCharts checks that every chart fragment became a drawn chart on the page, and
+// returns the id of the chart worth a screenshot: the first timeline, else the first chart.
+func (r *LiveReport) checkCharts(cells []liveCell, perCell [][]chartState) (shotAt string) {
 	firstChart, firstTimeline := "", ""
 	for _, c := range cells {
 		var charts []chartState
@@ -83,33 +102,17 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 				continue
 			}
 			r.Drawn++
-			if firstChart == "" {
-				firstChart = ch.ID
-			}
+			firstChart = cmp.Or(firstChart, ch.ID)
 			if ch.Series == "custom" {
 				r.Timeline = true
-				if firstTimeline == "" {
-					firstTimeline = ch.ID
-				}
+				firstTimeline = cmp.Or(firstTimeline, ch.ID)
 			}
 		}
 	}
 	if r.Charts == 0 {
 		r.Problems = append(r.Problems, "no cell output holds a chart")
 	}
-	shotAt := firstTimeline
-	if shotAt == "" {
-		shotAt = firstChart
-	}
-	if shotAt != "" {
-		shot := filepath.Join(l.o.OutDir, "live-"+strings.TrimSuffix(filepath.Base(o.Notebook), ".ipynb")+".png")
-		if err := l.screenshotAt(shot, fmt.Sprintf("document.getElementById(%s)", jsonString(shotAt))); err != nil {
-			return r, err
-		}
-		r.Screenshots = append(r.Screenshots, shot)
-	}
-	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
-	return r, nil
+	return cmp.Or(firstTimeline, firstChart)
 }
 
 // liveLab is one Jupyter serving a scratch copy of a notebook, and a watched browser tab.
