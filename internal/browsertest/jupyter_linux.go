@@ -67,19 +67,7 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch, logNa
 		// JupyterLab: render every cell (no windowing), so charts below the fold get drawn too.
 		"JUPYTERLAB_SETTINGS_DIR="+filepath.Join(scratch, "lab-settings"),
 	)
-	tracker := filepath.Join(scratch, "lab-settings", "@jupyterlab", "notebook-extension", "tracker.jupyterlab-settings")
-	if err := os.MkdirAll(filepath.Dir(tracker), 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(tracker, []byte(`{"windowingMode": "none"}`), 0o644); err != nil {
-		return nil, err
-	}
-	// No "get notified about Jupyter news?" toast over the screenshots (and no news fetch).
-	news := filepath.Join(scratch, "lab-settings", "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings")
-	if err := os.MkdirAll(filepath.Dir(news), 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(news, []byte(`{"fetchNews": "false"}`), 0o644); err != nil {
+	if err := writeLabSettings(filepath.Join(scratch, "lab-settings")); err != nil {
 		return nil, err
 	}
 	j.cmd.Dir = scratch
@@ -90,7 +78,36 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch, logNa
 		return nil, fmt.Errorf("browsertest: start Jupyter: %w", err)
 	}
 	go func() { _ = j.cmd.Wait(); close(j.done) }()
+	if err := j.waitReady(ctx); err != nil {
+		j.stop()
+		return nil, err
+	}
+	return j, nil
+}
 
+// labSettings are the JupyterLab settings a live check runs with, by file under the
+// settings folder: every cell rendered (no windowing), so charts below the fold get drawn
+// too, and no "get notified about Jupyter news?" toast over the screenshots (nor a fetch).
+var labSettings = map[string]string{
+	"@jupyterlab/notebook-extension/tracker.jupyterlab-settings":      `{"windowingMode": "none"}`,
+	"@jupyterlab/apputils-extension/notification.jupyterlab-settings": `{"fetchNews": "false"}`,
+}
+
+func writeLabSettings(dir string) error {
+	for file, settings := range labSettings {
+		path := filepath.Join(dir, filepath.FromSlash(file))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(settings), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitReady waits (at most 90 s) until Jupyter answers its status API.
+func (j *jupyter) waitReady(ctx context.Context) error {
 	deadline := time.Now().Add(90 * time.Second)
 	client := &http.Client{Timeout: 5 * time.Second}
 	for {
@@ -98,21 +115,18 @@ func startJupyter(ctx context.Context, o LiveOptions, f frontEnd, scratch, logNa
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return j, nil
+				return nil
 			}
 		}
 		select {
 		case <-j.done:
-			j.stop()
-			return nil, fmt.Errorf("browsertest: Jupyter exited at start (see %s)", j.logPath)
+			return fmt.Errorf("browsertest: Jupyter exited at start (see %s)", j.logPath)
 		case <-ctx.Done():
-			j.stop()
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(300 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			j.stop()
-			return nil, fmt.Errorf("browsertest: Jupyter did not answer on %s within 90s (see %s)", j.base, j.logPath)
+			return fmt.Errorf("browsertest: Jupyter did not answer on %s within 90s (see %s)", j.base, j.logPath)
 		}
 	}
 }
