@@ -43,6 +43,7 @@ func ExampleSites() {
 	var mu sync.Mutex
 	mu.Lock()
 	done := make(chan struct{})
+	//lint:ignore SA2001 the point is the wait for the lock, not a critical section
 	go func() { mu.Lock(); mu.Unlock(); close(done) }() // waits for the lock
 	time.Sleep(10 * time.Millisecond)
 	mu.Unlock()
