@@ -15,7 +15,7 @@
 //     (worker processes), cpubound (one CPU-bound batch run every way notebook 06
 //     compares), fx (a quote/order simulator) and echo (a TCP echo server, its load
 //     client, and echoproc, which runs any echo server in its own process and measures its
-//     CPU time per message).
+//     CPU time per message) and httpcost (the same for HTTP servers: CPU per request, p50/p99).
 //
 // A tier imports only itself and the tiers above it in this list; tiers_test.go fails when
 // one does not. The exercises are judged by check, which may import any tier and which
