@@ -26,6 +26,9 @@ var (
 // reading each one's number, title and summary from the file itself, so a list built from
 // it cannot fall behind the notebooks. A source without an H1 is an error.
 func Notebooks(dir string) ([]Notebook, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("nb: Notebooks: dir is empty (in a GoNB cell, os.Getenv(%q) names the notebook's folder)", "GONB_DIR")
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("nb: Notebooks: %w", err)

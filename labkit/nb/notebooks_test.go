@@ -63,6 +63,9 @@ func TestNotebooksPicksUpANewNotebook(t *testing.T) {
 }
 
 func TestNotebooksErrors(t *testing.T) {
+	if _, err := nb.Notebooks(""); err == nil || !strings.Contains(err.Error(), "GONB_DIR") {
+		t.Errorf("empty dir: err = %v, want one that names GONB_DIR", err)
+	}
 	if _, err := nb.Notebooks(filepath.Join(t.TempDir(), "missing")); err == nil || !strings.HasPrefix(err.Error(), "nb: Notebooks: ") {
 		t.Errorf("missing dir: err = %v, want an nb: error", err)
 	}
