@@ -86,7 +86,7 @@ func TestNotebooksOfThisLab(t *testing.T) {
 	}
 	for _, n := range list {
 		if n.Title == "" || n.Summary == "" || strings.Contains(n.Title, "·") {
-			t.Errorf("%s: title %q, summary %q", n.File, n.Title, n.Summary)
+			t.Errorf("%s: title %q, summary %q; 00's map shows both: write the H1 as \"# NN · Title\" and a paragraph under it", n.File, n.Title, n.Summary)
 		}
 	}
 }
