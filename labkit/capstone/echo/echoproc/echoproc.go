@@ -49,7 +49,7 @@ type Server struct {
 	stdin  io.Closer // closed by Close: a server that watches stdin exits at its end
 	done   chan struct{}
 	err    error // Wait's result, valid after done is closed
-	stderr *lockedBuffer
+	stderr *proc.Buffer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -85,7 +85,7 @@ func start(ctx context.Context, cmd *exec.Cmd) (*Server, error) {
 		return nil, fmt.Errorf("echoproc: %w", err)
 	}
 	first := &firstLine{ready: make(chan struct{})}
-	s := &Server{name: filepath.Base(name), cmd: cmd, stdin: stdin, done: make(chan struct{}), stderr: &lockedBuffer{}}
+	s := &Server{name: filepath.Base(name), cmd: cmd, stdin: stdin, done: make(chan struct{}), stderr: &proc.Buffer{}}
 	cmd.Stdout, cmd.Stderr = first, s.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("echoproc: %w", err)
@@ -254,21 +254,4 @@ func (f *firstLine) text() string {
 	default:
 		return ""
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
