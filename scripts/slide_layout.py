@@ -228,7 +228,8 @@ def slide_code(source):
 
 def output_items(cell):
     """A code cell's outputs as pieces to lay out: ("text", str, stream) for printed text
-    (consecutive prints of one stream joined), ("html", html, height) for anything drawn."""
+    (consecutive prints of one stream joined), ("html", html, height) for anything drawn,
+    ("markdown", source, None) for Markdown a cell displayed (pybaseline.ShowSource's Python)."""
     items = []
     for o in cell.get("outputs", []):
         if o.output_type == "stream":
@@ -244,11 +245,29 @@ def output_items(cell):
             if "text/html" in data:
                 h = data["text/html"]
                 items.append(("html", h, CHART_H + 20 if "labkit-chart" in h else 220))
+            elif "text/markdown" in data:
+                items.append(("markdown", data["text/markdown"], None))
             elif "image/png" in data:
                 items.append(("html", f'<img src="data:image/png;base64,{data["image/png"]}" style="max-height:{CHART_H}px">', CHART_H))
             elif "text/plain" in data:
                 items.append(("text", ANSI.sub("", data["text/plain"]), "stdout"))
     return [(k, v.strip("\n") if k == "text" else v, x) for k, v, x in items if not (k == "text" and not v.strip())]
+
+
+FENCED = re.compile(r"\A(?P<intro>.*?)^```(?P<lang>\w*)[ \t]*\n(?P<code>.*?)^```[ \t]*\s*\Z", re.S | re.M)
+
+
+def markdown_pages(md, budget):
+    """Displayed Markdown in pieces that each fit `budget`: a text and one fenced block (the
+    shape of pybaseline.ShowSource's Python) keeps its text above every piece of the code, cut
+    as a code cell's input is; any other Markdown splits as a Markdown cell does."""
+    m = FENCED.match(md.strip() + "\n")
+    if not m:
+        return split_markdown(md, budget)
+    intro = m.group("intro").strip()
+    code_budget = budget - (block_height(intro) if intro else 0)
+    return [(intro + "\n\n" if intro else "") + f"```{m.group('lang')}\n{piece}\n```"
+            for piece in split_code(m.group("code").rstrip("\n"), code_budget)]
 
 
 def text_font(text):
@@ -395,6 +414,15 @@ def layout(nb):
 
             pages = 0
             for kind, value, extra in output_items(c):
+                if kind == "markdown":  # Markdown cells of its own, so nbconvert renders it
+                    flush(pages > 0)
+                    for k, piece in enumerate(markdown_pages(value, BUDGET)):
+                        new_slide("output" + (" (continued)" if k else ""))
+                        out.append(md_cell(piece, "-"))
+                        for note in notes:
+                            out.append(md_cell(note, "notes"))
+                    pages, h = pages + 1, 0
+                    continue
                 if kind == "html":
                     if page and h + extra > BUDGET:
                         flush(pages > 0)
