@@ -137,6 +137,7 @@ def make_exporter(kind, local):
         c.SlidesExporter.reveal_url_prefix = "assets/reveal.js" if local else CDN["reveal"]
         c.SlidesExporter.reveal_theme = "white"  # its fonts ship with reveal.js; "simple" imports Google Fonts
         c.SlidesExporter.reveal_scroll = True
+        c.SlidesExporter.reveal_number = "c/t"  # slide numbers: this slide of all, sub-slides counted
         return SlidesExporter(config=c)
     c.HTMLExporter.template_name = "labkit_html"
     return HTMLExporter(config=c)
@@ -213,16 +214,20 @@ def write_index(kind, out):
         if ext == ".ipynb" and stem[:2].isdigit() and os.path.exists(target):
             nb = nbformat.read(os.path.join(NB_DIR, name), as_version=4)
             count = f"{count_slides(target)} slides" if kind == "slides" else ""
-            entries.append((stem + SUFFIX[kind], title_of(nb, stem), count, slide_layout.summary(nb)))
+            # make pdf prints each deck to ../pdf/ and writes this index again to link it.
+            pdf = f"../pdf/{stem}.pdf" if kind == "slides" and os.path.exists(os.path.join(out, "..", "pdf", stem + ".pdf")) else ""
+            entries.append((stem + SUFFIX[kind], title_of(nb, stem), count, slide_layout.summary(nb), pdf))
     what = "slide decks" if kind == "slides" else "notebooks (HTML)"
     rows = "\n".join(
         f'  <li><a href="{html.escape(href)}">{inline_md(title)}</a>'
         + (f' <span class="count">({count})</span>' if count else "")
+        + (f' · <a class="pdf" href="{html.escape(pdf)}">PDF</a>' if pdf else "")
         + (f'<br><span class="summary">{inline_md(summary)}</span>' if summary else "")
         + "</li>"
-        for href, title, count, summary in entries)
+        for href, title, count, summary, pdf in entries)
     howto = ("Arrows move between sections (→) and through a section (↓); press S for the speaker notes "
-             "(the explanations), F for full screen, Esc for an overview. " if kind == "slides" else "")
+             "(the explanations), F for full screen, Esc for an overview. Each deck's PDF (make pdf) has "
+             "one page per slide, numbered as on screen. " if kind == "slides" else "")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Go Concurrency Lab — {what}</title>
 <style>body{{font-family:sans-serif;max-width:50em;margin:3em auto;line-height:1.6}}
