@@ -43,6 +43,8 @@ type SlidesReport struct {
 	FrontEnd, URL, Title, Screenshot string
 	Slides                           int
 	Problems, Notes                  []string
+	Overflowing                      []string
+	Scrolls                          bool
 }
 
 // ErrNeedsJupyterLab is returned by the checks that only JupyterLab's UI offers.

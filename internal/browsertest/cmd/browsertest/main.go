@@ -353,6 +353,10 @@ func checkRISE(ctx context.Context, b *browsertest.Browser, o browsertest.LiveOp
 	}
 	fmt.Printf("%s  RISE %s in %s: live deck %s, %d slides, first slide %q  %5.1fs  %s\n",
 		status, name, r.FrontEnd, r.URL, r.Slides, r.Title, time.Since(t0).Seconds(), r.Screenshot)
+	fmt.Printf("        RISE %s: %d of %d slides taller than the screen\n", name, len(r.Overflowing), r.Slides)
+	for _, o := range r.Overflowing {
+		fmt.Printf("        RISE %s: %s\n", name, o)
+	}
 	for _, p := range r.Problems {
 		fmt.Printf("        RISE %s: %s\n", name, p)
 	}
