@@ -82,6 +82,8 @@ var exerciseCopies = []exerciseCopy{
 	{"12_choosing", "split_work", true, "Process", "processSlotsAroundParse"},
 	{"13_memory_model", "forward", false, "Forward", "forwardSequential"},
 	{"13_memory_model", "forward", true, "Forward", "forwardSelect"},
+	{"15_deadlocks_and_contention", "transfer", false, "Transfer", "transferFromThenTo"},
+	{"15_deadlocks_and_contention", "transfer", true, "Transfer", "transferLowerIDFirst"},
 }
 
 // checkedInTheNotebook lists exercises ("notebook/exercise") whose check cell holds the
