@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestColourShareCountsColouredPixelsInTheBox(t *testing.T) {
@@ -69,6 +70,9 @@ Reveal.initialize({width: 1120, height: 700, slideNumber: "c/t", pdfSeparateFrag
 
 func TestPrintDeckOnePagePerSlideWithTheChartDrawn(t *testing.T) {
 	b := startBrowser(t)
+	old := ChartTimeout
+	ChartTimeout = 2 * time.Second // the chart that is never drawn need not be waited for long
+	defer func() { ChartTimeout = old }()
 	for _, drawn := range []bool{true, false} {
 		out := t.TempDir()
 		r, err := b.PrintDeck(context.Background(), printDeck(t, drawn), filepath.Join(out, "deck.pdf"), out)
