@@ -54,6 +54,12 @@ gofmt_clean() {
   echo "all Go files are gofmt-clean"
 }
 
+staticcheck_run() { # staticcheck at the version tools/go.mod pins, built like GoNB (no proxy version list needed)
+  mkdir -p build
+  (cd tools && go build -o ../build/staticcheck honnef.co/go/tools/cmd/staticcheck) || return 1
+  build/staticcheck ./...
+}
+
 fuzz_short() { # a short run of every fuzz target listed in scripts/fuzz-targets.txt
   [ -f scripts/fuzz-targets.txt ] || { echo "no fuzz targets listed"; return 0; }
   local pkg target
@@ -69,6 +75,9 @@ if [ "${LAB_TEST_STEPS:-all}" != go ]; then
 fi
 step "gofmt" gofmt_clean
 step "go vet" go vet ./...
+# Readers are on macOS and Windows too: the Go code must build and vet there (Linux-only experiments skip).
+step "go vet (darwin, windows)" bash -c 'GOOS=darwin go vet ./... && GOOS=windows go vet ./...'
+step "staticcheck" staticcheck_run
 step "go test -race" go test -race -count 1 -timeout 20m ./...
 # Under -race the echo reliability test sends fewer messages per client; run it full size too.
 step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^TestReliabilityManyClients$' ./labkit/capstone/echo
