@@ -127,7 +127,7 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 		}
 		o, err := chromedp.Run(l.tab, chromedp.Evaluate[*overflow](jsRISEOverflow))
 		if err != nil {
-			return r, fmt.Errorf("measure the RISE slides: %w", err)
+			return r, fmt.Errorf("browsertest: measure the RISE slides: %w", err)
 		}
 		if o != nil {
 			r.Overflowing, r.Scrolls = o.Overflowing, o.Scrolls
