@@ -185,7 +185,7 @@ func TestPythonDoesTheSameWork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, mode := range []string{"asyncio", "threads"} {
+		for _, mode := range []string{"sequential", "asyncio", "threads"} {
 			r, err := fx.RunPython(context.Background(), cfg, mode)
 			if err != nil {
 				t.Fatalf("%s seed %d: %v", mode, cfg.Seed, err)
@@ -367,8 +367,7 @@ func BenchmarkFXStrategies(b *testing.B) {
 // Go and in Python, and reports the time per loop iteration in each and their ratio.
 func BenchmarkFXSameWork(b *testing.B) {
 	needPython(b)
-	py := fx.Python("asyncio")
-	py.Workers = 1
+	py := fx.Python("sequential")
 	var rs []fx.Report
 	for b.Loop() {
 		var err error
