@@ -67,6 +67,9 @@ class Exercises:
                 self.checks.setdefault(ex, []).append(i)
 
 
+PAIRING = "ipynb,md"
+
+
 def static_problems(stem):
     """Returns the parsed notebook and every problem a reader or the runner would hit."""
     path = notebook_path(stem)
@@ -81,6 +84,12 @@ def static_problems(stem):
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "gonb":
         problems.append(f"kernelspec name is {kernel!r}, want 'gonb'")
+    # Each lab notebook pairs itself with its .md (no folder-wide jupytext.toml), so a learner's
+    # own scratch notebook in notebooks/ stays a plain .ipynb.
+    formats = nb.metadata.get("jupytext", {}).get("formats")
+    if formats != PAIRING:
+        problems.append(f"metadata jupytext.formats is {formats!r}, want {PAIRING!r} "
+                        "(copy the header of another notebook's .md, then make sync)")
     for i, c in enumerate(nb.cells):
         if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None):
             problems.append(f"cell {i} carries outputs or an execution count (strip them before committing)")
@@ -246,3 +255,26 @@ def with_solutions(stem, nb, exercises):
         with open(solution_path(stem, name)) as f:
             solved.cells[cells[0]].source = f.read().rstrip("\n")
     return solved
+
+
+def without_reruns(nb, exercises):
+    """A copy of nb for the solutions run in which every code cell above the first exercise
+    stub keeps its declarations but not its program (the lines after %%). Those cells see the
+    same declarations in both runs and each cell's program is a fresh process, so the
+    as-committed run already ran exactly those programs; running them again would only repeat
+    it. Everything from the first stub on runs in full."""
+    first_stub = min((cells[0] for cells in exercises.stubs.values()), default=len(nb.cells))
+    lean = nbformat.from_dict(nb)
+    for c in lean.cells[:first_stub]:
+        lines = c.source.split("\n") if c.cell_type == "code" else []
+        if "%%" not in (line.strip() for line in lines):
+            continue
+        body = [line.strip() for line in lines].index("%%") + 1
+        kept = [line for line in lines[body:] if line.startswith(("%", "!"))]  # kernel settings persist
+        c.source = "\n".join(lines[:body] + [RERUN_NOTE] + kept)
+        c.metadata.get("lab", {}).pop("expect", None)
+    return lean
+
+
+RERUN_NOTE = "// solutions run: this program already ran, unchanged, in the as-committed run"
+
