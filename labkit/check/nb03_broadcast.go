@@ -27,9 +27,9 @@ type Broadcaster interface {
 // It runs on real time, not in a synctest bubble: goroutines waiting for a sync.RWMutex
 // stop a bubble's clock. Every wait is bounded by broadcastGrace; a Publish held inside
 // deliver is released after broadcastHold, and Unsubscribe must still be waiting then.
-func Broadcast(t testing.TB, newBroadcaster func() Broadcaster) {
+func Broadcast(t *testing.T, newBroadcaster func() Broadcaster) {
 	t.Helper()
-	if err := checkBroadcast(newBroadcaster); err != nil {
+	if err := checkBroadcast(t, newBroadcaster); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -61,7 +61,9 @@ func (in *inbox) messages() []string {
 	return slices.Sorted(slices.Values(in.got))
 }
 
-func checkBroadcast(newBroadcaster func() Broadcaster) error {
+type broadcastFunc = func() Broadcaster
+
+func checkBroadcast(_ *testing.T, newBroadcaster broadcastFunc) error {
 	if newBroadcaster == nil {
 		return errors.New("newBroadcaster is nil")
 	}

@@ -22,7 +22,7 @@ import (
 // client that does not read its echoes), close it and return context.DeadlineExceeded.
 func GracefulShutdown(t *testing.T, serve func(ctx context.Context, ln net.Listener, grace time.Duration) error) {
 	t.Helper()
-	if err := checkGracefulShutdown(serve); err != nil {
+	if err := checkGracefulShutdown(t, serve); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -81,7 +81,7 @@ type shutdownFunc = func(ctx context.Context, ln net.Listener, grace time.Durati
 // Real time, not fake: the reader's server talks over real loopback sockets (the stuck
 // client needs the kernel's buffers to fill), and fake time cannot see a goroutine
 // waiting for the network.
-func checkGracefulShutdown(serve shutdownFunc) error {
+func checkGracefulShutdown(_ *testing.T, serve shutdownFunc) error {
 	if serve == nil {
 		return errors.New("Serve is nil")
 	}
@@ -241,7 +241,9 @@ func shutdownStuck(serve shutdownFunc) error {
 // checkIdleEcho hands the handler one end of an in-memory [net.Pipe] per client instead
 // of a socket, so that it runs on fake time: read deadlines are fake-clock timers there,
 // and idle is measured exactly. The handler cannot tell: it only sees a [net.Conn].
-func checkIdleEcho(t *testing.T, handle func(conn net.Conn, idle time.Duration)) error {
+type idleEchoFunc = func(conn net.Conn, idle time.Duration)
+
+func checkIdleEcho(t *testing.T, handle idleEchoFunc) error {
 	if handle == nil {
 		return errors.New("the handler is nil")
 	}
