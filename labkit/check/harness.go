@@ -16,15 +16,8 @@ import (
 
 // The harness every check shares: one grace policy, one way to run the reader's code on
 // fake time, one way to call it with a time limit, and the small tools (barrier, feed,
-// drain) several checks use.
-//
-// A new check follows the same shape: an exported Name(t *testing.T, fn) that calls
-// checkName(t, fn) and fails t with its error; checkName rejects a nil fn, then runs the
-// scenarios inside onFakeTime(t, "Name", ...) unless the code under test must block on a
-// mutex, a socket or a process (then it runs on real time with grace). Its tests hold
-// copies of the notebook's stub and solution (rows in exerciseCopies keep them equal) and
-// a table of wrong answers for verdict; wrong answers that leave goroutines stuck are
-// judged in a child process (childStubs).
+// drain) several checks use. The shape of a check and of its verdict tests is in the
+// package doc (Conventions); sandbox.go rebuilds a reader's type for the race detector.
 
 // grace is how long a check waits for something that takes microseconds (a goroutine to
 // start, a call to return, a channel to close, a line to come back) before concluding it

@@ -127,10 +127,10 @@ func TestRaceTallyVerdicts(t *testing.T) {
 	takingTurns := tallyVariant(t, "\t\t})\n\t}\n\twg.Wait()\n", "\t\t})\n\t\twg.Wait()\n\t}\n")
 
 	runVerdicts(t, checkRaceTally, []verdictCase[string]{
-		{"stub (count and latest shared unguarded)", tallyStubProgram, "reported a data race", false},
+		{"stub (count and latest shared unguarded)", tallyStubProgram, "the race detector reported a data race", false},
 		{"solution", tallyMergeProgram, "", false},
-		{"count fixed, latest shared", countFixedOnly, "reported a data race", false},
-		{"latest fixed, count shared", latestFixedOnly, "reported a data race", false},
+		{"count fixed, latest shared", countFixedOnly, "the race detector reported a data race", false},
+		{"latest fixed, count shared", latestFixedOnly, "the race detector reported a data race", false},
 		{"goroutines removed", sequential, "never ran in two goroutines at once", false},
 		{"workers take turns", takingTurns, "never ran in two goroutines at once", false},
 		{"miscounts", miscount, "want \"trades 3000", false},

@@ -10,7 +10,6 @@ import (
 	"time"
 )
 
-
 // FetchAll checks notebook 05's exercise, a bounded pool that stops on the first error:
 // fetchAll(ctx, urls, limit, fetch) must run at most limit fetches at once (and reach that
 // many), return the bodies in the order of urls, and when one fetch fails, return its error

@@ -133,7 +133,6 @@ func TestFirstOfVerdicts(t *testing.T) {
 	})
 }
 
-
 // --- processAll ------------------------------------------------------------------------
 
 // The stub notebook 07 ships: fire-and-forget, like asyncio.create_task without awaiting.
