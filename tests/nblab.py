@@ -67,6 +67,9 @@ class Exercises:
                 self.checks.setdefault(ex, []).append(i)
 
 
+PAIRING = "ipynb,md"
+
+
 def static_problems(stem):
     """Returns the parsed notebook and every problem a reader or the runner would hit."""
     path = notebook_path(stem)
@@ -81,6 +84,12 @@ def static_problems(stem):
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "gonb":
         problems.append(f"kernelspec name is {kernel!r}, want 'gonb'")
+    # Each lab notebook pairs itself with its .md (no folder-wide jupytext.toml), so a learner's
+    # own scratch notebook in notebooks/ stays a plain .ipynb.
+    formats = nb.metadata.get("jupytext", {}).get("formats")
+    if formats != PAIRING:
+        problems.append(f"metadata jupytext.formats is {formats!r}, want {PAIRING!r} "
+                        "(copy the header of another notebook's .md, then make sync)")
     for i, c in enumerate(nb.cells):
         if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None):
             problems.append(f"cell {i} carries outputs or an execution count (strip them before committing)")
