@@ -249,3 +249,37 @@ func drainBuffered[T any](ch chan T) []T {
 		}
 	}
 }
+
+// goroutineID returns the calling goroutine's id, as stack traces print it.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	id, _, _ := strings.Cut(strings.TrimPrefix(string(buf), "goroutine "), " ")
+	return id
+}
+
+// parked reports whether goroutine id is blocked waiting for another goroutine: on a
+// lock, a channel, a select, a WaitGroup or a Cond. Unlike a time limit, this tells
+// "waits" from "has not got round to returning yet" on any machine, however loaded.
+func parked(id string) bool {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	_, rest, found := strings.Cut(string(buf), "goroutine "+id+" [")
+	if !found {
+		return false
+	}
+	state, _, _ := strings.Cut(rest, "]")
+	for _, waiting := range []string{"sync.", "semacquire", "chan ", "select"} {
+		if strings.HasPrefix(state, waiting) {
+			return true
+		}
+	}
+	return false
+}
