@@ -262,6 +262,18 @@ func goroutineID() string {
 // lock, a channel, a select, a WaitGroup or a Cond. Unlike a time limit, this tells
 // "waits" from "has not got round to returning yet" on any machine, however loaded.
 func parked(id string) bool {
+	state := goroutineState(id)
+	for _, waiting := range []string{"sync.", "semacquire", "chan ", "select"} {
+		if strings.HasPrefix(state, waiting) {
+			return true
+		}
+	}
+	return false
+}
+
+// goroutineState is what a stack trace says goroutine id is doing ("running", "IO wait",
+// "chan receive", ...), "" if it has exited.
+func goroutineState(id string) string {
 	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
@@ -273,13 +285,9 @@ func parked(id string) bool {
 	}
 	_, rest, found := strings.Cut(string(buf), "goroutine "+id+" [")
 	if !found {
-		return false
+		return ""
 	}
 	state, _, _ := strings.Cut(rest, "]")
-	for _, waiting := range []string{"sync.", "semacquire", "chan ", "select"} {
-		if strings.HasPrefix(state, waiting) {
-			return true
-		}
-	}
-	return false
+	state, _, _ = strings.Cut(state, ",") // "IO wait, 2 minutes"
+	return state
 }
