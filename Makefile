@@ -30,6 +30,10 @@ test-go: ## only the Go checks (no Jupyter needed)
 # K (a pytest -k expression); M (a pytest -m expression: M=kernel runs only the tests that
 # execute notebooks). NB_CELL_TIMEOUT sets the per-cell timeout (default 300 s).
 PYTEST = $(JUPYTER_PY) -m pytest
+# Kernel runs wait on compiles, sleeps and sockets as much as on the CPU, so two at a time
+# (pytest-xdist, where installed) use a 2-core machine better than one. NB_JOBS=1: one at a time.
+NB_JOBS ?= 2
+XDIST = $(if $(filter-out 0 1,$(NB_JOBS)),$(if $(shell $(JUPYTER_PY) -c 'import xdist' 2>/dev/null && echo y),-n $(NB_JOBS)))
 notebooks_with = $(sort $(if $(NB),$(foreach n,$(NB),$(wildcard notebooks/$(basename $(notdir $(n)))*.$(1))),$(wildcard notebooks/[0-9][0-9]*.$(1))))
 SELECTED = $(notdir $(basename $(call notebooks_with,ipynb)))
 SELECTED_ANY = $(sort $(notdir $(basename $(call notebooks_with,ipynb) $(call notebooks_with,md))))
@@ -49,7 +53,7 @@ check-notebooks: | build/jupyter-python ## static notebook checks, no kernel (fo
 
 test-notebooks: | build/jupyter-python ## static checks + execute in GoNB, stub and solutions runs (all, or NB="05 07" / K=expr; M=kernel: execution only)
 	$(call need_selection,$(SELECTED))
-	@$(PYTEST) $(if $(M),-m "$(M)") $(PYTEST_SELECT) --durations=0 --junitxml=build/junit-test-notebooks.xml
+	@$(PYTEST) $(if $(M),-m "$(M)") $(PYTEST_SELECT) $(XDIST) --durations=0 --junitxml=build/junit-test-notebooks.xml
 
 test-browser: setup ## slide decks and the live front end in headless Chromium, network blocked
 	@bash scripts/test-browser.sh || [ $$? -eq 77 ] # 77: skipped (no Chromium), as it said

@@ -6,7 +6,8 @@
 //   - The core every notebook uses, directly under labkit/: timing, workload (CPU work and
 //     IO-like waits), timeline (what ran when), chart (draw it, print it), nb (talk to the
 //     notebook) and proc (child processes that die with their cell).
-//   - Measurement tools, under labkit/measure/: speedup, contention, sampler (a value over
+//   - Measurement tools, under labkit/measure/: speedup, contention (cost per operation, and
+//     where goroutines waited, from the mutex and block profiles), sampler (a value over
 //     time), goroutines (leaks, memory per goroutine), sandbox (a Go snippet in a killable
 //     subprocess), pybaseline (the same experiment in Python), cpubound and schedtrace (what
 //     the scheduler did, from a runtime/trace).

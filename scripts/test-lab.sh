@@ -46,6 +46,18 @@ import json, sys
 nb = json.load(sys.stdin)["content"]
 assert nb["metadata"]["kernelspec"]["name"] == "gonb", nb["metadata"]
 print("jupytext pairing: 01_goroutines.md opens as a notebook with", len(nb["cells"]), "cells")'
+    # A learner's own notebook saved in notebooks/ stays unpaired (pairing lives in each lab
+    # notebook's metadata), so changing it outside JupyterLab never makes it unopenable.
+    scratch="scratch-$TOKEN"
+    trap 'rm -f notebooks/$scratch.ipynb notebooks/$scratch.md; stop' EXIT
+    curl -sf -X PUT -H 'Content-Type: application/json' "$base/api/contents/$scratch.ipynb?token=$TOKEN" \
+      -d '{"type": "notebook", "format": "json", "content": {"cells": [], "metadata": {"kernelspec": {"name": "gonb", "display_name": "Go (gonb)", "language": "go"}}, "nbformat": 4, "nbformat_minor": 5}}' >/dev/null \
+      || { echo "could not save a new notebook through Jupyter"; exit 1; }
+    [ ! -e "notebooks/$scratch.md" ] || { echo "a learner's new notebook got a paired .md twin"; exit 1; }
+    sleep 1; touch "notebooks/$scratch.ipynb"  # changed outside JupyterLab, as a copy or nbconvert would
+    curl -sf "$base/api/contents/$scratch.ipynb?token=$TOKEN" >/dev/null || { echo "a learner's notebook changed on disk no longer opens"; exit 1; }
+    rm -f "notebooks/$scratch.ipynb"
+    echo "a new notebook in notebooks/ stays unpaired (no .md twin) and reopens after an outside change"
   fi
 fi
 if [ -f notebooks/_assets/echarts.min.js ]; then

@@ -255,3 +255,26 @@ def with_solutions(stem, nb, exercises):
         with open(solution_path(stem, name)) as f:
             solved.cells[cells[0]].source = f.read().rstrip("\n")
     return solved
+
+
+def without_reruns(nb, exercises):
+    """A copy of nb for the solutions run in which every code cell above the first exercise
+    stub keeps its declarations but not its program (the lines after %%). Those cells see the
+    same declarations in both runs and each cell's program is a fresh process, so the
+    as-committed run already ran exactly those programs; running them again would only repeat
+    it. Everything from the first stub on runs in full."""
+    first_stub = min((cells[0] for cells in exercises.stubs.values()), default=len(nb.cells))
+    lean = nbformat.from_dict(nb)
+    for c in lean.cells[:first_stub]:
+        lines = c.source.split("\n") if c.cell_type == "code" else []
+        if "%%" not in (line.strip() for line in lines):
+            continue
+        body = [line.strip() for line in lines].index("%%") + 1
+        kept = [line for line in lines[body:] if line.startswith(("%", "!"))]  # kernel settings persist
+        c.source = "\n".join(lines[:body] + [RERUN_NOTE] + kept)
+        c.metadata.get("lab", {}).pop("expect", None)
+    return lean
+
+
+RERUN_NOTE = "// solutions run: this program already ran, unchanged, in the as-committed run"
+

@@ -106,7 +106,8 @@ def test_runs_as_committed(stem, cell_timeout):
 @pytest.mark.parametrize("stem", NOTEBOOKS)
 def test_solutions_pass_checks(stem, cell_timeout):
     """With every stub replaced by notebooks/solutions/<stem>/<exercise>.gocell, every cell
-    runs and every exercise check passes."""
+    runs and every exercise check passes (cells above the first stub compile but do not run
+    their programs again: see nblab.without_reruns)."""
     nb = checked(stem)
     exercises = nblab.Exercises(nb)
     if not exercises.stubs:
@@ -116,6 +117,24 @@ def test_solutions_pass_checks(stem, cell_timeout):
         return [f"exercise {ex!r}: check cell {i} fails on the reference solution: {nblab.failure(nb.cells[i])}"
                 for ex, cells in exercises.checks.items() for i in cells if nblab.failure(nb.cells[i])]
 
-    solved = nblab.with_solutions(stem, nb, exercises)
+    solved = nblab.without_reruns(nblab.with_solutions(stem, nb, exercises), exercises)
     problems, copy = nblab.run_and_save(solved, stem + ".solutions", cell_timeout, checks_pass)
     assert not problems, f"with reference solutions (executed copy: {nblab.rel(copy)}): " + " | ".join(problems)
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_solutions_run_skips_only_repeats(stem):
+    """The lean solutions run changes only the programs (after %%) of cells above the first
+    stub, keeping every declaration and kernel setting; from the first stub on, nothing."""
+    nb = checked(stem)
+    exercises = nblab.Exercises(nb)
+    lean = nblab.without_reruns(nb, exercises)
+    first_stub = min((cells[0] for cells in exercises.stubs.values()), default=len(nb.cells))
+    assert lean.cells[first_stub:] == nb.cells[first_stub:]
+    for before, after in zip(nb.cells[:first_stub], lean.cells[:first_stub]):
+        if before.source == after.source:
+            continue
+        lines = before.source.split("\n")
+        body = [line.strip() for line in lines].index("%%") + 1
+        kept = [line for line in lines[body:] if line.startswith(("%", "!"))]
+        assert after.source.split("\n") == lines[:body] + [nblab.RERUN_NOTE] + kept

@@ -5,7 +5,7 @@ A task is CPU work followed by a wait: --cpu-ms milliseconds of cpu_bound.py's s
 (calibrated here on this thread's CPU clock to this interpreter's speed, as Go calibrates its own) and then
 --wait-ms milliseconds of sleep, the stand-in for a network call. The batch of --tasks tasks
 runs sequentially, on threads (one per task, like a goroutine per task), on a process pool
-(os.cpu_count() workers, ProcessPoolExecutor's default, started before the clock) and on
+(usable_cpus() workers, ProcessPoolExecutor's default on 3.13+, started before the clock) and on
 asyncio (the CPU part runs on the event loop, the wait is asyncio.sleep). The modes take
 turns for --repeat rounds, and each mode's fastest run is reported.
 
@@ -13,8 +13,8 @@ turns for --repeat rounds, and each mode's fastest run is reported.
     python3 choosing.py memory --tasks 10000 --threads 500
     python3 choosing.py crash --tasks 8
 
-`memory` reports the resident memory each parked asyncio task and each parked thread adds
-(Linux: /proc/self/statm). `crash` runs tasks on threads and on a process pool while one
+`memory` reports the resident memory (RSS) each parked asyncio task and each parked thread
+adds, and the virtual memory each thread reserves (Linux: /proc/self/statm). `crash` runs tasks on threads and on a process pool while one
 task dies (an exception on a thread; os._exit in a worker process) and counts how many of
 the other tasks still return. Prints one JSON object.
 """
@@ -38,6 +38,16 @@ def gil_enabled():
     """True/False on CPython 3.13+ (free-threaded builds can run without the GIL), None before."""
     probe = getattr(sys, "_is_gil_enabled", None)
     return probe() if probe else None
+
+
+def usable_cpus():
+    """The CPUs this process may run on: os.process_cpu_count() (3.13+, the default size of
+    ProcessPoolExecutor there), else the affinity mask it reads, else os.cpu_count()."""
+    if hasattr(os, "process_cpu_count"):
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def calibrate():
@@ -76,7 +86,7 @@ def batch(a):
     jobs = [job] * a.tasks
     out = {"tasks": a.tasks, "cpu_ms": a.cpu_ms, "wait_ms": a.wait_ms, "iters_per_ms": per_ms}
     modes = [m for m in a.modes.split(",") if m]
-    workers = os.cpu_count() or 1
+    workers = usable_cpus()
     with cf.ThreadPoolExecutor(max_workers=a.tasks) as threads, cf.ProcessPoolExecutor(max_workers=workers) as procs:
         if "processes" in modes:
             list(procs.map(time.sleep, [0.05] * workers))  # every worker started before the clock
@@ -98,9 +108,16 @@ def batch(a):
     return out
 
 
-def rss_bytes():
+def statm():
+    """(virtual, resident) bytes of this process: the first two fields of /proc/self/statm."""
     with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        size, resident = f.read().split()[:2]
+    page = os.sysconf("SC_PAGE_SIZE")
+    return int(size) * page, int(resident) * page
+
+
+def rss_bytes():
+    return statm()[1]
 
 
 async def park_tasks(n):
@@ -115,26 +132,33 @@ async def park_tasks(n):
 
 
 def park_threads(n):
+    """(virtual, resident) bytes that n parked threads add."""
     release = threading.Event()
-    before = rss_bytes()
+    before = statm()
     threads = [threading.Thread(target=release.wait) for _ in range(n)]
     for t in threads:
         t.start()
     time.sleep(0.05)
-    grown = rss_bytes() - before
+    after = statm()
     release.set()
     for t in threads:
         t.join()
-    return grown
+    return after[0] - before[0], after[1] - before[1]
 
 
 def memory(a):
     if not os.path.exists("/proc/self/statm"):
         return {"error": "memory needs Linux's /proc/self/statm"}
     task_bytes = asyncio.run(park_tasks(a.tasks))
-    thread_bytes = park_threads(a.threads)
+    thread_virtual, thread_bytes = park_threads(a.threads)
+    import resource  # Unix only, as /proc is
+
+    stack_limit = resource.getrlimit(resource.RLIMIT_STACK)[0]  # ulimit -s: glibc's default thread stack
     return {"tasks": a.tasks, "bytes_per_task": task_bytes / a.tasks,
-            "threads": a.threads, "bytes_per_thread": thread_bytes / a.threads}
+            "threads": a.threads, "bytes_per_thread": thread_bytes / a.threads,
+            "virtual_bytes_per_thread": thread_virtual / a.threads,
+            "stack_limit_bytes": None if stack_limit == resource.RLIM_INFINITY else stack_limit,
+            "libc": platform.libc_ver()[0]}
 
 
 def fails_on(i, crash_at):
@@ -167,7 +191,7 @@ def count_survivors(pool, fn, tasks):
 def crash(a):
     with cf.ThreadPoolExecutor(max_workers=a.tasks) as pool:
         threads = count_survivors(pool, fails_on, a.tasks)
-    with cf.ProcessPoolExecutor(max_workers=min(a.tasks, os.cpu_count() or 1)) as pool:
+    with cf.ProcessPoolExecutor(max_workers=min(a.tasks, usable_cpus())) as pool:
         processes = count_survivors(pool, dies_on, a.tasks)
     return {"tasks": a.tasks, "threads": threads, "processes": processes}
 
@@ -196,7 +220,8 @@ def main(argv=None):
     if unknown:
         ap.error(f"--modes: unknown {', '.join(unknown)}; want a subset of {','.join(MODES)}")
     out = {"batch": batch, "memory": memory, "crash": crash}[a.what](a)
-    out.update(python=platform.python_version(), gil=gil_enabled(), cpu_count=os.cpu_count())
+    out.update(python=platform.python_version(), gil=gil_enabled(), cpu_count=os.cpu_count(),
+               usable_cpus=usable_cpus())
     json.dump(out, sys.stdout)
     print()
 

@@ -80,6 +80,10 @@ var exerciseCopies = []exerciseCopy{
 	{"11_idioms", "retry", true, "Retry", "retryBackoff"},
 	{"12_choosing", "split_work", false, "Process", "processOneAtATime"},
 	{"12_choosing", "split_work", true, "Process", "processSlotsAroundParse"},
+	{"13_memory_model", "forward", false, "Forward", "forwardSequential"},
+	{"13_memory_model", "forward", true, "Forward", "forwardSelect"},
+	{"15_deadlocks_and_contention", "transfer", false, "Transfer", "transferFromThenTo"},
+	{"15_deadlocks_and_contention", "transfer", true, "Transfer", "transferLowerIDFirst"},
 }
 
 // checkedInTheNotebook lists exercises ("notebook/exercise") whose check cell holds the

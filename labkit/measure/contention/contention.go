@@ -8,6 +8,10 @@
 // long enough, as a Go benchmark does, for every primitive and goroutine count, so a
 // notebook can draw the cost chart without a test binary (and without touching the
 // testing package's flags).
+//
+// Where a running program's goroutines wait is the other half: [Sites] reads the runtime's
+// mutex or block profile and sums it by call site, so a cell can print the most contended
+// place in its own code.
 package contention
 
 import (

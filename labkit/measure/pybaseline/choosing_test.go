@@ -64,16 +64,27 @@ func TestChoosingMemoryReportsBoth(t *testing.T) {
 		t.Skip("SKIP (visible): memory reads /proc/self/statm, Linux only")
 	}
 	var got struct {
-		Tasks   int      `json:"tasks"`
-		Threads int      `json:"threads"`
-		Task    *float64 `json:"bytes_per_task"`
-		Thread  *float64 `json:"bytes_per_thread"`
+		Tasks      int      `json:"tasks"`
+		Threads    int      `json:"threads"`
+		Task       *float64 `json:"bytes_per_task"`
+		Thread     *float64 `json:"bytes_per_thread"`
+		Virtual    *float64 `json:"virtual_bytes_per_thread"`
+		StackLimit *float64 `json:"stack_limit_bytes"`
+		Libc       string   `json:"libc"`
 	}
 	if err := pybaseline.Run(context.Background(), "choosing.py", &got, "memory", "--tasks", "1000", "--threads", "20"); err != nil {
 		t.Fatal(err)
 	}
-	if got.Tasks != 1000 || got.Threads != 20 || got.Task == nil || got.Thread == nil {
+	if got.Tasks != 1000 || got.Threads != 20 || got.Task == nil || got.Thread == nil || got.Virtual == nil {
 		t.Fatalf("got %+v, want 1000 tasks, 20 threads and bytes for each", got)
+	}
+	// A thread reserves its whole stack and touches a little of it: notebook 12 says so.
+	if *got.Virtual <= *got.Thread {
+		t.Errorf("virtual bytes per thread %.0f <= resident %.0f: a thread's stack reservation is missing", *got.Virtual, *got.Thread)
+	}
+	// glibc sizes a new thread's stack by the stack limit (musl, for one, does not).
+	if got.Libc == "glibc" && got.StackLimit != nil && *got.Virtual < *got.StackLimit {
+		t.Errorf("virtual bytes per thread %.0f < the stack limit %.0f that glibc reserves for each", *got.Virtual, *got.StackLimit)
 	}
 }
 

@@ -4,7 +4,8 @@
 // Notebooks compare Go with the asyncio or threading code a Python programmer would
 // write, measured inside Python so interpreter start-up is not counted. python3 is
 // optional: Run reports ErrNoPython when it is missing so callers can skip visibly rather
-// than fail.
+// than fail. A free-threaded CPython (3.13t, 3.14t), where the machine has one, runs the
+// same scripts through [FreeThreaded] and [Interpreter.Run].
 package pybaseline
 
 import (
@@ -58,16 +59,32 @@ func Available() (string, error) {
 // and decodes the JSON object it prints on stdout into out. Cancelling ctx kills the
 // interpreter and Run returns ctx.Err(). A script that fails yields an error carrying
 // its stderr; one that prints something other than JSON yields an error quoting it.
+// It is the zero [Interpreter]'s Run.
 func Run(ctx context.Context, script string, out any, args ...string) error {
+	return Interpreter{}.Run(ctx, script, out, args...)
+}
+
+// An Interpreter is a Python to run the baselines on. The zero value is python3 from PATH;
+// [FreeThreaded] finds a free-threaded one.
+type Interpreter struct {
+	Path    string // the executable; empty: python3 found on PATH
+	Version string // e.g. "3.14.0", when FreeThreaded asked the interpreter; else empty
+}
+
+// Run runs script on py as the package-level [Run] does on python3.
+func (py Interpreter) Run(ctx context.Context, script string, out any, args ...string) error {
 	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
 		return fmt.Errorf("pybaseline: Run: script = %q, want a .py file name in baselines/python", script)
 	}
 	if out == nil {
 		return errors.New("pybaseline: Run: out is nil: pass a pointer to decode the result into")
 	}
-	python, err := Available()
-	if err != nil {
-		return err
+	python := py.Path
+	if python == "" {
+		var err error
+		if python, err = Available(); err != nil {
+			return err
+		}
 	}
 	dir, err := Dir()
 	if err != nil {

@@ -29,3 +29,25 @@ func main() {
 	// exit status: 2
 	// panic: send on closed channel
 }
+
+// A race that crashes only sometimes is measured over many runs of one build.
+func ExampleRunGoTimes() {
+	src := `package main
+
+import "os"
+
+func main() { os.Exit(len(os.Args)) }
+`
+	results, err := sandbox.RunGoTimes(context.Background(), src, 3, sandbox.Options{})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	for _, r := range results {
+		fmt.Println(r.ExitCode)
+	}
+	// Output:
+	// 1
+	// 1
+	// 1
+}

@@ -6,7 +6,8 @@
 // writes the source into a throw-away module in a temporary directory, builds it (with the
 // race detector if asked), runs it with a time limit, and returns its exit status and
 // output. On timeout or cancellation it kills the program's whole process group, and it
-// always removes its temporary files.
+// always removes its temporary files. [RunGoTimes] builds once and runs many times, for a
+// program whose outcome varies from run to run.
 package sandbox
 
 import (
@@ -19,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +49,9 @@ type Options struct {
 	MaxOutput int
 	// Env adds KEY=value entries to the program's environment (e.g. "GOMAXPROCS=2").
 	Env []string
+	// BuildFlags are extra go build flags, e.g. "-gcflags=-S" to see what the compiler
+	// made of the program (in Result.BuildOutput).
+	BuildFlags []string
 }
 
 // Result is what happened to the program.
@@ -59,6 +64,9 @@ type Result struct {
 	ExitCode int
 	// BuildFailed is set when the source did not compile; Output holds the errors.
 	BuildFailed bool
+	// BuildOutput is what go build printed, e.g. the assembly listing asked for with
+	// Options.BuildFlags "-gcflags=-S".
+	BuildOutput string
 	// TimedOut is set when the program was still running after Options.Timeout and was killed.
 	TimedOut bool
 	// Truncated is set when the output exceeded Options.MaxOutput.
@@ -69,6 +77,49 @@ type Result struct {
 
 // RaceDetected reports whether the race detector printed a report.
 func (r Result) RaceDetected() bool { return strings.Contains(r.Output, "WARNING: DATA RACE") }
+
+// RaceReport is one report of the race detector.
+type RaceReport struct {
+	// Text is the report, from "WARNING: DATA RACE" to before its closing line of "=".
+	Text string
+	// Lines are the lines of main.go where the two racing accesses were made: the access
+	// that was reported, then the previous one it raced with (0 if not in main.go).
+	Lines [2]int
+}
+
+// RaceReports returns the race detector's reports in Output, in the order printed.
+func (r Result) RaceReports() []RaceReport {
+	var reports []RaceReport
+	rest := r.Output
+	for {
+		_, after, found := strings.Cut(rest, "WARNING: DATA RACE")
+		if !found {
+			return reports
+		}
+		text, tail, _ := strings.Cut(after, "\n==================")
+		rep := RaceReport{Text: "WARNING: DATA RACE" + text}
+		// Each access is a header ("Write at 0x... by goroutine 8:") and then its stack,
+		// innermost frame first: "  main.f()" and "      .../main.go:12 +0x68".
+		access := -1
+		for line := range strings.Lines(text) {
+			switch {
+			case strings.Contains(line, " at 0x") && access < 1:
+				access++
+			case access >= 0 && rep.Lines[access] == 0 && strings.Contains(line, "main.go:"):
+				_, place, _ := strings.Cut(line, "main.go:")
+				place, _, _ = strings.Cut(place, " ")
+				rep.Lines[access], _ = strconv.Atoi(strings.TrimSpace(place))
+			case strings.HasPrefix(line, "Goroutine "):
+				access = 2 // the rest says where goroutines were created
+			}
+			if access == 2 {
+				break
+			}
+		}
+		reports = append(reports, rep)
+		rest = tail
+	}
+}
 
 // Summary describes the outcome in one line, e.g. "exit status 2 after 3ms".
 func (r Result) Summary() string {
@@ -90,83 +141,130 @@ var ErrNoGo = errors.New("sandbox: the go command is not on PATH")
 // its job: bad options, no go command, a cancelled ctx, or a failing file system. If ctx is
 // cancelled while the program runs, the process group is killed and ctx.Err() returned.
 func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
-	if strings.TrimSpace(src) == "" {
-		return Result{}, errors.New("sandbox: RunGo: src is empty: pass the text of a package main")
-	}
-	if opts.Timeout < 0 {
-		return Result{}, fmt.Errorf("sandbox: RunGo: Timeout = %v, want >= 0 (0 means %v)", opts.Timeout, DefaultTimeout)
-	}
-	if opts.MaxOutput < 0 {
-		return Result{}, fmt.Errorf("sandbox: RunGo: MaxOutput = %d, want >= 0 (0 means %d)", opts.MaxOutput, DefaultMaxOutput)
-	}
-	for _, kv := range opts.Env {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return Result{}, fmt.Errorf("sandbox: RunGo: Env entry %q is not KEY=value", kv)
-		}
-	}
-	timeout := cmpOr(opts.Timeout, DefaultTimeout)
-	maxOut := cmpOr(opts.MaxOutput, DefaultMaxOutput)
-	if err := ctx.Err(); err != nil {
+	results, err := RunGoTimes(ctx, src, 1, opts)
+	if len(results) == 0 {
 		return Result{}, err
+	}
+	return results[0], err
+}
+
+// RunGoTimes is [RunGo] for a program whose outcome varies from run to run (a race that
+// crashes now and then): it builds src once and runs it n times, one run after another,
+// each under its own Options.Timeout. It returns one Result per run, or a single Result
+// with BuildFailed set if src did not compile. If ctx is cancelled it returns the runs
+// finished so far and ctx.Err().
+func RunGoTimes(ctx context.Context, src string, n int, opts Options) ([]Result, error) {
+	if err := validate(src, n, opts); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		return Result{}, ErrNoGo
+		return nil, ErrNoGo
 	}
-
 	dir, err := os.MkdirTemp("", "labkit-sandbox-*")
 	if err != nil {
-		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
+		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	built, err := build(ctx, goBin, dir, src, opts)
+	if err != nil || built.BuildFailed {
+		return []Result{built}, err
+	}
+	results := make([]Result, 0, n)
+	for range n {
+		res, err := runOnce(ctx, dir, opts)
+		if err != nil {
+			return results, err
+		}
+		res.BuildOutput = built.BuildOutput
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+func validate(src string, n int, opts Options) error {
+	if strings.TrimSpace(src) == "" {
+		return errors.New("sandbox: src is empty: pass the text of a package main")
+	}
+	if n < 1 {
+		return fmt.Errorf("sandbox: %d runs asked for, want at least 1", n)
+	}
+	if opts.Timeout < 0 {
+		return fmt.Errorf("sandbox: Timeout = %v, want >= 0 (0 means %v)", opts.Timeout, DefaultTimeout)
+	}
+	if opts.MaxOutput < 0 {
+		return fmt.Errorf("sandbox: MaxOutput = %d, want >= 0 (0 means %d)", opts.MaxOutput, DefaultMaxOutput)
+	}
+	for _, kv := range opts.Env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("sandbox: Env entry %q is not KEY=value", kv)
+		}
+	}
+	for _, f := range opts.BuildFlags {
+		if !strings.HasPrefix(f, "-") || f == "-o" || strings.HasPrefix(f, "-o=") {
+			return fmt.Errorf("sandbox: BuildFlags entry %q is not a go build flag (or is -o, which the sandbox sets)", f)
+		}
+	}
+	return nil
+}
+
+// build writes src into a throw-away module in dir and compiles it to dir/prog. A source
+// that does not compile is a Result with BuildFailed set, not an error.
+func build(ctx context.Context, goBin, dir, src string, opts Options) (Result, error) {
 	gomod := fmt.Sprintf("module sandbox\n\ngo %s\n", goLanguageVersion())
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
-		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
+		return Result{}, fmt.Errorf("sandbox: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
-		return Result{}, fmt.Errorf("sandbox: RunGo: %w", err)
+		return Result{}, fmt.Errorf("sandbox: %w", err)
 	}
-
-	// Build.
-	prog := filepath.Join(dir, "prog")
-	args := []string{"build", "-o", prog}
+	args := []string{"build", "-o", filepath.Join(dir, "prog")}
 	if opts.Race {
 		args = append(args, "-race")
 	}
-	args = append(args, ".")
+	args = append(append(args, opts.BuildFlags...), ".")
 	buildCtx, cancelBuild := context.WithTimeout(ctx, buildLimit)
 	defer cancelBuild()
-	build := proc.Command(buildCtx, goBin, args...)
-	build.Dir = dir
+	cmd := proc.Command(buildCtx, goBin, args...)
+	cmd.Dir = dir
 	// The notebook's own GOFLAGS (e.g. -race) must not leak into the child's build, and
 	// the throw-away module must not be swallowed by a go.work above the temp dir.
-	build.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local")
+	maxOut := cmpOr(opts.MaxOutput, DefaultMaxOutput)
 	out := &capped{max: maxOut}
-	build.Stdout, build.Stderr = out, out
-	if err := build.Run(); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return Result{}, ctxErr
-		}
-		if buildCtx.Err() != nil {
-			return Result{}, fmt.Errorf("sandbox: RunGo: build did not finish within %v", buildLimit)
-		}
-		var exitErr *exec.ExitError
-		if !errors.As(err, &exitErr) {
-			return Result{}, fmt.Errorf("sandbox: RunGo: go build: %w", err)
-		}
-		return Result{Output: cleanPaths(out.String(), dir), ExitCode: -1, BuildFailed: true, Truncated: out.truncated}, nil
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	if err == nil {
+		return Result{BuildOutput: cleanPaths(out.String(), dir)}, nil
 	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return Result{}, ctxErr
+	}
+	if buildCtx.Err() != nil {
+		return Result{}, fmt.Errorf("sandbox: build did not finish within %v", buildLimit)
+	}
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) {
+		return Result{}, fmt.Errorf("sandbox: go build: %w", err)
+	}
+	output := cleanPaths(out.String(), dir)
+	return Result{Output: output, BuildOutput: output, ExitCode: -1, BuildFailed: true, Truncated: out.truncated}, nil
+}
 
-	// Run.
-	runCtx, cancelRun := context.WithTimeout(ctx, timeout)
+// runOnce runs dir/prog once under opts.Timeout.
+func runOnce(ctx context.Context, dir string, opts Options) (Result, error) {
+	runCtx, cancelRun := context.WithTimeout(ctx, cmpOr(opts.Timeout, DefaultTimeout))
 	defer cancelRun()
-	run := proc.Command(runCtx, prog)
+	run := proc.Command(runCtx, filepath.Join(dir, "prog"))
 	run.Dir = dir
 	run.Env = append(os.Environ(), opts.Env...)
-	out = &capped{max: maxOut}
+	out := &capped{max: cmpOr(opts.MaxOutput, DefaultMaxOutput)}
 	run.Stdout, run.Stderr = out, out
 	start := time.Now()
-	err = run.Run()
+	err := run.Run()
 	res := Result{Elapsed: time.Since(start), Truncated: out.truncated}
 	res.Output = cleanPaths(out.String(), dir)
 	if ctxErr := ctx.Err(); ctxErr != nil {
@@ -181,7 +279,7 @@ func RunGo(ctx context.Context, src string, opts Options) (Result, error) {
 	case errors.As(err, &exitErr):
 		res.ExitCode = exitErr.ExitCode()
 	default:
-		return res, fmt.Errorf("sandbox: RunGo: running the program: %w", err)
+		return res, fmt.Errorf("sandbox: running the program: %w", err)
 	}
 	return res, nil
 }

@@ -224,6 +224,8 @@ func TestRunGoBadInput(t *testing.T) {
 		{hello, Options{Timeout: -1}, "Timeout"},
 		{hello, Options{MaxOutput: -1}, "MaxOutput"},
 		{hello, Options{Env: []string{"NOEQUALS"}}, "Env"},
+		{hello, Options{BuildFlags: []string{"gcflags=-S"}}, "BuildFlags"},
+		{hello, Options{BuildFlags: []string{"-o", "elsewhere"}}, "BuildFlags"},
 	}
 	for _, c := range cases {
 		if _, err := RunGo(ctx, c.src, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -234,6 +236,94 @@ func TestRunGoBadInput(t *testing.T) {
 	cancel()
 	if _, err := RunGo(cancelled, hello, Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled ctx: err = %v", err)
+	}
+}
+
+func TestRunGoTimesBuildsOnceRunsEach(t *testing.T) {
+	src := `package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	exe, _ := os.Executable()
+	fmt.Println(exe)
+	if len(os.Getenv("FAIL")) > 0 {
+		os.Exit(3)
+	}
+}
+`
+	results, err := RunGoTimes(context.Background(), src, 3, Options{Env: []string{"FAIL=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 3 {
+		t.Fatalf("got %d results, want 3", len(results))
+	}
+	for i, r := range results {
+		if r.ExitCode != 3 || r.Output != results[0].Output {
+			t.Errorf("run %d: %s, printed %q; want exit status 3 from the one binary %q", i, r.Summary(), r.Output, results[0].Output)
+		}
+	}
+	if _, err := RunGoTimes(context.Background(), hello, 0, Options{}); err == nil || !strings.Contains(err.Error(), "at least 1") {
+		t.Errorf("0 runs: err = %v, want it rejected", err)
+	}
+	failed, err := RunGoTimes(context.Background(), "package main\nnope\n", 3, Options{})
+	if err != nil || len(failed) != 1 || !failed[0].BuildFailed {
+		t.Errorf("a program that does not compile: got %+v, %v; want one Result with BuildFailed", failed, err)
+	}
+}
+
+func TestRunGoBuildFlagsShowTheCompilersOutput(t *testing.T) {
+	res, err := RunGo(context.Background(), hello, Options{BuildFlags: []string{"-gcflags=-S"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode != 0 || !strings.Contains(res.BuildOutput, "main.main STEXT") {
+		t.Fatalf("want a clean run and main.main's assembly in BuildOutput; got %s, build output:\n%s", res.Summary(), head(res.BuildOutput))
+	}
+}
+
+func TestRaceReportsSplitsTheReports(t *testing.T) {
+	r := Result{Output: `hello
+==================
+WARNING: DATA RACE
+Write at 0x00c00009402f by goroutine 8:
+  main.f.func1()
+      main.go:6 +0x68
+
+Previous read at 0x00c00009402f by main goroutine:
+  main.f()
+      main.go:7 +0x10e
+  main.main()
+      main.go:28 +0x2b
+
+Goroutine 8 (running) created at:
+  main.f()
+      main.go:6 +0xf9
+==================
+==================
+WARNING: DATA RACE
+Read at 0x00c00009c020 by main goroutine:
+  runtime.x()
+      runtime/x.go:3
+==================
+Found 2 data race(s)
+`}
+	got := r.RaceReports()
+	if len(got) != 2 {
+		t.Fatalf("got %d reports, want 2: %+v", len(got), got)
+	}
+	if got[0].Lines != [2]int{6, 7} || !strings.HasPrefix(got[0].Text, "WARNING: DATA RACE\nWrite at") || !strings.HasSuffix(got[0].Text, "+0xf9") {
+		t.Errorf("first report: %+v", got[0])
+	}
+	if got[1].Lines != [2]int{0, 0} {
+		t.Errorf("second report (no main.go line): Lines = %v", got[1].Lines)
+	}
+	if got := (Result{Output: "fine\n"}).RaceReports(); len(got) != 0 {
+		t.Fatalf("no race: RaceReports() = %+v", got)
 	}
 }
 
