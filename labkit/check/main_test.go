@@ -3,6 +3,8 @@ package check
 import (
 	"flag"
 	"os"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -15,6 +17,11 @@ var freshSandbox = flag.Bool("fresh-sandbox", false, "run sandboxed programs afr
 func TestMain(m *testing.M) {
 	flag.Parse()
 	cacheSandboxRuns = !*freshSandbox
+	// Most verdict rows wait (on fake time, a child process, a sandboxed program, a grace
+	// period) rather than compute, so more of them may run at once than there are CPUs.
+	if f := flag.Lookup("test.parallel"); f != nil && f.Value.String() == strconv.Itoa(runtime.GOMAXPROCS(0)) {
+		flag.Set("test.parallel", strconv.Itoa(max(8, runtime.GOMAXPROCS(0))))
+	}
 	if os.Getenv(childEnv) != "" {
 		os.Exit(m.Run()) // a child exits from inside its test; goleak has nothing to add
 	}

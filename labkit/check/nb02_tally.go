@@ -70,11 +70,11 @@ func checkRaceTally(_ *testing.T, program string) error {
 	}
 	var theirs []string
 	overlapped := false
-	for _, r := range raceReports(res.Output) {
-		if strings.Contains(r, "main.checkProbe(") {
+	for _, r := range res.RaceReports() {
+		if strings.Contains(r.Text, "main.checkProbe(") {
 			overlapped = true
 		} else {
-			theirs = append(theirs, r)
+			theirs = append(theirs, r.Text)
 		}
 	}
 	switch {

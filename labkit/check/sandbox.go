@@ -291,17 +291,6 @@ var (
 	cacheSandboxRuns = true   // the verdict tests' -fresh-sandbox flag turns it off
 )
 
-// raceReports splits out into the race detector's reports.
-func raceReports(out string) []string {
-	var reports []string
-	parts := strings.Split(out, "WARNING: DATA RACE")
-	for _, p := range parts[1:] {
-		report, _, _ := strings.Cut(p, "==================")
-		reports = append(reports, report)
-	}
-	return reports
-}
-
 // raceReportSummary keeps, from a race report, the lines that say which accesses raced
 // and where, each place followed by that line of the program: what a reader needs to
 // find the variable. Calls the check inserted (yields, probes) are left out of the line.
@@ -345,7 +334,7 @@ func raceTrial(v any, what, harness string) (program, output string, err error) 
 			"under the race detector, and that program did not build: keep the type's code in its own cell:\n%s", what, res.Output)
 	case res.RaceDetected():
 		return program, res.Output, fmt.Errorf("the race detector reported a data race in %s, called from several goroutines "+
-			"(one reading while another writes counts too):\n%s", what, raceReportSummary(raceReports(res.Output)[0], program))
+			"(one reading while another writes counts too):\n%s", what, raceReportSummary(res.RaceReports()[0].Text, program))
 	case res.TimedOut:
 		return program, res.Output, fmt.Errorf("%s, called from several goroutines, had not finished after a minute: "+
 			"is a goroutine waiting for a lock nobody releases?", what)
