@@ -45,3 +45,20 @@ def test_index_lists_the_exported_pages_in_lab_order(tmp_path, monkeypatch):
     assert "<title>Go Concurrency Lab — notebooks (HTML)</title>" in page
     assert page.index(f'href="{first}.html"') < page.index(f'href="{second}.html"')
     assert page.count("<li>") == 2 and "press S" not in page
+
+
+def test_slide_index_links_each_pdf_make_pdf_printed(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "local_assets", lambda: True)
+    monkeypatch.setattr(export, "copy_assets", lambda out: None)
+    first, second = export.stems("ipynb")[:2]
+    slides, pdf = tmp_path / "slides", tmp_path / "pdf"
+    slides.mkdir()
+    pdf.mkdir()
+    for stem in (first, second):
+        (slides / (stem + ".slides.html")).write_text("<section></section>")
+    (pdf / (first + ".pdf")).write_bytes(b"%PDF-1.4")
+    export.write_index("slides", str(slides))
+    page = (slides / "index.html").read_text()
+    assert f'href="../pdf/{first}.pdf"' in page, page
+    assert f'{second}.pdf' not in page, "a deck not printed yet gets no PDF link"
+    assert "press S" in page and page.count("<li>") == 2

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,6 +179,10 @@ func (b *Browser) openLab(ctx context.Context, o LiveOptions, needLab bool) (l *
 	echarts := filepath.Join(o.Root, "notebooks", "_assets", "echarts.min.js")
 	if err := copyFile(echarts, filepath.Join(scratch, "nb", "_assets", "echarts.min.js")); err != nil {
 		return l, fmt.Errorf("browsertest: the local ECharts copy is missing (run make setup): %w", err)
+	}
+	// jupyterlab-rise styles every deck in a folder with its rise.css (notebooks/rise.css).
+	if err := copyFile(filepath.Join(o.Root, "notebooks", "rise.css"), filepath.Join(scratch, "nb", "rise.css")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return l, err
 	}
 	logName := "jupyter-" + strings.TrimSuffix(l.name, ".ipynb") + ".log"
 	if l.srv, err = startJupyter(ctx, o, l.front, scratch, logName); err != nil {

@@ -65,11 +65,16 @@ var LeftAfterInterrupt = 10 * time.Second
 
 // SlidesReport is what CheckRISE saw.
 type SlidesReport struct {
-	FrontEnd   string
-	URL        string // the preview frame's address (jupyterlab-rise serves decks at /rise/<path>)
-	Slides     int    // slides in the deck (leaves: a vertical stack counts its slides)
-	Title      string // the first slide's first heading, as shown
-	Screenshot string
-	Problems   []string
-	Notes      []string
+	FrontEnd string
+	URL      string // the preview frame's address (jupyterlab-rise serves decks at /rise/<path>)
+	Slides   int    // slides in the deck (leaves: a vertical stack counts its slides)
+	Title    string // the first slide's first heading, as shown
+	// Overflowing names each slide whose content is taller than the screen (its heading or
+	// first words, and by how much); Scrolls says whether such slides scroll (notebooks/rise.css)
+	// rather than being cut off.
+	Overflowing []string
+	Scrolls     bool
+	Screenshot  string
+	Problems    []string
+	Notes       []string
 }

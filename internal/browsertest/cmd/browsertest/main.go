@@ -269,8 +269,9 @@ func (r *runner) checkRISE(o browsertest.LiveOptions) {
 		r.fail("RISE %s: %v", name, err)
 		return
 	}
-	r.report(fmt.Sprintf("RISE %s in %s: live deck %s, %d slides, first slide %q  %5.1fs  %s",
-		name, s.FrontEnd, s.URL, s.Slides, s.Title, time.Since(t0).Seconds(), s.Screenshot), "RISE "+name, s.Problems, s.Notes)
+	r.report(fmt.Sprintf("RISE %s in %s: live deck %s, %d slides (%d taller than the screen), first slide %q  %5.1fs  %s",
+		name, s.FrontEnd, s.URL, s.Slides, len(s.Overflowing), s.Title, time.Since(t0).Seconds(), s.Screenshot),
+		"RISE "+name, s.Problems, s.Notes, s.Overflowing...)
 }
 
 var deckLink = regexp.MustCompile(`href="([^"]+\.slides\.html)"`)
