@@ -26,6 +26,10 @@ func InNotebook() bool { return gonbui.IsNotebook }
 // HTML displays raw HTML in the cell's output. Outside a notebook it does nothing and
 // returns false, so callers can fall back to text.
 func HTML(html string) bool {
+	if f := currentFrame(); f != nil {
+		f.addHTML(html)
+		return true
+	}
 	if !InNotebook() {
 		return false
 	}
@@ -38,7 +42,7 @@ func HTML(html string) bool {
 
 // Markdown displays Markdown in the cell's output; outside a notebook it prints the text.
 func Markdown(md string) {
-	if !InNotebook() {
+	if !InNotebook() || currentFrame() != nil {
 		fmt.Println(md)
 		return
 	}

@@ -39,7 +39,9 @@ const progressEvery = 100 * time.Millisecond
 // A total below 1 is treated as 1.
 func NewProgress(label string, total int) *Progress {
 	p := newProgress(label, total)
-	if InNotebook() {
+	if f := currentFrame(); f != nil { // a Live run: the bar takes the status line
+		p.show = func(done int, final bool) { f.fe.update(f.statusID, p.html(done)) }
+	} else if InNotebook() {
 		p.show = func(done int, final bool) { gonbui.UpdateHTML(p.id, p.html(done)) }
 	} else {
 		p.show = p.textTo(os.Stdout)
