@@ -18,11 +18,12 @@ type frame struct {
 	statusID string // where a Progress of this run draws
 
 	mu      sync.Mutex
-	parts   []string       // HTML fragments in order; printed text is already escaped
-	pending map[int]string // HTML shown, waiting for its marker in the captured stdout
-	stdout  *os.File       // the pipe's write end while stdout is captured, else nil
-	markers int            // HTML parts handed to the pipe so far
-	err     error          // what run returned (or its panic)
+	parts   []string        // HTML fragments in order; printed text is already escaped
+	printed strings.Builder // the printed text alone, for text/plain
+	pending map[int]string  // HTML shown, waiting for its marker in the captured stdout
+	stdout  *os.File        // the pipe's write end while stdout is captured, else nil
+	markers int             // HTML parts handed to the pipe so far
+	err     error           // what run returned (or its panic)
 }
 
 // capturing is the frame of the run in flight; nil when no interactive run is.
@@ -126,6 +127,7 @@ func (f *frame) addText(text string) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.printed.WriteString(text)
 	f.parts = append(f.parts, `<pre style="margin:0;white-space:pre-wrap">`+html.EscapeString(text)+`</pre>`)
 }
 
@@ -160,4 +162,14 @@ func (f *frame) html() string {
 		b.WriteString(`<pre style="margin:0;color:#b00020">` + html.EscapeString(f.err.Error()) + `</pre>`)
 	}
 	return b.String()
+}
+
+// text is what run printed, then its error if any.
+func (f *frame) text() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.printed.String() + f.err.Error() + "\n"
+	}
+	return f.printed.String()
 }

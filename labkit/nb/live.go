@@ -46,8 +46,8 @@ type frontEnd interface {
 	// listen delivers every message the front end sends to address; deliver must not block.
 	listen(address string, deliver func(msg string))
 	// update replaces the content of the output with the given display id (creating it
-	// the first time).
-	update(displayID, html string)
+	// the first time) with html, and plain where HTML is not shown.
+	update(displayID, html, plain string)
 	// flush returns once everything sent so far has been handled by the kernel.
 	flush()
 }
@@ -125,7 +125,7 @@ func handshake(ctx context.Context, fe frontEnd, s *session) bool {
 	s.ids = liveIDs()
 	address := "/labkit/knobs/" + s.ids.panel
 	fe.listen(address, s.receive)
-	fe.update(s.ids.panel, panelHTML(s.ids.panel, address, s.knobs))
+	fe.update(s.ids.panel, panelHTML(s.ids.panel, address, s.knobs), "")
 	fe.flush() // the kernel has now tried to reach the browser (up to 3 s when it cannot)
 	timer := time.NewTimer(handshakeWait)
 	defer timer.Stop()
@@ -136,10 +136,10 @@ func handshake(ctx context.Context, fe frontEnd, s *session) bool {
 		select {
 		case <-s.notify:
 		case <-timer.C:
-			fe.update(s.ids.panel, "") // knobs nobody can move are not worth showing
+			fe.update(s.ids.panel, "", "") // knobs nobody can move are not worth showing
 			return false
 		case <-ctx.Done():
-			fe.update(s.ids.panel, "")
+			fe.update(s.ids.panel, "", "")
 			return false
 		}
 	}
@@ -174,7 +174,7 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 		var runCtx context.Context
 		runCtx, cancel = context.WithCancel(ctx)
 		finished = make(chan *frame, 1)
-		fe.update(s.ids.status, statusHTML("running with "+v.Format()+" …"))
+		showStatus(fe, s.ids.status, "running with "+v.Format()+" …")
 		go func() { finished <- capture(runCtx, fe, s.ids.status, v, run) }()
 	}
 	stop := func() {
@@ -186,8 +186,8 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 	}
 	end := func(why string) error {
 		stop()
-		fe.update(s.ids.status, "")
-		fe.update(s.ids.panel, statusHTML("Knobs: "+current.Format()+" — "+why+"; run the cell again to explore."))
+		fe.update(s.ids.status, "", "")
+		showStatus(fe, s.ids.panel, "Knobs: "+current.Format()+" — "+why+"; run the cell again to explore.")
 		fe.flush()
 		return nil
 	}
@@ -198,8 +198,8 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 		case f := <-finished:
 			finished = nil
 			cancel()
-			fe.update(s.ids.result, `<div data-labkit-result="`+html.EscapeString(current.Format())+`">`+f.html()+`</div>`)
-			fe.update(s.ids.status, statusHTML("showing "+current.Format()))
+			fe.update(s.ids.result, `<div data-labkit-result="`+html.EscapeString(current.Format())+`">`+f.html()+`</div>`, f.text())
+			showStatus(fe, s.ids.status, "showing "+current.Format())
 			idle.Reset(idleTimeout)
 		case <-s.notify:
 			_, done, v := s.state()
@@ -219,6 +219,6 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 	}
 }
 
-func statusHTML(text string) string {
-	return `<div style="font-family:sans-serif;font-size:13px;color:#555">` + html.EscapeString(text) + `</div>`
+func showStatus(fe frontEnd, id, text string) {
+	fe.update(id, `<div style="font-family:sans-serif;font-size:13px;color:#555">`+html.EscapeString(text)+`</div>`, text)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/comms"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
 // gonbFrontEnd reaches the browser through GoNB's comms: the kernel forwards what the
@@ -28,7 +29,14 @@ func (gonbFrontEnd) listen(address string, deliver func(string)) {
 	comms.Subscribe(address, func(_ string, msg string) { deliver(msg) })
 }
 
-func (gonbFrontEnd) update(displayID, html string) { gonbui.UpdateHTML(displayID, html) }
+// update sends text/plain beside the HTML, which is what a saved notebook shows where the
+// HTML is not rendered, and what text-only readers of the output (tests) see.
+func (gonbFrontEnd) update(displayID, html, plain string) {
+	gonbui.SendData(&protocol.DisplayData{
+		Data:      map[protocol.MIMEType]any{protocol.MIMETextHTML: html, protocol.MIMETextPlain: plain},
+		DisplayID: displayID,
+	})
+}
 
 func (gonbFrontEnd) flush() { gonbui.Sync() }
 

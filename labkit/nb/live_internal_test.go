@@ -35,7 +35,7 @@ func (f *fakeFrontEnd) listen(_ string, deliver func(string)) {
 	f.deliver = deliver
 }
 
-func (f *fakeFrontEnd) update(id, html string) {
+func (f *fakeFrontEnd) update(id, html, _ string) {
 	f.mu.Lock()
 	first := f.shown[id] == "" && strings.Contains(html, "data-labkit-knobs")
 	f.shown[id] = html
