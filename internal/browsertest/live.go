@@ -41,6 +41,7 @@ type LiveReport struct {
 	Drawn       int      // of those, drawn: a canvas of non-zero size with painted pixels
 	Timeline    bool     // a chart.Timeline (ECharts custom series) was among the drawn charts
 	Failed      int      // exercise checks that failed, as they must on the stubs
+	LiveCells   int      // cells with live knobs (labkit/nb.Live) ended with their Done button
 	Screenshots []string // the notebook scrolled to its first chart (a timeline if there is one)
 	Problems    []string // each names the cell; empty means the check passed
 	Notes       []string // console errors and failed requests of the front end itself (not judged)
@@ -90,7 +91,8 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	if !waitFor(l.tab, ui.busy, 30*time.Second) {
 		r.Problems = append(r.Problems, "no cell started within 30s of Run All")
 	}
-	finished := waitStable(l.tab, ui.done, l.o.Timeout)
+	finished, pressed := waitStablePressingDone(l.tab, ui.done, l.o.Timeout)
+	r.LiveCells = pressed
 
 	cells, err := l.readCells()
 	if err != nil {

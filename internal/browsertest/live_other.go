@@ -18,6 +18,7 @@ type LiveOptions struct {
 type LiveReport struct {
 	FrontEnd                                 string
 	Cells, ChartCells, Charts, Drawn, Failed int
+	LiveCells                                int
 	Timeline                                 bool
 	Screenshots, Problems, Notes             []string
 }
@@ -36,6 +37,26 @@ type InterruptReport struct {
 	Processes, Listeners, Left []string
 	Output, Screenshot         string
 	Problems, Notes            []string
+}
+
+// KnobsOptions says which live cell CheckKnobs explores.
+type KnobsOptions struct {
+	LiveOptions
+	Setup     []string
+	Cell      string
+	Knob      string
+	Interrupt bool
+}
+
+// KnobsReport is what CheckKnobs saw.
+type KnobsReport struct {
+	FrontEnd, Cell, KernelAtOpen         string
+	Before, After, BeforeText, AfterText string
+	Redrew                               time.Duration
+	Ended                                string
+	Processes, Listeners, Left           []string
+	Screenshot                           string
+	Problems, Notes                      []string
 }
 
 // SlidesReport is what CheckRISE saw.
@@ -63,4 +84,9 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (Inter
 // CheckRISE needs Linux, as CheckLive does.
 func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (SlidesReport, error) {
 	return SlidesReport{}, errLinuxOnly
+}
+
+// CheckKnobs needs Linux, as CheckLive does.
+func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (KnobsReport, error) {
+	return KnobsReport{}, errLinuxOnly
 }

@@ -16,6 +16,7 @@ import (
 type frame struct {
 	fe       frontEnd
 	statusID string // where a Progress of this run draws
+	running  string // the status line while this run is in flight
 
 	mu      sync.Mutex
 	parts   []string        // HTML fragments in order; printed text is already escaped
@@ -40,7 +41,7 @@ func currentFrame() *frame {
 
 // capture calls run with its output redirected into a new frame.
 func capture(ctx context.Context, fe frontEnd, statusID string, v Values, run func(context.Context, Values) error) *frame {
-	f := &frame{fe: fe, statusID: statusID, pending: map[int]string{}}
+	f := &frame{fe: fe, statusID: statusID, running: runningLine(v), pending: map[int]string{}}
 	restore, drained := f.captureStdout()
 	capturing.mu.Lock()
 	capturing.f = f

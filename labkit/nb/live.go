@@ -174,7 +174,7 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 		var runCtx context.Context
 		runCtx, cancel = context.WithCancel(ctx)
 		finished = make(chan *frame, 1)
-		showStatus(fe, s.ids.status, "running with "+v.Format()+" …")
+		showStatus(fe, s.ids.status, runningLine(v))
 		go func() { finished <- capture(runCtx, fe, s.ids.status, v, run) }()
 	}
 	stop := func() {
@@ -219,6 +219,12 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 	}
 }
 
+func runningLine(v Values) string { return "running with " + v.Format() + " …" }
+
 func showStatus(fe frontEnd, id, text string) {
-	fe.update(id, `<div style="font-family:sans-serif;font-size:13px;color:#555">`+html.EscapeString(text)+`</div>`, text)
+	fe.update(id, statusDiv(text), text)
+}
+
+func statusDiv(text string) string {
+	return `<div style="font-family:sans-serif;font-size:13px;color:#555">` + html.EscapeString(text) + `</div>`
 }

@@ -40,7 +40,7 @@ const progressEvery = 100 * time.Millisecond
 func NewProgress(label string, total int) *Progress {
 	p := newProgress(label, total)
 	if f := currentFrame(); f != nil { // a Live run: the bar takes the status line
-		p.show = func(done int, final bool) { f.fe.update(f.statusID, p.html(done), "") }
+		p.show = func(done int, final bool) { f.fe.update(f.statusID, statusDiv(f.running)+p.html(done), f.running) }
 	} else if InNotebook() {
 		p.show = func(done int, final bool) { gonbui.UpdateHTML(p.id, p.html(done)) }
 	} else {

@@ -31,6 +31,7 @@ func main() {
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
 	rise := flag.String("rise", "notebooks/01_goroutines.ipynb", "notebook to present as live RISE slides inside JupyterLab; empty: skip it")
 	interrupt := flag.Bool("interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
+	knobs := flag.Bool("knobs", true, "move a live knob in JupyterLab, then end the cell with Done or interrupt (the cells in knobTargets)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	everySlide := flag.Bool("every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
@@ -38,10 +39,10 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *rise, *python, *interrupt, *requireBrowser, *everySlide))
+	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *rise, *python, *interrupt, *knobs, *requireBrowser, *everySlide))
 }
 
-func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, interrupt, requireBrowser, everySlide bool) int {
+func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, interrupt, knobs, requireBrowser, everySlide bool) int {
 	start := time.Now()
 	b, err := browsertest.Start(ctx)
 	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
@@ -157,8 +158,8 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 			status = "FAIL"
 			failed++
 		}
-		fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must  %5.1fs  %s\n",
-			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+		fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must, %d live cells ended with Done  %5.1fs  %s\n",
+			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, r.LiveCells, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
 		for _, p := range r.Problems {
 			fmt.Printf("        live %s: %s\n", filepath.Base(nb), p)
 		}
@@ -170,6 +171,12 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 		for _, t := range interruptTargets {
 			t.Python, t.OutDir = python, out
 			tally(checkInterrupt(ctx, b, t), &failed, &skipped)
+		}
+	}
+	if knobs {
+		for _, t := range knobTargets {
+			t.Python, t.OutDir = python, out
+			tally(checkKnobs(ctx, b, t), &failed, &skipped)
 		}
 	}
 	if rise != "" {
@@ -272,6 +279,58 @@ var interruptTargets = []browsertest.InterruptOptions{
 		Cell: "running until interrupted", Ready: "running until interrupted"},
 	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/06_goroutines_vs_processes.ipynb"},
 		Cell: "■ stops the experiment cleanly", Ready: "batch:"},
+}
+
+// knobTargets are the live cells (labkit/nb.Live) the browser drives: notebook 01's CPU-bound
+// tasks and 05's IO-bound sweep get a knob moved and end with Done; notebook 10's echo sweep,
+// which has a TCP server, is interrupted during its first run.
+var knobTargets = []browsertest.KnobsOptions{
+	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/01_goroutines.ipynb"},
+		Setup: []string{"go mod edit -require", "func spinAll("}, Cell: "nb.Live(", Knob: "tasks"},
+	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/05_worker_pools.ipynb"},
+		Setup: []string{"go mod edit -require"}, Cell: `nb.Steps("jobs"`, Knob: "jobs"},
+	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/10_tcp_echo.ipynb"},
+		Setup: []string{"go mod edit -require", "func sweep("}, Cell: "nb.Live(", Interrupt: true},
+}
+
+// checkKnobs runs one knob check and prints its lines.
+func checkKnobs(ctx context.Context, b *browsertest.Browser, o browsertest.KnobsOptions) outcome {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	r, err := b.CheckKnobs(ctx, o)
+	switch {
+	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
+		fmt.Printf("SKIPPED  knobs %s: %v\n", name, err)
+		return skippedCheck
+	case err != nil:
+		fmt.Printf("FAIL  knobs %s: %v\n", name, err)
+		return failedCheck
+	}
+	status, result := "ok  ", passed
+	if len(r.Problems) > 0 {
+		status, result = "FAIL", failedCheck
+	}
+	what := "interrupted during its first run"
+	if !o.Interrupt {
+		what = fmt.Sprintf("moved %s (%s -> %s), redrawn %.1fs later", o.Knob, r.Before, r.After, r.Redrew.Seconds())
+	}
+	fmt.Printf("%s  knobs %s %s in %s: %s; %q; %d processes and %d listeners of the cell, %d left  %5.1fs  %s\n",
+		status, name, r.Cell, r.FrontEnd, what, r.Ended, len(r.Processes), len(r.Listeners), len(r.Left), time.Since(t0).Seconds(), r.Screenshot)
+	fmt.Printf("        kernel status in JupyterLab before any cell ran: %q\n", r.KernelAtOpen)
+	fmt.Printf("        printed before the move: %s\n", r.BeforeText)
+	if r.AfterText != "" {
+		fmt.Printf("        printed after the move:  %s\n", r.AfterText)
+	}
+	for _, p := range r.Listeners {
+		fmt.Printf("        listening while live: %s\n", p)
+	}
+	for _, p := range r.Problems {
+		fmt.Printf("        knobs %s: %s\n", name, p)
+	}
+	for _, p := range r.Notes {
+		fmt.Printf("        knobs %s (note, not a failure): %s\n", name, p)
+	}
+	return result
 }
 
 // outcome is how one check ended.
