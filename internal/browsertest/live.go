@@ -30,6 +30,7 @@ type LiveOptions struct {
 	Python   string        // Python whose Jupyter to start; default: the one in build/jupyter-python
 	OutDir   string        // screenshots and jupyter.log; default build/browser
 	Timeout  time.Duration // for running the cells; default 10 minutes
+	Knob     string        // CheckLive: the slider of a live cell to move before pressing its Done button
 }
 
 // LiveReport is what CheckLive saw.
@@ -41,7 +42,8 @@ type LiveReport struct {
 	Drawn       int      // of those, drawn: a canvas of non-zero size with painted pixels
 	Timeline    bool     // a chart.Timeline (ECharts custom series) was among the drawn charts
 	Failed      int      // exercise checks that failed, as they must on the stubs
-	LiveCells   int      // cells with live knobs (labkit/nb.Live) ended with their Done button
+	LiveDone    []string // live cells (labkit/nb.Live) ended with their Done button, the cell stopping
+	KnobMoves   []string // live cells whose Knob was moved and redrawn with other numbers
 	Screenshots []string // the notebook scrolled to its first chart (a timeline if there is one)
 	Problems    []string // each names the cell; empty means the check passed
 	Notes       []string // console errors and failed requests of the front end itself (not judged)
@@ -91,8 +93,11 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	if !waitFor(l.tab, ui.busy, 30*time.Second) {
 		r.Problems = append(r.Problems, "no cell started within 30s of Run All")
 	}
-	finished, pressed := waitStablePressingDone(l.tab, ui.done, l.o.Timeout)
-	r.LiveCells = pressed
+	finished, done, moves, problems := waitStablePressingDone(l.tab, ui.done, l.o.Timeout, o.Knob)
+	r.LiveDone, r.KnobMoves, r.Problems = done, moves, append(r.Problems, problems...)
+	if o.Knob != "" && len(moves) == 0 && len(problems) == 0 {
+		r.Problems = append(r.Problems, "no live cell has a slider called "+o.Knob)
+	}
 
 	cells, err := l.readCells()
 	if err != nil {

@@ -3,6 +3,7 @@
 package browsertest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -22,6 +23,7 @@ type KnobsOptions struct {
 	Cell      string   // text in the source of the live cell
 	Knob      string   // the slider to move: it is clicked near its right end, a larger value than the default
 	Interrupt bool     // instead of moving Knob, press the toolbar's interrupt while the first run is in flight
+	Ready     string   // with Interrupt: text in the cell's output that says the run is under way; default "running with"
 }
 
 // KnobsReport is what CheckKnobs saw.
@@ -114,7 +116,8 @@ func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (r KnobsReport
 		return r, fmt.Errorf("run %s: %w", r.Cell, err)
 	}
 	if o.Interrupt {
-		if !waitFor(l.tab, panel+` && `+cell+`.node.innerText.indexOf("running with") >= 0`, l.o.Timeout) {
+		ready := cmp.Or(o.Ready, "running with")
+		if !waitFor(l.tab, panel+` && `+cell+`.node.innerText.indexOf(`+jsonString(ready)+`) >= 0`, l.o.Timeout) {
 			stdout, stderr := l.cellText(target.Index)
 			r.Problems = append(r.Problems, fmt.Sprintf("%s showed no live knobs and running run (output: %s)", r.Cell, lastLines(stdout+stderr, 4)))
 			return r, nil
@@ -305,40 +308,73 @@ func clickAt(tab context.Context, element string, fraction float64) error {
 	}
 }
 
-// waitStablePressingDone is waitStable for Run All: it presses the Done button of each live
-// cell as it shows its first result, and reports how many it pressed.
-func waitStablePressingDone(tab context.Context, cond string, timeout time.Duration) (ok bool, pressed int) {
+// waitStablePressingDone is waitStable for Run All: as each live cell (labkit/nb.Live) shows its
+// first result, it moves the slider called knob if the cell has one (clicking near its right
+// end) and checks the redraw, then presses the cell's Done button and checks that the cell
+// stops. It reports what it did and what went wrong.
+func waitStablePressingDone(tab context.Context, cond string, timeout time.Duration, knob string) (ok bool, done, moves, problems []string) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		pressed += pressLiveDone(tab)
+		d, m, p := pressLiveDone(tab, knob, time.Until(deadline))
+		done, moves, problems = append(done, d...), append(moves, m...), append(problems, p...)
 		if waitStable(tab, cond, min(5*time.Second, time.Until(deadline))) {
-			if n := pressLiveDone(tab); n == 0 {
-				return true, pressed
-			} else {
-				pressed += n
+			d, m, p := pressLiveDone(tab, knob, time.Until(deadline))
+			done, moves, problems = append(done, d...), append(moves, m...), append(problems, p...)
+			if len(d) == 0 {
+				return true, done, moves, problems
 			}
 		}
 	}
-	return false, pressed
+	return false, done, moves, problems
 }
 
-// pressLiveDone clicks, with the mouse, the Done button of any live knob panel still
-// enabled on the page, so that Run All does not wait on a live cell for its idle timeout;
-// it reports how many it pressed.
-func pressLiveDone(tab context.Context) int {
+// pressLiveDone ends, with the mouse, each live cell on the page that shows its first result
+// and whose Done button is still enabled; see waitStablePressingDone.
+func pressLiveDone(tab context.Context, knob string, timeout time.Duration) (done, moves, problems []string) {
 	// Only once the cell shows its first result: Done before that would cancel the run.
-	const enabled = `Array.prototype.filter.call(document.querySelectorAll("[data-knob-done]"), function (b) {
-	  var cell = b.closest(".jp-Cell, .cell"); return !b.disabled && cell && cell.querySelector("[data-labkit-result]"); })`
-	n := 0
-	for {
-		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](enabled+`.length > 0`))
-		if err != nil || !ok || n > 20 {
-			return n
+	const next = `Array.prototype.filter.call(document.querySelectorAll("[data-knob-done]"), function (b) {
+	  var cell = b.closest(".jp-Cell, .cell"); return !b.disabled && cell && cell.querySelector("[data-labkit-result]"); })[0]`
+	for i := range 20 {
+		// Tag the cell, so that it stays the one meant after its Done button is disabled.
+		tag := fmt.Sprintf("k%d-%d", time.Now().UnixNano(), i)
+		if ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](`(function (b) { if (!b) { return false; }
+		  b.closest(".jp-Cell, .cell").setAttribute("data-knobs-check", `+jsonString(tag)+`); return true; })(`+next+`)`)); err != nil || !ok {
+			return
 		}
-		if mouseClick(tab, enabled+`[0]`) != nil {
-			return n
+		cell := `document.querySelector('[data-knobs-check="` + tag + `"]')`
+		result := cell + `.querySelector("[data-labkit-result]")`
+		shown := func() (values, text string) {
+			v, _ := chromedp.Run(tab, chromedp.Evaluate[[]string](`(function (e) { return [e.dataset.labkitResult, e.innerText]; })(`+result+`)`))
+			if len(v) == 2 {
+				return v[0], v[1]
+			}
+			return "", ""
 		}
-		n++
-		waitFor(tab, `!`+enabled+`.length`, 5*time.Second)
+		where, _ := chromedp.Run(tab, chromedp.Evaluate[string](`(function (c) { var p = c.querySelector(".jp-InputPrompt"); return "cell " + (p ? p.textContent.trim() : "?"); })(`+cell+`)`))
+		slider := fmt.Sprintf(`%s.querySelector('input[type=range][data-knob=%s]')`, cell, jsonString(knob))
+		if has, _ := chromedp.Run(tab, chromedp.Evaluate[bool](`!!(`+slider+`)`)); knob != "" && has {
+			before, beforeText := shown()
+			if err := clickAt(tab, slider, 0.95); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: move knob %s: %v", where, knob, err))
+			} else if !waitFor(tab, result+`.dataset.labkitResult !== `+jsonString(before), timeout) {
+				problems = append(problems, fmt.Sprintf("%s: the result was not redrawn after %s moved", where, knob))
+			} else if after, afterText := shown(); afterText == beforeText {
+				problems = append(problems, fmt.Sprintf("%s: the redrawn result (%s) prints what the first did", where, after))
+			} else {
+				moves = append(moves, fmt.Sprintf("%s: %s -> %s, printed %q -> %q", where, before, after,
+					lastLines(beforeText, 1), lastLines(afterText, 1)))
+			}
+		}
+		busy := `(function (n) { var c = ` + jsLabNotebook + `.content.widgets.find(function (w) { return w.node === n; });
+		  return !!c && ` + jsLabBusy + `; })(` + cell + `)`
+		if err := mouseClick(tab, cell+`.querySelector("[data-knob-done]")`); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: press Done: %v", where, err))
+			return
+		}
+		if !waitFor(tab, `!(`+busy+`)`, 30*time.Second) {
+			problems = append(problems, where+": still running 30s after Done")
+		}
+		done = append(done, where)
 	}
+	return
 }

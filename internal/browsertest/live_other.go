@@ -10,15 +10,15 @@ import (
 
 // LiveOptions says which notebook a live check runs and with which Jupyter.
 type LiveOptions struct {
-	Notebook, Root, Python, OutDir string
-	Timeout                        time.Duration
+	Notebook, Root, Python, OutDir, Knob string
+	Timeout                              time.Duration
 }
 
 // LiveReport is what CheckLive saw.
 type LiveReport struct {
 	FrontEnd                                 string
 	Cells, ChartCells, Charts, Drawn, Failed int
-	LiveCells                                int
+	LiveDone, KnobMoves                      []string
 	Timeline                                 bool
 	Screenshots, Problems, Notes             []string
 }
@@ -46,6 +46,7 @@ type KnobsOptions struct {
 	Cell      string
 	Knob      string
 	Interrupt bool
+	Ready     string
 }
 
 // KnobsReport is what CheckKnobs saw.

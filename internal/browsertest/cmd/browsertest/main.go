@@ -31,7 +31,7 @@ func main() {
 	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
 	rise := flag.String("rise", "notebooks/01_goroutines.ipynb", "notebook to present as live RISE slides inside JupyterLab; empty: skip it")
 	interrupt := flag.Bool("interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
-	knobs := flag.Bool("knobs", true, "move a live knob in JupyterLab, then end the cell with Done or interrupt (the cells in knobTargets)")
+	knobs := flag.Bool("knobs", true, "interrupt a live cell (labkit/nb.Live) in JupyterLab during a run (the cells in knobTargets)")
 	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	everySlide := flag.Bool("every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
@@ -147,7 +147,7 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 	}
 	for _, nb := range splitList(live) {
 		t0 := time.Now()
-		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: nb, Python: python, OutDir: out})
+		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: nb, Python: python, OutDir: out, Knob: liveKnobs[filepath.Base(nb)]})
 		if err != nil {
 			fmt.Printf("FAIL  live %s: %v\n", nb, err)
 			failed++
@@ -159,7 +159,10 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 			failed++
 		}
 		fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must, %d live cells ended with Done  %5.1fs  %s\n",
-			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, r.LiveCells, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, len(r.LiveDone), time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
+		for _, m := range r.KnobMoves {
+			fmt.Printf("        knob moved in %s %s\n", filepath.Base(nb), m)
+		}
 		for _, p := range r.Problems {
 			fmt.Printf("        live %s: %s\n", filepath.Base(nb), p)
 		}
@@ -281,16 +284,16 @@ var interruptTargets = []browsertest.InterruptOptions{
 		Cell: "■ stops the experiment cleanly", Ready: "batch:"},
 }
 
-// knobTargets are the live cells (labkit/nb.Live) the browser drives: notebook 01's CPU-bound
-// tasks and 05's IO-bound sweep get a knob moved and end with Done; notebook 10's echo sweep,
-// which has a TCP server, is interrupted during its first run.
+// liveKnobs names, per notebook that -live runs, the slider of its live cell (labkit/nb.Live)
+// to move before its Done button is pressed; other live cells are only ended with Done.
+var liveKnobs = map[string]string{"01_goroutines.ipynb": "tasks", "05_worker_pools.ipynb": "jobs"}
+
+// knobTargets are the live cells the browser interrupts during a run: a fixture whose every
+// run starts a TCP server and a child process holding a listener, as notebook 10's live cell
+// does (10's own first run takes a minute).
 var knobTargets = []browsertest.KnobsOptions{
-	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/01_goroutines.ipynb"},
-		Setup: []string{"go mod edit -require", "func spinAll("}, Cell: "nb.Live(", Knob: "tasks"},
-	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/05_worker_pools.ipynb"},
-		Setup: []string{"go mod edit -require"}, Cell: `nb.Steps("jobs"`, Knob: "jobs"},
-	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/10_tcp_echo.ipynb"},
-		Setup: []string{"go mod edit -require", "func sweep("}, Cell: "nb.Live(", Interrupt: true},
+	{LiveOptions: browsertest.LiveOptions{Notebook: "internal/browsertest/testdata/knobs.ipynb"},
+		Setup: []string{"go mod edit -require"}, Cell: "nb.Live(", Interrupt: true, Ready: "serving until interrupted"},
 }
 
 // checkKnobs runs one knob check and prints its lines.
