@@ -320,9 +320,11 @@ func checkKnobs(ctx context.Context, b *browsertest.Browser, o browsertest.Knobs
 	fmt.Printf("%s  knobs %s %s in %s: %s; %q; %d processes and %d listeners of the cell, %d left  %5.1fs  %s\n",
 		status, name, r.Cell, r.FrontEnd, what, r.Ended, len(r.Processes), len(r.Listeners), len(r.Left), time.Since(t0).Seconds(), r.Screenshot)
 	fmt.Printf("        kernel status in JupyterLab before any cell ran: %q\n", r.KernelAtOpen)
-	fmt.Printf("        printed before the move: %s\n", r.BeforeText)
-	if r.AfterText != "" {
-		fmt.Printf("        printed after the move:  %s\n", r.AfterText)
+	if !o.Interrupt {
+		fmt.Printf("        printed before the move: %s\n        printed after the move:  %s\n", r.BeforeText, r.AfterText)
+	}
+	for _, p := range r.Processes {
+		fmt.Printf("        running while live: %s\n", p)
 	}
 	for _, p := range r.Listeners {
 		fmt.Printf("        listening while live: %s\n", p)
