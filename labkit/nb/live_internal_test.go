@@ -241,3 +241,24 @@ func TestPanelScriptCannotEndEarly(t *testing.T) {
 		t.Errorf("panel HTML ends its script early: %s", h)
 	}
 }
+
+func TestLiveRunShowsProgressOnTheStatusLineAndMarkdownAsText(t *testing.T) {
+	fe := newFake(true)
+	done := make(chan error, 1)
+	go func() {
+		done <- live(context.Background(), fe, []Knob{Range("n", 1, 3, 2)}, func(ctx context.Context, v Values) error {
+			p := NewProgress("rounds", 2)
+			p.Add(2)
+			p.Done()
+			Markdown("**numbers** 42")
+			return nil
+		})
+	}()
+	fe.await(t, "the progress on the status line", has(`running with n=2 …</div><div style="font-family:sans-serif;font-size:13px">rounds <progress max="2" value="2"`))
+	fe.await(t, "the Markdown as text in the result", has("**numbers** 42\n</pre>"))
+	fe.send("done")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	fe.async.Wait()
+}
