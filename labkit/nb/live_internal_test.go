@@ -19,6 +19,7 @@ type fakeFrontEnd struct {
 	mu      sync.Mutex
 	deliver func(string)
 	shown   map[string]string // display id -> latest HTML
+	history []string          // every HTML shown, in order
 	changed chan struct{}     // closed and replaced on every update
 	async   sync.WaitGroup    // deliveries in flight, as GoNB makes them
 }
@@ -39,6 +40,7 @@ func (f *fakeFrontEnd) update(id, html, _ string) {
 	f.mu.Lock()
 	first := f.shown[id] == "" && strings.Contains(html, "data-labkit-knobs")
 	f.shown[id] = html
+	f.history = append(f.history, html)
 	close(f.changed)
 	f.changed = make(chan struct{})
 	f.mu.Unlock()
@@ -57,14 +59,14 @@ func (f *fakeFrontEnd) send(msg string) {
 	f.async.Go(func() { deliver(msg) })
 }
 
-// await returns the HTML of the first output whose content satisfies ok, waiting for
-// updates; it fails the test if none does within a minute (a hang, not a timing check).
+// await returns the first HTML ever shown that satisfies ok, waiting for updates; it
+// fails the test if none does within a minute (a hang, not a timing check).
 func (f *fakeFrontEnd) await(t *testing.T, what string, ok func(html string) bool) string {
 	t.Helper()
 	deadline := time.After(time.Minute)
 	for {
 		f.mu.Lock()
-		for _, h := range f.shown {
+		for _, h := range f.history {
 			if ok(h) {
 				f.mu.Unlock()
 				return h
