@@ -6,16 +6,20 @@
 //   - The core every notebook uses, directly under labkit/: timing, workload (CPU work and
 //     IO-like waits), timeline (what ran when), chart (draw it, print it), nb (talk to the
 //     notebook) and proc (child processes that die with their cell).
-//   - Measurement tools, under labkit/measure/: speedup, contention, sampler (a value over
+//   - Measurement tools, under labkit/measure/: speedup, contention (cost per operation, and
+//     where goroutines waited, from the mutex and block profiles), sampler (a value over
 //     time), goroutines (leaks, memory per goroutine), sandbox (a Go snippet in a killable
-//     subprocess), pybaseline (the same experiment in Python), cpubound and schedtrace (what
-//     the scheduler did, from a runtime/trace).
+//     subprocess), pybaseline (the same experiment in Python) and schedtrace (what the
+//     scheduler did, from a runtime/trace).
 //   - The machinery of the later notebooks, under labkit/capstone/: frame and procpool
-//     (worker processes), fx (a quote/order simulator) and echo (a TCP echo server, its load
+//     (worker processes), cpubound (one CPU-bound batch run every way notebook 06
+//     compares), fx (a quote/order simulator) and echo (a TCP echo server, its load
 //     client, and echoproc, which runs any echo server in its own process and measures its
-//     CPU time per message).
+//     CPU time per message) and httpcost (the same for HTTP servers: CPU per request, p50/p99).
 //
-// The exercises are judged by check. This root package only describes the machine the
+// A tier imports only itself and the tiers above it in this list; tiers_test.go fails when
+// one does not. The exercises are judged by check, which may import any tier and which
+// nothing imports. This root package only describes the machine the
 // measurements come from, because every number in the lab depends on it.
 package labkit
 
@@ -74,9 +78,17 @@ func describeLoad(load string, cpus int) string {
 }
 
 // Must panics if err is not nil. Notebook cells use it to stop at the first failure with
-// the error's own message, e.g. labkit.Must(chart.Show(c)); library code returns errors.
+// the error's own message, e.g. labkit.Must(g.Wait()); library code returns errors.
 func Must(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// MustGet returns v, or panics if err is not nil: the one-line form of
+// `v, err := f(); labkit.Must(err)` for a notebook cell, e.g.
+// res := labkit.MustGet(sandbox.RunGo(ctx, src, opts)).
+func MustGet[T any](v T, err error) T {
+	Must(err)
+	return v
 }

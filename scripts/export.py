@@ -41,12 +41,12 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.go import GoLexer
 from pygments.token import Comment
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import slide_layout  # noqa: E402 - next to this file
+import jinja2
+
+import slide_layout
+from notebook_files import ROOT, notebook_path, stems
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-NB_DIR = os.path.join(ROOT, "notebooks")
 TEMPLATES = os.path.join(HERE, "slides_templates")
 NODE_MODULES = os.path.join(ROOT, "node_modules")
 
@@ -207,34 +207,15 @@ def write_index(kind, out):
               "load reveal.js, RequireJS, jQuery and ECharts from public CDNs (needs network).", file=sys.stderr)
         where = "from public CDNs"
     entries = []
-    for name in sorted(os.listdir(NB_DIR)):
-        stem, ext = os.path.splitext(name)
+    for stem in stems("ipynb"):
         target = os.path.join(out, stem + SUFFIX[kind])
-        if ext == ".ipynb" and stem[:2].isdigit() and os.path.exists(target):
-            nb = nbformat.read(os.path.join(NB_DIR, name), as_version=4)
-            count = f"{count_slides(target)} slides" if kind == "slides" else ""
-            entries.append((stem + SUFFIX[kind], title_of(nb, stem), count, slide_layout.summary(nb)))
-    what = "slide decks" if kind == "slides" else "notebooks (HTML)"
-    rows = "\n".join(
-        f'  <li><a href="{html.escape(href)}">{inline_md(title)}</a>'
-        + (f' <span class="count">({count})</span>' if count else "")
-        + (f'<br><span class="summary">{inline_md(summary)}</span>' if summary else "")
-        + "</li>"
-        for href, title, count, summary in entries)
-    howto = ("Arrows move between sections (→) and through a section (↓); press S for the speaker notes "
-             "(the explanations), F for full screen, Esc for an overview. " if kind == "slides" else "")
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Go Concurrency Lab — {what}</title>
-<style>body{{font-family:sans-serif;max-width:50em;margin:3em auto;line-height:1.6}}
-li{{margin-bottom:.8em}} .count{{color:#666}} .summary{{color:#333}}</style></head>
-<body>
-<h1>Go Concurrency Lab — {what}</h1>
-<p>In lab order. {howto}Everything here works offline; open the files from disk or serve this folder.</p>
-<ol>
-{rows}
-</ol>
-</body></html>
-"""
+        if os.path.exists(target):
+            nb = nbformat.read(notebook_path(stem), as_version=4)
+            entries.append({"href": stem + SUFFIX[kind], "title": inline_md(title_of(nb, stem)),
+                            "count": f"{count_slides(target)} slides" if kind == "slides" else "",
+                            "summary": inline_md(slide_layout.summary(nb) or "")})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    page = env.get_template("index.html.j2").render(kind=kind, entries=entries)
     with open(os.path.join(out, "index.html"), "w") as f:
         f.write(page)
     print(f"{kind}: {len(entries)} in {os.path.relpath(out, ROOT)}/ (open index.html); assets {where}")

@@ -26,6 +26,7 @@ import math
 import re
 
 import nbformat
+from notebook_files import tags
 
 # The deck's own size in CSS pixels; reveal.js scales it to the window (1120x700 is 16:10, the
 # shape of a laptop screen, so it fills one). Keep in step with Reveal.initialize in the template.
@@ -306,10 +307,6 @@ def output_cell(html_parts):
     return c
 
 
-def tags(cell):
-    return set(cell.metadata.get("tags", []))
-
-
 def slide_type(cell):
     return cell.metadata.get("slideshow", {}).get("slide_type") or "-"
 
@@ -337,32 +334,38 @@ def layout(nb):
     """Returns a copy of nb laid out for slides (see the module doc)."""
     nb = copy.deepcopy(nb)
     cells = [c for c in nb.cells if slide_type(c) != "skip" and HIDE not in tags(c) and c.cell_type != "raw"]
-    out, title = [], ""
+    deck = Deck()
     for n, sec in enumerate(sections(cells)):
+        deck.add_section(sec, n)
+    for i, c in enumerate(deck.cells):
+        c.id = f"slide-cell-{i}"  # copies of one cell must not share its id
+    nb.cells = deck.cells
+    return nb
+
+
+class Deck:
+    """The slide cells laid out so far, and where the section being laid out stands."""
+
+    def __init__(self):
+        self.cells = []
+        self.title = ""  # the heading the kickers repeat
+        self.first_type = "slide"  # the slide type of the section's first sub-slide
+        self.started = False  # whether the section's first sub-slide has been made
+
+    def new_slide(self, what):
+        """Starts a sub-slide with a kicker saying the section's title and what it shows."""
+        self.cells.append(kicker(self.title, what, "subslide" if self.started else self.first_type))
+        self.started = True
+
+    def add_section(self, sec, n):
         # A section without a heading of its own (a sub-slide of code) goes on under the last one.
-        title = (heading(sec[0].source) if sec[0].cell_type == "markdown" else "") or title
-        first_type = slide_type(sec[0]) if slide_type(sec[0]) in ("slide", "subslide") else ("slide" if n == 0 else "subslide")
-        started = False  # the section's first sub-slide is the one its own slide type makes
-
-        def new_slide(what):
-            nonlocal started
-            out.append(kicker(title, what, "subslide" if started else first_type))
-            started = True
-
+        self.title = (heading(sec[0].source) if sec[0].cell_type == "markdown" else "") or self.title
+        own = slide_type(sec[0])
+        self.first_type = own if own in ("slide", "subslide") else ("slide" if n == 0 else "subslide")
+        self.started = False
         for i, c in enumerate(sec):
             if c.cell_type == "markdown":
-                own_title = i == 0 and heading(c.source)
-                budget = BUDGET + (KICKER_H if own_title else 0)
-                for k, piece in enumerate(split_markdown(c.source, budget)):
-                    if own_title and k == 0:
-                        started = True
-                        out.append(md_cell(piece, first_type))
-                    else:
-                        if is_explain(c):
-                            new_slide("explanation" + (" (continued)" if k else ""))
-                        else:
-                            new_slide("continued" if k else "")
-                        out.append(md_cell(piece, "-"))
+                self.add_markdown(c, own_title=i == 0 and heading(c.source))
                 continue
             # A code cell: its input, then its outputs, then the notes from the Explain after it.
             notes = []
@@ -372,49 +375,59 @@ def layout(nb):
                 if is_explain(later):
                     notes.append(later.source)
             if HIDE_INPUT not in tags(c):
-                code = slide_code(c.source)
-                for k, piece in enumerate(split_code(code, BUDGET) if code.strip() else []):
-                    new_slide("code" + (" (continued)" if k else ""))
-                    shown = copy.deepcopy(c)
-                    shown.source, shown.outputs = piece, []
-                    shown.metadata["slideshow"] = {"slide_type": "-"}
-                    shown.execution_count = None
-                    out.append(shown)
-            if HIDE_OUTPUT in tags(c):
+                self.add_code(c)
+            if HIDE_OUTPUT not in tags(c):
+                for page, what in output_pages(c):
+                    self.new_slide(what)
+                    self.cells.append(output_cell(page))
+                    self.cells.extend(md_cell(note, "notes") for note in notes)
+
+    def add_markdown(self, c, own_title):
+        budget = BUDGET + (KICKER_H if own_title else 0)
+        for k, piece in enumerate(split_markdown(c.source, budget)):
+            if own_title and k == 0:
+                self.started = True
+                self.cells.append(md_cell(piece, self.first_type))
                 continue
-            page, h = [], 0
+            if is_explain(c):
+                self.new_slide("explanation" + (" (continued)" if k else ""))
+            else:
+                self.new_slide("continued" if k else "")
+            self.cells.append(md_cell(piece, "-"))
 
-            def flush(continued):
-                if page:
-                    what = "chart" if any("labkit-chart" in p for p in page) else "output"
-                    new_slide(what + (" (continued)" if continued and what == "output" else ""))
-                    out.append(output_cell(page))
-                    for note in notes:
-                        out.append(md_cell(note, "notes"))
-                    page.clear()
+    def add_code(self, c):
+        code = slide_code(c.source)
+        for k, piece in enumerate(split_code(code, BUDGET) if code.strip() else []):
+            self.new_slide("code" + (" (continued)" if k else ""))
+            shown = copy.deepcopy(c)
+            shown.source, shown.outputs = piece, []
+            shown.metadata["slideshow"] = {"slide_type": "-"}
+            shown.execution_count = None
+            self.cells.append(shown)
 
-            pages = 0
-            for kind, value, extra in output_items(c):
-                if kind == "html":
-                    if page and h + extra > BUDGET:
-                        flush(pages > 0)
-                        pages, h = pages + 1, 0
-                    page.append(value)
-                    h += extra
-                    continue
-                px = text_font(value)
-                for piece in split_text(value, BUDGET, px):
-                    th = text_height(piece, px)
-                    if page and h + th > BUDGET:
-                        flush(pages > 0)
-                        pages, h = pages + 1, 0
-                    page.append(text_html(piece, extra, px))
-                    h += th
-            flush(pages > 0)
-    for i, c in enumerate(out):
-        c.id = f"slide-cell-{i}"  # copies of one cell must not share its id
-    nb.cells = out
-    return nb
+
+def output_pages(c):
+    """Yields c's outputs as pages that fit a slide, each as (HTML parts, what the kicker says)."""
+    page, h, pages = [], 0, 0
+
+    def done():
+        what = "chart" if any("labkit-chart" in p for p in page) else "output"
+        return page, what + (" (continued)" if pages > 0 and what == "output" else "")
+
+    for kind, value, extra in output_items(c):
+        if kind == "html":
+            pieces = [(value, extra)]
+        else:
+            px = text_font(value)
+            pieces = [(text_html(piece, extra, px), text_height(piece, px)) for piece in split_text(value, BUDGET, px)]
+        for part, height in pieces:
+            if page and h + height > BUDGET:
+                yield done()
+                page, h, pages = [], 0, pages + 1
+            page.append(part)
+            h += height
+    if page:
+        yield done()
 
 
 def summary(nb):

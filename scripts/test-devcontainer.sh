@@ -6,7 +6,7 @@
 #   2. each lifecycle command it names runs, in order, as a NON-ROOT user on a fresh clone
 #      (the image's user is not root): setup, the kernel check, JupyterLab started and
 #      answering with the gonb kernel listed; then one notebook executed in that user's kernel;
-#      nothing of that user's is left running afterwards.
+#      nothing of that user's is left running afterwards. Logs: build/devcontainer/.
 # As root it makes (once) a user "labdev"; as a normal user it runs as that user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ fi
 work=$(mktemp -d /tmp/lab-devcontainer.XXXXXX)
 mkdir "$work/home"
 git clone -q --no-hardlinks . "$work/lab"  # HEAD, as a fresh codespace would get it
-# Modules come from a copy of this machine's module cache (no second download); everything else —
+# Modules come first from a copy of this machine's module cache (no second download); everything else —
 # GoNB's build, the venv, the kernelspec — is the user's own.
 modcache=$work/modules
 cp -r "$(go env GOMODCACHE)/cache/download" "$modcache"
@@ -35,12 +35,13 @@ cleanup() {
   pkill -TERM -u "$user" -f "port=$port" 2>/dev/null || true
   sleep 1
   [ "$user" = labdev ] && pkill -KILL -u labdev 2>/dev/null || true
+  mkdir -p build/devcontainer && cp "$work"/*.log "$work"/lab/build/*.log build/devcontainer/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 lifecycle=$("$PY" scripts/devcontainer_check.py --commands .devcontainer/devcontainer.json)
-env_for_user=(GOPROXY="file://$modcache" GOFLAGS=-modcacherw GOTOOLCHAIN=local LAB_SKIP_GOPLS=1 LAB_PORT="$port"
+env_for_user=(GOPROXY="file://$modcache,$(go env GOPROXY)" GOFLAGS=-modcacherw GOTOOLCHAIN=local LAB_SKIP_GOPLS=1 LAB_PORT="$port"
               HOME="$work/home" GOPATH="$work/go" GOCACHE="$work/go-build")  # a user's own HOME is left alone
 while IFS=$'\t' read -r name command; do
   echo "--- $name (as $user): $command"
@@ -67,5 +68,8 @@ grep -E "passed|failed" "$work/notebook.log" | tail -1
 
 pkill -TERM -u "$user" -f "port=$port" || true
 for _ in $(seq 50); do pgrep -u "$user" -f "port=$port" >/dev/null || break; sleep 0.2; done
-if [ "$user" = labdev ] && left=$(pgrep -u labdev -a); then echo "FAIL: labdev still runs: $left"; exit 1; fi
+# (zombies are dead already: only whether the container's init reaps them differs)
+if [ "$user" = labdev ] && left=$(ps -u labdev -o stat=,pid=,args= | awk '$1 !~ /^Z/') && [ -n "$left" ]; then
+  echo "FAIL: labdev still runs: $left"; exit 1
+fi
 echo "devcontainer lifecycle passed as $user"

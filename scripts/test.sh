@@ -9,19 +9,42 @@ passed=0
 failed=0
 skipped=0
 
+record() { # name exit-code seconds
+  if [ "$2" -eq 0 ]; then
+    results+=("ok    $1 ($3s)"); passed=$((passed + 1))
+  elif [ "$2" -eq 77 ]; then
+    results+=("SKIP  $1 ($3s)"); skipped=$((skipped + 1))
+  else
+    results+=("FAIL  $1 ($3s)"); failed=$((failed + 1))
+  fi
+}
+
 step() { # name command...
   local name=$1; shift
   printf '\n\033[1m==> %s\033[0m\n' "$name"
   local start=$SECONDS
   "$@"
-  local rc=$?
-  if [ $rc -eq 0 ]; then
-    results+=("ok    $name ($((SECONDS - start))s)"); passed=$((passed + 1))
-  elif [ $rc -eq 77 ]; then
-    results+=("SKIP  $name ($((SECONDS - start))s)"); skipped=$((skipped + 1))
-  else
-    results+=("FAIL  $name ($((SECONDS - start))s)"); failed=$((failed + 1))
-  fi
+  record "$name" $? $((SECONDS - start))
+}
+
+# A step that mostly waits (downloads, a fresh user's first builds) runs beside the others:
+# started early with its output in build/logs/, printed and reported when collected.
+bg_names=(); bg_pids=(); bg_starts=()
+start_bg() { # name command...
+  local name=$1; shift
+  mkdir -p build/logs
+  "$@" >"build/logs/background-${#bg_names[@]}.log" 2>&1 &
+  bg_pids+=($!); bg_names+=("$name"); bg_starts+=($SECONDS)
+  printf '\n\033[1m==> %s: started in the background\033[0m\n' "$name"
+}
+collect_bg() {
+  local i rc
+  for i in "${!bg_names[@]}"; do
+    printf '\n\033[1m==> %s (ran in the background)\033[0m\n' "${bg_names[$i]}"
+    wait "${bg_pids[$i]}"; rc=$?
+    cat "build/logs/background-$i.log"
+    record "${bg_names[$i]}" $rc $((SECONDS - bg_starts[$i]))
+  done
 }
 
 gofmt_clean() {
@@ -29,6 +52,12 @@ gofmt_clean() {
   files=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
   [ -z "$files" ] || { echo "gofmt needed:"; echo "$files"; return 1; }
   echo "all Go files are gofmt-clean"
+}
+
+staticcheck_run() { # staticcheck at the version tools/go.mod pins, built like GoNB (no proxy version list needed)
+  mkdir -p build
+  (cd tools && go build -o ../build/staticcheck honnef.co/go/tools/cmd/staticcheck) || return 1
+  build/staticcheck ./...
 }
 
 fuzz_short() { # a short run of every fuzz target listed in scripts/fuzz-targets.txt
@@ -41,8 +70,14 @@ fuzz_short() { # a short run of every fuzz target listed in scripts/fuzz-targets
   done < scripts/fuzz-targets.txt
 }
 
+if [ "${LAB_TEST_STEPS:-all}" != go ]; then
+  start_bg "devcontainer: each lifecycle command as a non-root user on a fresh clone" scripts/test-devcontainer.sh
+fi
 step "gofmt" gofmt_clean
 step "go vet" go vet ./...
+# Readers are on macOS and Windows too: the Go code must build and vet there (Linux-only experiments skip).
+step "go vet (darwin, windows)" bash -c 'GOOS=darwin go vet ./... && GOOS=windows go vet ./...'
+step "staticcheck" staticcheck_run
 step "go test -race" go test -race -count 1 -timeout 20m ./...
 # Under -race the echo reliability test sends fewer messages per client; run it full size too.
 step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^TestReliabilityManyClients$' ./labkit/capstone/echo
@@ -54,6 +89,7 @@ if [ "${LAB_TEST_STEPS:-all}" != go ]; then
   if [ -x scripts/test-browser.sh ]; then
     step "browser tests" scripts/test-browser.sh
   fi
+  collect_bg
 fi
 
 printf '\n\033[1m==> Summary\033[0m\n'

@@ -9,9 +9,8 @@ import os
 import re
 
 import nbformat
+from notebook_files import NB_DIR, ROOT, notebook_path, stems, tags  # noqa: F401 - re-exported for the tests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NB_DIR = os.path.join(ROOT, "notebooks")
 EXECUTED_DIR = os.path.join(ROOT, "build", "executed")
 LOG_DIR = os.path.join(ROOT, "build", "logs")
 
@@ -20,21 +19,14 @@ BOOTSTRAP_RE = re.compile(r"go mod edit .*-replace")
 # GoNB (v0.11) reports a cell program that exits non-zero (panic, log.Fatal, a failing
 # %test) only as a last stderr line such as "exit status 2" or "signal: killed", with an
 # "ok" reply, so nbclient alone would not notice. Compile errors do arrive as error outputs.
-EXIT_RE = re.compile(r"(?:^|\n)(?:\^C\n)?(exit status \d+|signal: [a-z ]+)\n?$")
+# internal/browsertest's exitLine is the same rule; both are tested on the samples in
+# internal/browsertest/testdata/gonb_exit_samples.json. \Z, not $: Python's $ also matches
+# before a last newline, Go's does not.
+EXIT_RE = re.compile(r"(?:^|\n)(?:\^C\n)?(exit status \d+|signal: [a-z ]+)\n?\Z")
 
 
 class NotebookFailure(Exception):
     """A notebook did not run the way the lab requires; the message says which cell and why."""
-
-
-def stems(ext):
-    """The lab's notebooks with files of this extension ("ipynb" or "md"), by stem, in lab order."""
-    names = (os.path.splitext(f) for f in os.listdir(NB_DIR))
-    return sorted(stem for stem, e in names if e == "." + ext and stem[:2].isdigit())
-
-
-def notebook_path(stem, ext="ipynb"):
-    return os.path.join(NB_DIR, f"{stem}.{ext}")
 
 
 def solution_path(stem, exercise):
@@ -43,10 +35,6 @@ def solution_path(stem, exercise):
 
 def rel(path):
     return os.path.relpath(path, ROOT)
-
-
-def tags(cell):
-    return set(cell.get("metadata", {}).get("tags", []))
 
 
 def exercise_name(cell):

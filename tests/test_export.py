@@ -1,14 +1,8 @@
 """The export's Go highlighting (scripts/export.py), without a kernel or a browser."""
 import html
-import importlib.util
-import os
 import re
 
-import nblab
-
-spec = importlib.util.spec_from_file_location("export", os.path.join(nblab.ROOT, "scripts", "export.py"))
-export = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(export)
+import export
 
 CELL = """!*go mod edit -replace "x=${GONB_DIR}/.."
 %goflags -race
@@ -38,3 +32,16 @@ def test_go_cells_highlight_as_go_with_gonb_lines_as_preprocessor():
 
 def test_other_languages_keep_their_lexer():
     assert ("c1", "# hi") in tokens(export.highlight_code("# hi\n", language="python"))
+
+
+def test_index_lists_the_exported_pages_in_lab_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "local_assets", lambda: True)
+    monkeypatch.setattr(export, "copy_assets", lambda out: None)
+    first, second = export.stems("ipynb")[:2]
+    for stem in (second, first):
+        (tmp_path / (stem + ".html")).write_text("<html></html>")
+    export.write_index("html", str(tmp_path))
+    page = (tmp_path / "index.html").read_text()
+    assert "<title>Go Concurrency Lab — notebooks (HTML)</title>" in page
+    assert page.index(f'href="{first}.html"') < page.index(f'href="{second}.html"')
+    assert page.count("<li>") == 2 and "press S" not in page

@@ -1,6 +1,6 @@
 """The lab's notebooks, checked statically and run in a real GoNB kernel.
 
-Every test is parametrized by notebook stem, so `pytest tests -k 05` selects notebook 05.
+Every test is parametrized by notebook stem, so `pytest --nb 05` (make's NB=05) selects notebook 05.
 Static tests need no kernel (`make check-notebooks`); the tests marked `kernel` execute a
 notebook top to bottom in a fresh kernel (`make test-notebooks`) and leave the executed copy in
 build/executed/ and GoNB's log in build/logs/.

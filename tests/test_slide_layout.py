@@ -1,13 +1,7 @@
 """The deck layout (scripts/slide_layout.py), without a kernel or a browser: what goes on which
 sub-slide. Whether the slides fit is measured in a browser (internal/browsertest)."""
-import os
-import sys
-
 import nbformat
-import nblab
-
-sys.path.insert(0, os.path.join(nblab.ROOT, "scripts"))
-import slide_layout as L  # noqa: E402
+import slide_layout as L
 
 v4 = nbformat.v4
 

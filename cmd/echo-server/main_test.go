@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,8 +55,8 @@ func (nopRunner) Run() int { return 0 }
 type server struct {
 	cmd    *exec.Cmd
 	addr   string
-	out    *syncBuffer // stdout after the "listening" line
-	stderr *syncBuffer
+	out    *proc.Buffer // stdout after the "listening" line
+	stderr *proc.Buffer
 	exited chan struct{} // closed once the process has been waited for
 	code   int           // its exit code, valid after exited is closed
 }
@@ -72,7 +71,7 @@ func startServer(t *testing.T, args ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, out: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	s := &server{cmd: cmd, out: &proc.Buffer{}, stderr: &proc.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -117,23 +116,6 @@ func (s *server) interrupt(t *testing.T) int {
 func (s *server) wait() int {
 	<-s.exited
 	return s.code
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // runTool runs a program to completion with stdin and returns its stdout, stderr and

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,37 +70,6 @@ func TestCopyForLivePointsBootstrapAtRoot(t *testing.T) {
 		t.Errorf("copyForLive without a bootstrap cell: err = %v, want one naming the bootstrap cell", err)
 	}
 }
-
-func TestDescendantsSeesGrandchildren(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
-	}
-	// sh starts sleep as its child: a grandchild of this test.
-	cmd := exec.Command("sh", "-c", "sleep 30 & wait")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		found := false
-		for pid, c := range descendants(os.Getpid()) {
-			if c == "sleep 30" && pid != cmd.Process.Pid {
-				found = running(pid)
-				defer func() { _ = exec.Command("kill", "-9", itoa(pid)).Run() }()
-			}
-		}
-		if found {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("descendants(%d) never listed the grandchild sleep: %v", os.Getpid(), descendants(os.Getpid()))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // startBrowser skips the test, visibly, where no Chromium is installed.
 func startBrowser(t *testing.T) *Browser {
@@ -253,5 +221,30 @@ func TestCheckDeckCountsSlidesTallerThanTheScreen(t *testing.T) {
 	}
 	if last := r.Screenshots[len(r.Screenshots)-1]; filepath.Base(last) != "overflow.notes.png" {
 		t.Errorf("last screenshot %s, want overflow.notes.png", last)
+	}
+}
+
+// TestExitLineOnTheSharedSamples holds exitLine to the samples tests/test_nblab.py holds
+// nblab.EXIT_RE to, so the browser tests and the notebook tests agree on when GoNB says a
+// cell's program failed.
+func TestExitLineOnTheSharedSamples(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "gonb_exit_samples.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var samples []struct {
+		Why, Stderr string
+		Failed      bool
+	}
+	if err := json.Unmarshal(data, &samples); err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) < 5 {
+		t.Fatalf("only %d samples", len(samples))
+	}
+	for _, s := range samples {
+		if got := exitLine.MatchString(s.Stderr); got != s.Failed {
+			t.Errorf("%s: exitLine matches %q = %v, want %v", s.Why, s.Stderr, got, s.Failed)
+		}
 	}
 }

@@ -198,122 +198,151 @@ func (c chartState) why() string {
 // <name>.png (title slide) and <name>.first-chart.png. The error is for a browser that could
 // not be driven at all; a broken deck is reported in DeckReport.Problems.
 func (b *Browser) CheckDeck(ctx context.Context, url, name, shotDir string) (DeckReport, error) {
-	r := DeckReport{Name: name}
 	tab, w, closeTab, err := b.openWatchedTab(ctx)
 	if err != nil {
-		return r, err
+		return DeckReport{Name: name}, err
 	}
 	defer closeTab()
-	problem := func(where string, ps ...string) {
-		for _, p := range ps {
-			r.Problems = append(r.Problems, where+": "+p)
-		}
+	d := &deckCheck{tab: tab, w: w, r: DeckReport{Name: name}, name: name, shotDir: shotDir, everySlide: b.EverySlide}
+	started, err := d.open(url)
+	if err != nil || !started {
+		return d.r, err
 	}
-
-	// The window size includes the browser's own bars; an audience sees the whole screen.
-	if err := chromedp.Do(tab, chromedp.EmulateViewport(ViewportWidth, ViewportHeight), chromedp.Navigate(url)); err != nil {
-		return r, fmt.Errorf("open %s: %w", url, err)
-	}
-	if !waitFor(tab, `document.body && document.body.getAttribute("data-labkit-deck") === "ready"`, DeckReadyTimeout) {
-		problem("deck", "reveal.js did not start within "+DeckReadyTimeout.String())
-		problem("deck", w.take()...)
-		return r, nil
-	}
-	problem("loading", w.take()...)
-	comments, wrong, err := goComments(tab)
-	if err != nil {
-		return r, err
-	}
-	r.GoComments = comments
-	problem("code", wrong...)
-	// Screenshots must show slides, not the middle of an animation between two.
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](
-		`Reveal.configure && Reveal.configure({transition: "none", backgroundTransition: "none"})`)); err != nil {
-		return r, fmt.Errorf("turn transitions off: %w", err)
-	}
-	if err := os.MkdirAll(shotDir, 0o755); err != nil {
-		return r, err
-	}
-	shot := filepath.Join(shotDir, name+".png")
-	if err := screenshot(tab, shot); err != nil {
-		return r, err
-	}
-	r.Screenshots = append(r.Screenshots, shot)
-
 	slides, err := chromedp.Run(tab, chromedp.Evaluate[[]slideInfo](jsSlides))
 	if err != nil {
-		return r, fmt.Errorf("list slides: %w", err)
+		return d.r, fmt.Errorf("browsertest: list slides: %w", err)
 	}
-	r.Slides = len(slides)
+	d.r.Slides = len(slides)
 	if len(slides) == 0 {
-		problem("deck", "has no slides")
+		d.problem("deck", "has no slides")
 	}
-	firstChart := ""
 	for i, s := range slides {
-		where := fmt.Sprintf("slide %d/%d %q", i+1, len(slides), s.Title)
-		if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("Reveal.slide(%d, %d)", s.H, s.V))); err != nil {
-			return r, fmt.Errorf("%s: %w", where, err)
+		if err := d.checkSlide(i, len(slides), s); err != nil {
+			return d.r, err
 		}
-		if !waitFor(tab, fmt.Sprintf(`(function () { var i = Reveal.getIndices(); return i.h === %d && (i.v || 0) === %d; })()`, s.H, s.V), 5*time.Second) {
-			problem(where, "reveal.js did not show it")
-			continue
-		}
-		r.Charts += s.Charts
-		size, err := chromedp.Run(tab, chromedp.Evaluate[overflow](fmt.Sprintf(jsOverflow, s.H, s.V)))
-		if err != nil {
-			return r, fmt.Errorf("%s: measure: %w", where, err)
-		}
-		if why := size.tooTall(); why != "" {
-			r.TooTall++
-			problem(where, fmt.Sprintf("(#/%d/%d) %s", s.H, s.V, why))
-		}
-		states, err := settledCharts(tab, "Reveal.getCurrentSlide()")
-		if err != nil {
-			return r, fmt.Errorf("%s: %w", where, err)
-		}
-		for _, c := range states {
-			if drawn(c) {
-				r.Drawn++
-			} else {
-				problem(where, "chart "+c.ID+" "+c.why())
-			}
-		}
-		if len(states) > 0 && firstChart == "" {
-			firstChart = filepath.Join(shotDir, name+".first-chart.png")
-			if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](jsShowFirstChart)); err != nil {
-				return r, err
-			}
-			_ = sleep(tab, 300*time.Millisecond) // let the scroll settle before the picture
-			if err := screenshot(tab, firstChart); err != nil {
-				return r, err
-			}
-			r.Screenshots = append(r.Screenshots, firstChart)
-		}
-		if s.Notes {
-			r.Notes++
-			if r.Notes == 1 {
-				// The notes as a presenter reads them, shown on the slide (reveal.js's showNotes).
-				shot := filepath.Join(shotDir, name+".notes.png")
-				if err := screenshotWithNotes(tab, shot); err != nil {
-					return r, err
-				}
-				r.Screenshots = append(r.Screenshots, shot)
-			}
-		}
-		w.settle(tab, 5*time.Second)
-		if b.EverySlide {
-			if err := screenshot(tab, filepath.Join(shotDir, fmt.Sprintf("%s.s%02d.png", name, i+1))); err != nil {
-				return r, err
-			}
-		}
-		problem(where, w.take()...)
 	}
 	_ = sleep(tab, 300*time.Millisecond) // late errors, e.g. from the last slide's scripts
-	problem("after the last slide", w.take()...)
+	d.problem("after the last slide", w.take()...)
 	w.mu.Lock()
-	r.Requests = w.requests
+	d.r.Requests = w.requests
 	w.mu.Unlock()
-	return r, nil
+	return d.r, nil
+}
+
+// deckCheck is one CheckDeck under way: the tab showing the deck and what it found so far.
+type deckCheck struct {
+	tab           context.Context
+	w             *watcher
+	r             DeckReport
+	name, shotDir string
+	everySlide    bool
+	firstChart    bool // whether the first chart has had its screenshot
+}
+
+func (d *deckCheck) problem(where string, ps ...string) {
+	for _, p := range ps {
+		d.r.Problems = append(d.r.Problems, where+": "+p)
+	}
+}
+
+func (d *deckCheck) screenshot(file string, take func(context.Context, string) error) error {
+	path := filepath.Join(d.shotDir, file)
+	if err := take(d.tab, path); err != nil {
+		return err
+	}
+	d.r.Screenshots = append(d.r.Screenshots, path)
+	return nil
+}
+
+// open loads the deck, waits for reveal.js, checks the code highlighting, turns the
+// transitions off and takes the title slide's screenshot. It reports whether the deck
+// started at all (if not, that is a problem in the report, not an error).
+func (d *deckCheck) open(url string) (bool, error) {
+	// The window size includes the browser's own bars; an audience sees the whole screen.
+	if err := chromedp.Do(d.tab, chromedp.EmulateViewport(ViewportWidth, ViewportHeight), chromedp.Navigate(url)); err != nil {
+		return false, fmt.Errorf("browsertest: open %s: %w", url, err)
+	}
+	if !waitFor(d.tab, `document.body && document.body.getAttribute("data-labkit-deck") === "ready"`, DeckReadyTimeout) {
+		d.problem("deck", "reveal.js did not start within "+DeckReadyTimeout.String())
+		d.problem("deck", d.w.take()...)
+		return false, nil
+	}
+	d.problem("loading", d.w.take()...)
+	comments, wrong, err := goComments(d.tab)
+	if err != nil {
+		return false, err
+	}
+	d.r.GoComments = comments
+	d.problem("code", wrong...)
+	// Screenshots must show slides, not the middle of an animation between two.
+	if _, err := chromedp.Run(d.tab, chromedp.Evaluate[chromedp.Void](
+		`Reveal.configure && Reveal.configure({transition: "none", backgroundTransition: "none"})`)); err != nil {
+		return false, fmt.Errorf("browsertest: turn transitions off: %w", err)
+	}
+	if err := os.MkdirAll(d.shotDir, 0o755); err != nil {
+		return false, err
+	}
+	return true, d.screenshot(d.name+".png", screenshot)
+}
+
+// checkSlide shows slide i of n and checks it fits the screen and draws its charts,
+// taking the screenshots of the first chart and of the first speaker notes on the way.
+func (d *deckCheck) checkSlide(i, n int, s slideInfo) error {
+	where := fmt.Sprintf("slide %d/%d %q", i+1, n, s.Title)
+	if _, err := chromedp.Run(d.tab, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("Reveal.slide(%d, %d)", s.H, s.V))); err != nil {
+		return fmt.Errorf("browsertest: %s: %w", where, err)
+	}
+	if !waitFor(d.tab, fmt.Sprintf(`(function () { var i = Reveal.getIndices(); return i.h === %d && (i.v || 0) === %d; })()`, s.H, s.V), 5*time.Second) {
+		d.problem(where, "reveal.js did not show it")
+		return nil
+	}
+	d.r.Charts += s.Charts
+	size, err := chromedp.Run(d.tab, chromedp.Evaluate[overflow](fmt.Sprintf(jsOverflow, s.H, s.V)))
+	if err != nil {
+		return fmt.Errorf("browsertest: %s: measure: %w", where, err)
+	}
+	if why := size.tooTall(); why != "" {
+		d.r.TooTall++
+		d.problem(where, fmt.Sprintf("(#/%d/%d) %s", s.H, s.V, why))
+	}
+	states, err := settledCharts(d.tab, "Reveal.getCurrentSlide()")
+	if err != nil {
+		return fmt.Errorf("browsertest: %s: %w", where, err)
+	}
+	for _, c := range states {
+		if drawn(c) {
+			d.r.Drawn++
+		} else {
+			d.problem(where, "chart "+c.ID+" "+c.why())
+		}
+	}
+	if len(states) > 0 && !d.firstChart {
+		d.firstChart = true
+		if _, err := chromedp.Run(d.tab, chromedp.Evaluate[chromedp.Void](jsShowFirstChart)); err != nil {
+			return err
+		}
+		_ = sleep(d.tab, 300*time.Millisecond) // let the scroll settle before the picture
+		if err := d.screenshot(d.name+".first-chart.png", screenshot); err != nil {
+			return err
+		}
+	}
+	if s.Notes {
+		d.r.Notes++
+		if d.r.Notes == 1 {
+			// The notes as a presenter reads them, shown on the slide (reveal.js's showNotes).
+			if err := d.screenshot(d.name+".notes.png", screenshotWithNotes); err != nil {
+				return err
+			}
+		}
+	}
+	d.w.settle(d.tab, 5*time.Second)
+	if d.everySlide {
+		if err := screenshot(d.tab, filepath.Join(d.shotDir, fmt.Sprintf("%s.s%02d.png", d.name, i+1))); err != nil {
+			return err
+		}
+	}
+	d.problem(where, d.w.take()...)
+	return nil
 }
 
 // jsGoComments finds the `//` comments in the code cells' highlighted input (Pygments spans;
@@ -449,7 +478,7 @@ func (b *Browser) CheckPage(ctx context.Context, url, name, shotDir string) (Pag
 	}
 	defer closeTab()
 	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
-		return r, fmt.Errorf("open %s: %w", url, err)
+		return r, fmt.Errorf("browsertest: open %s: %w", url, err)
 	}
 	states, err := settledCharts(tab, "document")
 	if err != nil {

@@ -14,33 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// InterruptOptions says which cell CheckInterrupt starts and interrupts.
-type InterruptOptions struct {
-	LiveOptions
-	Cell  string        // text in the source of the cell to interrupt (the first code cell holding it)
-	Ready string        // text in the cell's output that says it is under way (required)
-	Bound time.Duration // how long the cell may take to stop after the interrupt; default 20 s
-}
-
-// InterruptReport is what CheckInterrupt saw.
-type InterruptReport struct {
-	FrontEnd   string
-	Cell       string        // "cell N (first line)"
-	RanFor     time.Duration // from Run to the interrupt
-	StoppedIn  time.Duration // from the interrupt to the cell no longer running
-	Processes  []string      // what the cell had running at the interrupt (beyond the kernel's own)
-	Listeners  []string      // listening sockets those processes held
-	Left       []string      // processes and listeners still there after the cell stopped
-	Output     string        // the last lines the cell printed
-	Screenshot string
-	Problems   []string
-	Notes      []string
-}
-
-// LeftAfterInterrupt is how long what an interrupted cell started may take to go away
-// after the cell stopped (GoNB itself kills the cell's program 5 s after its SIGINT).
-var LeftAfterInterrupt = 10 * time.Second
-
 // CheckInterrupt opens the notebook in JupyterLab, runs the cells above the chosen one
 // (Run ▸ Run All Above Selected Cell), runs the cell (Run ▸ Run Selected Cell and Do not
 // Advance), waits for its Ready text, notes the processes the kernel's tree gained and
@@ -64,151 +37,218 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 		r.Problems = append(r.Problems, p)
 		return r, nil
 	}
-	cells, err := l.readCells()
+	target, above, err := l.findCell(o.Cell)
 	if err != nil {
 		return r, err
 	}
-	var target *liveCell
-	for i := range cells {
-		if strings.Contains(cells[i].Source, o.Cell) {
-			target = &cells[i]
-			break
-		}
-	}
-	if target == nil {
-		return r, fmt.Errorf("browsertest: no code cell of %s holds %q", o.Notebook, o.Cell)
-	}
 	r.Cell = target.where()
-	output := fmt.Sprintf(`(function (n) { return n.querySelector(".jp-OutputArea") || n; })(%s.content.widgets[%d].node)`, jsLabNotebook, target.Index)
-	if err := l.selectCell(target.Index); err != nil {
-		return r, err
-	}
-	if target.Index > 0 && cells[0].Index < target.Index {
-		if err := clickMenu(l.tab, "Run", "notebook:run-all-above"); err != nil {
-			return r, fmt.Errorf("run the cells above: %w", err)
-		}
-		waitFor(l.tab, l.front.ui.busy, 30*time.Second)
-		if !waitStable(l.tab, l.front.ui.done, l.o.Timeout) {
-			r.Problems = append(r.Problems, fmt.Sprintf("the cells above %s did not finish within %s", r.Cell, l.o.Timeout))
-			return r, nil
-		}
-		above, err := l.readCells()
-		if err != nil {
+	if above {
+		problems, finished, err := l.runAbove(target)
+		r.Problems = append(r.Problems, problems...)
+		if err != nil || !finished {
 			return r, err
 		}
-		for _, c := range above {
-			if c.Index < target.Index {
-				_, problems := c.judge()
-				r.Problems = append(r.Problems, problems...)
-			}
-		}
 	}
-
 	kernel := kernelOf(l.srv.cmd.Process.Pid)
 	if kernel == 0 {
 		return r, fmt.Errorf("browsertest: no gonb kernel process under Jupyter")
 	}
 	before := descendants(kernel) // the kernel's own helpers (gopls) stay; they are not the cell's
-	if err := l.selectCell(target.Index); err != nil {
+	started, problem, err := l.runUntil(target, o.Ready)
+	if err != nil {
 		return r, err
 	}
-	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
-		return r, fmt.Errorf("run %s: %w", r.Cell, err)
-	}
-	started := time.Now()
-	printed := fmt.Sprintf(`(function (c) { return c.model.outputs.toJSON().some(function (o) {
-	  return [].concat(o.text || []).join("").indexOf(%s) >= 0; }); })(%s.content.widgets[%d])`, jsonString(o.Ready), jsLabNotebook, target.Index)
-	if !waitFor(l.tab, printed, l.o.Timeout) {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s never printed %q", r.Cell, o.Ready))
+	if problem != "" {
+		r.Problems = append(r.Problems, problem)
 		return r, nil
 	}
-	busy := fmt.Sprintf(`(function (c) { return %s; })(%s.content.widgets[%d])`, jsLabBusy, jsLabNotebook, target.Index)
-	if running, _ := chromedp.Run(l.tab, chromedp.Evaluate[bool](busy)); !running {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s finished before the interrupt: pick a longer cell", r.Cell))
-		return r, nil
-	}
-	type process struct{ cmd, started string }
-	cellProcs := map[int]process{}
-	for pid, cmd := range descendants(kernel) {
-		if before[pid] != cmd {
-			cellProcs[pid] = process{cmd, startTime(pid)}
-		}
-	}
-	alive := func(pid int) bool { return running(pid) && startTime(pid) == cellProcs[pid].started }
-	var pids []int
-	for pid, p := range cellProcs {
-		pids = append(pids, pid)
-		r.Processes = append(r.Processes, fmt.Sprintf("pid %d %s", pid, shorten(p.cmd)))
-	}
-	sort.Strings(r.Processes)
-	listeners := listenersOf(pids)
-	for _, addr := range listeners {
-		r.Listeners = append(r.Listeners, addr)
-	}
-	sort.Strings(r.Listeners)
+	cell := cellStarted(kernel, before)
+	r.Processes, r.Listeners = cell.names()
 
 	if err := mouseClick(l.tab, jsLabNotebook+`.toolbar.node.querySelector('[data-jp-item-name="interrupt"]')`); err != nil {
-		return r, fmt.Errorf("press the interrupt button: %w", err)
+		return r, fmt.Errorf("browsertest: press the interrupt button: %w", err)
 	}
 	pressed := time.Now()
 	r.RanFor = pressed.Sub(started)
-	stopped := waitFor(l.tab, "!"+busy, o.Bound)
+	stopped := waitFor(l.tab, "!"+cellBusy(target.Index), o.Bound)
 	r.StoppedIn = time.Since(pressed)
 	if !stopped {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s still running %s after the interrupt", r.Cell, o.Bound))
 	}
-
 	// What the cell started must go with it; give it a moment, then name (and kill) the rest.
-	deadline := time.Now().Add(LeftAfterInterrupt)
+	r.Left = cell.leftAfter(l.tab, LeftAfterInterrupt)
+	for _, p := range r.Left {
+		r.Problems = append(r.Problems, "left behind by the interrupted cell: "+p)
+	}
+	cell.kill()
+	r.Output, r.Notes = l.interruptedOutput(target.Index, r.Notes)
+	r.Screenshot = filepath.Join(l.o.OutDir, "live-interrupt-"+strings.TrimSuffix(l.name, ".ipynb")+".png")
+	output := fmt.Sprintf(`(function (n) { return n.querySelector(".jp-OutputArea") || n; })(%s.content.widgets[%d].node)`, jsLabNotebook, target.Index)
+	if err := l.screenshotAt(r.Screenshot, output); err != nil {
+		return r, err
+	}
+	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
+	return r, nil
+}
+
+// findCell returns the first code cell whose source holds text, and whether code cells
+// come before it.
+func (l *liveLab) findCell(text string) (target liveCell, above bool, err error) {
+	cells, err := l.readCells()
+	if err != nil {
+		return target, false, err
+	}
+	for _, c := range cells {
+		if strings.Contains(c.Source, text) {
+			return c, c.Index > 0 && cells[0].Index < c.Index, nil
+		}
+	}
+	return target, false, fmt.Errorf("browsertest: no code cell of %s holds %q", l.name, text)
+}
+
+// runAbove runs the cells above target (Run ▸ Run All Above Selected Cell) and returns the
+// problems of those cells, and whether they finished at all.
+func (l *liveLab) runAbove(target liveCell) (problems []string, finished bool, err error) {
+	if err := l.selectCell(target.Index); err != nil {
+		return nil, false, err
+	}
+	if err := clickMenu(l.tab, "Run", "notebook:run-all-above"); err != nil {
+		return nil, false, fmt.Errorf("browsertest: run the cells above: %w", err)
+	}
+	waitFor(l.tab, l.front.ui.busy, 30*time.Second)
+	if !waitStable(l.tab, l.front.ui.done, l.o.Timeout) {
+		return []string{fmt.Sprintf("the cells above %s did not finish within %s", target.where(), l.o.Timeout)}, false, nil
+	}
+	cells, err := l.readCells()
+	if err != nil {
+		return nil, false, err
+	}
+	for _, c := range cells {
+		if c.Index < target.Index {
+			_, p := c.judge()
+			problems = append(problems, p...)
+		}
+	}
+	return problems, true, nil
+}
+
+// cellBusy is the JavaScript condition that the cell at index is running.
+func cellBusy(index int) string {
+	return fmt.Sprintf(`(function (c) { return %s; })(%s.content.widgets[%d])`, jsLabBusy, jsLabNotebook, index)
+}
+
+// runUntil runs target (Run ▸ Run Selected Cell and Do not Advance) and waits until it
+// prints ready while still running. It returns when it started, or the problem that kept
+// it from getting there.
+func (l *liveLab) runUntil(target liveCell, ready string) (started time.Time, problem string, err error) {
+	if err := l.selectCell(target.Index); err != nil {
+		return started, "", err
+	}
+	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
+		return started, "", fmt.Errorf("browsertest: run %s: %w", target.where(), err)
+	}
+	started = time.Now()
+	printed := fmt.Sprintf(`(function (c) { return c.model.outputs.toJSON().some(function (o) {
+	  return [].concat(o.text || []).join("").indexOf(%s) >= 0; }); })(%s.content.widgets[%d])`, jsonString(ready), jsLabNotebook, target.Index)
+	if !waitFor(l.tab, printed, l.o.Timeout) {
+		return started, fmt.Sprintf("%s never printed %q", target.where(), ready), nil
+	}
+	if running, _ := chromedp.Run(l.tab, chromedp.Evaluate[bool](cellBusy(target.Index))); !running {
+		return started, fmt.Sprintf("%s finished before the interrupt: pick a longer cell", target.where()), nil
+	}
+	return started, "", nil
+}
+
+// cellProcesses are the processes a cell started (with their start times, so a reused pid
+// is not mistaken for one of them) and the sockets they listen on, by inode.
+type cellProcesses struct {
+	started   map[int]string // pid -> its command line
+	startTime map[int]string
+	listeners map[string]string // inode -> address
+}
+
+// cellStarted returns the processes under kernel that were not there before.
+func cellStarted(kernel int, before map[int]string) cellProcesses {
+	c := cellProcesses{started: map[int]string{}, startTime: map[int]string{}}
+	var pids []int
+	for pid, cmd := range descendants(kernel) {
+		if before[pid] != cmd {
+			c.started[pid], c.startTime[pid] = cmd, startTime(pid)
+			pids = append(pids, pid)
+		}
+	}
+	c.listeners = listenersOf(pids)
+	return c
+}
+
+// names describes the processes and the addresses they listen on, sorted.
+func (c cellProcesses) names() (procs, listeners []string) {
+	for pid, cmd := range c.started {
+		procs = append(procs, fmt.Sprintf("pid %d %s", pid, shorten(cmd)))
+	}
+	for _, addr := range c.listeners {
+		listeners = append(listeners, addr)
+	}
+	sort.Strings(procs)
+	sort.Strings(listeners)
+	return procs, listeners
+}
+
+func (c cellProcesses) alive(pid int) bool { return running(pid) && startTime(pid) == c.startTime[pid] }
+
+// leftAfter waits up to grace for the processes and listeners to go, and names those left.
+func (c cellProcesses) leftAfter(tab context.Context, grace time.Duration) []string {
+	deadline := time.Now().Add(grace)
 	for {
 		var left []string
 		open := listening()
-		for pid := range cellProcs {
-			if alive(pid) {
+		for pid := range c.started {
+			if c.alive(pid) {
 				left = append(left, fmt.Sprintf("pid %d %s", pid, shorten(cmdline(pid))))
 			}
 		}
-		for inode, addr := range listeners {
+		for inode, addr := range c.listeners {
 			if _, ok := open[inode]; ok {
 				left = append(left, "listener "+addr)
 			}
 		}
 		if len(left) == 0 || time.Now().After(deadline) {
 			sort.Strings(left)
-			r.Left = left
-			break
+			return left
 		}
-		_ = sleep(l.tab, 200*time.Millisecond)
+		_ = sleep(tab, 200*time.Millisecond)
 	}
-	for _, p := range r.Left {
-		r.Problems = append(r.Problems, "left behind by the interrupted cell: "+p)
-	}
-	for pid := range cellProcs {
-		if alive(pid) {
+}
+
+// kill kills the processes still alive, so that a failed check leaves nothing behind.
+func (c cellProcesses) kill() {
+	for pid := range c.started {
+		if c.alive(pid) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
+}
 
-	after, err := l.readCells()
-	if err == nil {
-		for _, c := range after {
-			if c.Index == target.Index {
-				stdout, stderr := c.text()
-				r.Output = lastLines(stdout+stderr, 3)
-				// Not judged: a panic on interrupt is untidy, but the cell stopped and left nothing.
-				if at := strings.Index(stderr, "panic: "); at >= 0 {
-					first, _, _ := strings.Cut(stderr[at:], "\n")
-					r.Notes = append(r.Notes, "the cell's program panicked on the interrupt instead of returning: "+shorten(first))
-				}
-			}
+// interruptedOutput returns the last lines the cell at index printed, and notes plus one if
+// its program panicked on the interrupt (not judged: untidy, but the cell stopped and left
+// nothing).
+func (l *liveLab) interruptedOutput(index int, notes []string) (string, []string) {
+	cells, err := l.readCells()
+	if err != nil {
+		return "", notes
+	}
+	for _, c := range cells {
+		if c.Index != index {
+			continue
 		}
+		stdout, stderr := c.text()
+		if at := strings.Index(stderr, "panic: "); at >= 0 {
+			first, _, _ := strings.Cut(stderr[at:], "\n")
+			notes = append(notes, "the cell's program panicked on the interrupt instead of returning: "+shorten(first))
+		}
+		return lastLines(stdout+stderr, 3), notes
 	}
-	r.Screenshot = filepath.Join(l.o.OutDir, "live-interrupt-"+strings.TrimSuffix(l.name, ".ipynb")+".png")
-	if err := l.screenshotAt(r.Screenshot, output); err != nil {
-		return r, err
-	}
-	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
-	return r, nil
+	return "", notes
 }
 
 // selectCell clicks the cell's input prompt, which selects it in JupyterLab, and checks

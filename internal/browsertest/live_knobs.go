@@ -16,34 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// KnobsOptions says which live cell (labkit/nb.Live) CheckKnobs explores.
-type KnobsOptions struct {
-	LiveOptions
-	Setup     []string // text in the source of each cell to run first, in order (what the live cell uses)
-	Cell      string   // text in the source of the live cell
-	Knob      string   // the slider to move: it is clicked near its right end, a larger value than the default
-	Interrupt bool     // instead of moving Knob, press the toolbar's interrupt while the first run is in flight
-	Ready     string   // with Interrupt: text in the cell's output that says the run is under way; default "running with"
-}
-
-// KnobsReport is what CheckKnobs saw.
-type KnobsReport struct {
-	FrontEnd      string
-	Cell          string
-	KernelAtOpen  string        // JupyterLab's kernel status before any cell ran ("unknown" with GoNB)
-	Before, After string        // the knob values of the run shown before and after the move
-	BeforeText    string        // that run's printed text (last lines)
-	AfterText     string        // and the one after the move
-	Redrew        time.Duration // from the move to the new run shown (Done) or started (Interrupt)
-	Ended         string        // what the knob panel says once the cell stopped
-	Processes     []string      // the cell's processes while it was live
-	Listeners     []string      // their listening sockets
-	Left          []string      // any of those still there after the cell stopped
-	Screenshot    string
-	Problems      []string
-	Notes         []string
-}
-
 // CheckKnobs opens the notebook in JupyterLab, runs the Setup cells and the live cell,
 // waits for its knob panel and first result, moves the knob with the mouse (a real click on
 // the slider), checks that the result is redrawn with the new value and different numbers,

@@ -12,17 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// SlidesReport is what CheckRISE saw.
-type SlidesReport struct {
-	FrontEnd   string
-	URL        string // the preview frame's address (jupyterlab-rise serves decks at /rise/<path>)
-	Slides     int    // slides in the deck (leaves: a vertical stack counts its slides)
-	Title      string // the first slide's first heading, as shown
-	Screenshot string
-	Problems   []string
-	Notes      []string
-}
-
 // jsRISEDeck reads the deck in jupyterlab-rise's preview frame: nil until the frame's
 // reveal.js is ready, then the slide count and the first slide's heading if it is on screen.
 const jsRISEDeck = `(function () {
@@ -62,11 +51,11 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 	  var h = c.model.type === "markdown" && c.model.sharedModel.getSource().match(/^#{1,3} +(.+)$/m); return h ? h[1].trim() : "";
 	}).filter(Boolean)[0] || ""`))
 	if err != nil {
-		return r, fmt.Errorf("read the notebook's first heading: %w", err)
+		return r, fmt.Errorf("browsertest: read the notebook's first heading: %w", err)
 	}
 	button := jsLabNotebook + `.toolbar.node.querySelector('[data-jp-item-name="RISE-button"]')`
 	if err := mouseClick(l.tab, button); err != nil {
-		return r, fmt.Errorf("press jupyterlab-rise's toolbar button (is jupyterlab-rise installed?): %w", err)
+		return r, fmt.Errorf("browsertest: press jupyterlab-rise's toolbar button (is jupyterlab-rise installed?): %w", err)
 	}
 	type deck struct {
 		URL    string
@@ -78,7 +67,7 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 	var d *deck
 	for deadline := time.Now().Add(DeckReadyTimeout * 2); d == nil || !d.Shown; {
 		if d, err = chromedp.Run(l.tab, chromedp.Evaluate[*deck](jsRISEDeck)); err != nil {
-			return r, fmt.Errorf("read the RISE deck: %w", err)
+			return r, fmt.Errorf("browsertest: read the RISE deck: %w", err)
 		}
 		if time.Now().After(deadline) || sleep(l.tab, 300*time.Millisecond) != nil {
 			break

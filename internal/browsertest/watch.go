@@ -53,41 +53,7 @@ func IsLocal(u string) bool {
 // with w.wg.Wait after cancelling).
 func watch(ctx context.Context) (*watcher, error) {
 	w := &watcher{urls: map[network.RequestID]string{}, inflight: map[network.RequestID]bool{}, last: time.Now()}
-	err := chromedp.Listen(ctx, func(ev any) {
-		switch e := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			w.mu.Lock()
-			w.urls[e.RequestID] = e.Request.URL
-			w.requests++
-			w.inflight[e.RequestID] = true
-			w.last = time.Now()
-			w.mu.Unlock()
-		case *network.EventLoadingFinished:
-			w.mu.Lock()
-			delete(w.inflight, e.RequestID)
-			w.last = time.Now()
-			w.mu.Unlock()
-		case *network.EventLoadingFailed:
-			w.mu.Lock()
-			if e.Canceled { // navigation or the page itself stopped it: not a failure
-				delete(w.inflight, e.RequestID)
-				w.mu.Unlock()
-				return
-			}
-			delete(w.inflight, e.RequestID)
-			w.last = time.Now()
-			u := w.urls[e.RequestID]
-			if (IsLocal(u) || u == "") && !isFavicon(u) {
-				w.problems = append(w.problems, fmt.Sprintf("failed request %s: %s", shorten(u), e.ErrorText))
-			} // outside requests are reported once, by the interceptor
-			w.mu.Unlock()
-		case *network.EventResponseReceived:
-			if e.Response != nil && e.Response.Status >= 400 && !isFavicon(e.Response.URL) {
-				w.add(fmt.Sprintf("failed request %s: HTTP %d", shorten(e.Response.URL), e.Response.Status))
-			}
-		}
-	})
-	if err != nil {
+	if err := chromedp.Listen(ctx, w.onNetwork); err != nil {
 		return nil, err
 	}
 	// Every tab gets the same viewport, so screenshots and reveal.js's scaling do not depend
@@ -108,12 +74,7 @@ func watch(ctx context.Context) (*watcher, error) {
 			if err != nil {
 				return
 			}
-			if IsLocal(e.Request.URL) {
-				_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
-				continue
-			}
-			w.add(outsidePrefix + shorten(e.Request.URL))
-			_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+			w.intercept(ctx, e)
 		}
 	}()
 	go func() {
@@ -122,19 +83,68 @@ func watch(ctx context.Context) (*watcher, error) {
 			if err != nil {
 				return
 			}
-			if strings.Contains(m.Text, "net::ERR_BLOCKED_BY_CLIENT") || isFavicon(m.URL) {
-				continue // the interceptor's own doing, reported above with its URL
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				text := m.Text
-				if m.URL != "" {
-					text += " (" + m.URL + ")"
-				}
-				w.add("console " + string(m.Type) + ": " + shorten(text))
-			}
+			w.onConsole(m)
 		}
 	}()
 	return w, nil
+}
+
+// onNetwork keeps count of the requests, which are still loading, and which failed.
+func (w *watcher) onNetwork(ev any) {
+	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		w.mu.Lock()
+		w.urls[e.RequestID] = e.Request.URL
+		w.requests++
+		w.inflight[e.RequestID] = true
+		w.last = time.Now()
+		w.mu.Unlock()
+	case *network.EventLoadingFinished:
+		w.mu.Lock()
+		delete(w.inflight, e.RequestID)
+		w.last = time.Now()
+		w.mu.Unlock()
+	case *network.EventLoadingFailed:
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		delete(w.inflight, e.RequestID)
+		if e.Canceled { // navigation or the page itself stopped it: not a failure
+			return
+		}
+		w.last = time.Now()
+		u := w.urls[e.RequestID]
+		if (IsLocal(u) || u == "") && !isFavicon(u) {
+			w.problems = append(w.problems, fmt.Sprintf("failed request %s: %s", shorten(u), e.ErrorText))
+		} // outside requests are reported once, by the interceptor
+	case *network.EventResponseReceived:
+		if e.Response != nil && e.Response.Status >= 400 && !isFavicon(e.Response.URL) {
+			w.add(fmt.Sprintf("failed request %s: HTTP %d", shorten(e.Response.URL), e.Response.Status))
+		}
+	}
+}
+
+// intercept lets a request to this machine through and fails (and reports) any other.
+func (w *watcher) intercept(ctx context.Context, e fetch.EventRequestPaused) {
+	if IsLocal(e.Request.URL) {
+		_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+		return
+	}
+	w.add(outsidePrefix + shorten(e.Request.URL))
+	_, _ = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+}
+
+// onConsole reports the page's console errors and uncaught exceptions.
+func (w *watcher) onConsole(m chromedp.ConsoleMessage) {
+	if strings.Contains(m.Text, "net::ERR_BLOCKED_BY_CLIENT") || isFavicon(m.URL) {
+		return // the interceptor's own doing, reported above with its URL
+	}
+	if m.Type == chromedp.ConsoleError || m.IsException() {
+		text := m.Text
+		if m.URL != "" {
+			text += " (" + m.URL + ")"
+		}
+		w.add("console " + string(m.Type) + ": " + shorten(text))
+	}
 }
 
 // isFavicon reports the browser's own request for a site icon, which no page asked for.

@@ -41,41 +41,42 @@ type Series struct {
 const Height = 380
 
 // Show prints c's numbers as a table and draws it: inline in a notebook, or, outside one,
-// in an HTML file under OutputDir() whose path it prints. It returns an error (and draws
-// nothing) if the chart is invalid, e.g. has no series or mismatched lengths.
-func Show(c Chart) error {
-	if c == nil {
-		return errors.New("chart: Show: chart is nil")
-	}
-	table, err := c.Table()
+// in an HTML file under OutputDir() whose path it prints.
+//
+// Show panics if c is nil or invalid (no series, a series without a name, lengths that
+// disagree, a value that is not a number): like [regexp.MustCompile] with a constant
+// pattern, a chart a cell builds is either right or a bug to fix, so a notebook calls
+// Show without checking an error. Outside a notebook, a chart file that cannot be written
+// is reported on stderr; the table has been printed already.
+func Show(c Chart) {
+	page, title, err := render(c)
 	if err != nil {
-		return err
+		panic(err)
 	}
-	page, title, err := renderHTML(c)
-	if err != nil {
-		return err
-	}
+	table, _ := c.Table() // render checked it
 	fmt.Print(table)
 	if nb.HTML(page) {
-		return nil
+		return
 	}
 	path, err := writeStandalone(title, page)
 	if err != nil {
-		return err
+		fmt.Fprintln(os.Stderr, err)
+		return
 	}
 	fmt.Printf("chart written to %s\n", path)
-	return nil
 }
 
-// HTML returns the fragment Show displays in a notebook: a container and the script that
-// loads ECharts and draws into it. Each call yields a fresh element id, so the same chart
-// can be shown many times in one page.
-func HTML(c Chart) (string, error) {
+// render validates c and returns the fragment Show displays in a notebook: a container and
+// the script that loads ECharts and draws into it. Each call yields a fresh element id, so
+// the same chart can be shown many times in one page.
+func render(c Chart) (page, title string, err error) {
 	if c == nil {
-		return "", errors.New("chart: HTML: chart is nil")
+		return "", "", errors.New("chart: Show: chart is nil")
 	}
-	page, _, err := renderHTML(c)
-	return page, err
+	if _, err := c.Table(); err != nil {
+		return "", "", err
+	}
+	return renderHTML(c)
 }
 
 // echartsChart is the part of every go-echarts chart that yields its option object.
@@ -240,18 +241,18 @@ func table(title string, header []string, rows [][]string) string {
 
 func checkSeries(kind string, n int, what string, series []Series) error {
 	if len(series) == 0 {
-		return fmt.Errorf("chart.%s: Series is empty: add at least one series", kind)
+		return fmt.Errorf("chart: %s: Series is empty: add at least one series", kind)
 	}
 	for i, s := range series {
 		if s.Name == "" {
-			return fmt.Errorf("chart.%s: Series[%d] has no Name", kind, i)
+			return fmt.Errorf("chart: %s: Series[%d] has no Name", kind, i)
 		}
 		if len(s.Values) != n {
-			return fmt.Errorf("chart.%s: Series %q has %d values, want one per %s (%d)", kind, s.Name, len(s.Values), what, n)
+			return fmt.Errorf("chart: %s: Series %q has %d values, want one per %s (%d)", kind, s.Name, len(s.Values), what, n)
 		}
 		for j, v := range s.Values {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("chart.%s: Series %q value %d is %v", kind, s.Name, j, v)
+				return fmt.Errorf("chart: %s: Series %q value %d is %v", kind, s.Name, j, v)
 			}
 		}
 	}

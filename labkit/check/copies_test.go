@@ -82,6 +82,10 @@ var exerciseCopies = []exerciseCopy{
 	{"12_choosing", "split_work", true, "Process", "processSlotsAroundParse"},
 	{"13_memory_model", "forward", false, "Forward", "forwardSequential"},
 	{"13_memory_model", "forward", true, "Forward", "forwardSelect"},
+	{"14_http_services", "graceful_run", false, "Run", "gracefulRunStub"},
+	{"14_http_services", "graceful_run", true, "Run", "gracefulRunSolution"},
+	{"15_deadlocks_and_contention", "transfer", false, "Transfer", "transferFromThenTo"},
+	{"15_deadlocks_and_contention", "transfer", true, "Transfer", "transferLowerIDFirst"},
 }
 
 // checkedInTheNotebook lists exercises ("notebook/exercise") whose check cell holds the

@@ -15,4 +15,7 @@
 // pass on a reference solution and to reject typical wrong answers; a test keeps the
 // copies of stubs and solutions there equal to the notebooks'. Files are named after
 // notebooks.
+//
+// check is the top of labkit's tiers: it may import any of them (core, measure, capstone),
+// and no labkit package imports it (labkit/tiers_test.go enforces both).
 package check

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -284,7 +283,7 @@ func (h *heldJobs) finish(i int) error {
 		return fmt.Errorf("check: %w", err)
 	}
 	for deadline := time.Now().Add(grace); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		if syscall.Kill(h.pids[i], 0) == syscall.ESRCH {
+		if !proc.Alive(h.pids[i]) {
 			break
 		}
 	}

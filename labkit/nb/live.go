@@ -28,7 +28,7 @@ import (
 // asking.
 //
 // While a run is captured, run's standard output and what it shows with [HTML], [Markdown] and
-// [Progress] go to the cell's updatable output instead of being appended to it.
+// [ProgressBar] go to the cell's updatable output instead of being appended to it.
 func Live(ctx context.Context, knobs []Knob, run func(ctx context.Context, v Values) error) error {
 	return live(ctx, gonbFrontEnd{}, knobs, run)
 }

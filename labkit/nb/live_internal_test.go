@@ -249,9 +249,9 @@ func TestLiveRunShowsProgressOnTheStatusLineAndMarkdownAsText(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- live(context.Background(), fe, []Knob{Range("n", 1, 3, 2)}, func(ctx context.Context, v Values) error {
-			p := NewProgress("rounds", 2)
-			p.Add(2)
-			p.Done()
+			bar := ProgressBar("rounds")
+			bar(1, 2)
+			bar(2, 2)
 			Markdown("**numbers** 42")
 			return nil
 		})

@@ -50,12 +50,12 @@ func ExampleEChartsURL() {
 	// Output: true
 }
 
-func ExampleProgress() {
-	// Outside a notebook, Progress prints a line per tenth of the work and the final state.
-	p := nb.NewProgress("rounds", 2)
-	p.Add(1)
-	p.Add(1)
-	p.Done()
+func ExampleProgressBar() {
+	// Outside a notebook, the bar prints a line per tenth of the work and the final state.
+	bar := nb.ProgressBar("rounds")
+	bar(0, 2)
+	bar(1, 2)
+	bar(2, 2)
 	// Output:
 	// rounds: 0/2 (0%)
 	// rounds: 1/2 (50%)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -93,7 +94,9 @@ func waitGone(t *testing.T, pid int) {
 	deadline := time.Now().Add(10 * time.Second)
 	for Alive(pid) {
 		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL) // do not leave it behind
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Kill() // do not leave it behind
+			}
 			t.Fatalf("process %d is still running", pid)
 		}
 		time.Sleep(20 * time.Millisecond)

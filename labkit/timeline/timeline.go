@@ -10,7 +10,6 @@
 package timeline
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -139,13 +138,10 @@ func (s Stats) String() string {
 		s.Spans, s.Lanes, s.Wall.Round(time.Microsecond*10), s.Busy.Round(time.Microsecond*10), s.Overlap(), s.MaxAlive)
 }
 
-// ErrEmpty is returned by [Summarize] when there are no spans to summarise.
-var ErrEmpty = errors.New("timeline: no spans recorded")
-
-// Summarize computes Stats for spans.
-func Summarize(spans []Span) (Stats, error) {
+// Summarize computes Stats for spans; for no spans, it is the zero Stats.
+func Summarize(spans []Span) Stats {
 	if len(spans) == 0 {
-		return Stats{}, ErrEmpty
+		return Stats{}
 	}
 	st := Stats{Spans: len(spans), Lanes: len(Lanes(spans))}
 	first, last := spans[0].Start, spans[0].End
@@ -176,7 +172,7 @@ func Summarize(spans []Span) (Stats, error) {
 		st.MaxAlive = max(st.MaxAlive, alive)
 	}
 	st.Wall = last - first
-	return st, nil
+	return st
 }
 
 // Table renders spans as aligned text, one row per span, for readers without JavaScript

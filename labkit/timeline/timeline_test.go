@@ -46,18 +46,15 @@ func TestSummarizeOverlap(t *testing.T) {
 		{Lane: "b", Start: ms(5), End: ms(15)},
 		{Lane: "c", Start: ms(15), End: ms(20)}, // starts exactly when b ends: not overlapping
 	}
-	st, err := timeline.Summarize(spans)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := timeline.Summarize(spans)
 	if st.Wall != ms(20) || st.Busy != ms(25) || st.MaxAlive != 2 || st.Lanes != 3 {
 		t.Fatalf("got %+v", st)
 	}
 	if o := st.Overlap(); o != 1.25 {
 		t.Errorf("overlap = %v, want 1.25", o)
 	}
-	if _, err := timeline.Summarize(nil); err != timeline.ErrEmpty {
-		t.Errorf("Summarize(nil) err = %v", err)
+	if st := timeline.Summarize(nil); st != (timeline.Stats{}) {
+		t.Errorf("Summarize(nil) = %+v, want the zero Stats", st)
 	}
 }
 
@@ -99,7 +96,7 @@ func ExampleSummarize() {
 		{Lane: "call 0", Label: "100ms", Start: 0, End: 100 * time.Millisecond},
 		{Lane: "call 1", Label: "100ms", Start: 0, End: 100 * time.Millisecond},
 	}
-	st, _ := timeline.Summarize(spans)
+	st := timeline.Summarize(spans)
 	fmt.Println(st)
 	// Output: 2 spans on 2 lanes: wall 100ms, busy 200ms, overlap 2.00x, max 2 at once
 }
@@ -110,10 +107,7 @@ func TestSummarizeCountsCutSpans(t *testing.T) {
 	rec.BeginCut("b", "cancelled")(true)
 	rec.BeginCut("c", "cancelled")(true)
 	rec.Begin("d", "plain")()
-	st, err := timeline.Summarize(rec.Spans())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := timeline.Summarize(rec.Spans())
 	if st.Cut != 2 || st.Spans != 4 {
 		t.Errorf("Cut = %d of %d spans, want 2 of 4", st.Cut, st.Spans)
 	}
@@ -125,7 +119,7 @@ func ExampleStats_cut() {
 		{Lane: "quotes", Label: "cancelled", Start: 0, End: 40 * time.Millisecond, Cut: true},
 		{Lane: "news", Label: "cancelled", Start: 0, End: 41 * time.Millisecond, Cut: true},
 	}
-	st, _ := timeline.Summarize(spans)
+	st := timeline.Summarize(spans)
 	fmt.Printf("%d of %d calls cut short\n", st.Cut, st.Spans)
 	// Output: 2 of 3 calls cut short
 }
@@ -140,7 +134,7 @@ func ExampleRecorder_Begin() {
 		})
 	}
 	wg.Wait()
-	st, _ := timeline.Summarize(rec.Spans())
+	st := timeline.Summarize(rec.Spans())
 	fmt.Println(st.Spans, st.Lanes)
 	// Output: 3 3
 }

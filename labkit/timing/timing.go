@@ -7,7 +7,6 @@
 package timing
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -15,8 +14,8 @@ import (
 	"time"
 )
 
-// Once runs fn one time and returns its wall time.
-func Once(fn func()) time.Duration {
+// once runs fn one time and returns its wall time.
+func once(fn func()) time.Duration {
 	start := time.Now()
 	fn()
 	return time.Since(start)
@@ -32,20 +31,19 @@ type Stats struct {
 	Mean   time.Duration
 }
 
-// ErrNoRuns is returned when a summary is asked of zero measurements.
-var ErrNoRuns = errors.New("timing: runs must be >= 1")
-
-// Repeat runs fn n times and summarises the wall times.
-func Repeat(n int, fn func()) (Stats, error) {
+// Repeat runs fn n times and summarises the wall times. It panics if n < 1 or fn is nil:
+// like a negative length given to make, those are bugs in the caller, not conditions to
+// handle.
+func Repeat(n int, fn func()) Stats {
 	if n < 1 {
-		return Stats{}, fmt.Errorf("timing: Repeat: runs = %d: %w", n, ErrNoRuns)
+		panic(fmt.Sprintf("timing: Repeat: runs = %d, want >= 1", n))
 	}
 	if fn == nil {
-		return Stats{}, errors.New("timing: Repeat: fn is nil")
+		panic("timing: Repeat: fn is nil")
 	}
 	runs := make([]time.Duration, n)
 	for i := range runs {
-		runs[i] = Once(fn)
+		runs[i] = once(fn)
 	}
 	return Summarize(runs)
 }
@@ -53,38 +51,39 @@ func Repeat(n int, fn func()) (Stats, error) {
 // Interleave times several functions against each other: each round runs every fn once,
 // in turn, and after rounds rounds it summarises each one's wall times (stats[i] is fns[i]'s).
 // Taking turns spreads a burst of outside load over all of them instead of spoiling every
-// run of one, so their minimums compare fairly on a busy machine.
-func Interleave(rounds int, fns ...func()) ([]Stats, error) {
+// run of one, so their minimums compare fairly on a busy machine. It panics if rounds < 1,
+// fns is empty or one is nil, as [Repeat] does.
+func Interleave(rounds int, fns ...func()) []Stats {
 	if rounds < 1 {
-		return nil, fmt.Errorf("timing: Interleave: rounds = %d: %w", rounds, ErrNoRuns)
+		panic(fmt.Sprintf("timing: Interleave: rounds = %d, want >= 1", rounds))
 	}
 	if len(fns) == 0 {
-		return nil, errors.New("timing: Interleave: no functions to time")
+		panic("timing: Interleave: no functions to time")
 	}
 	for i, fn := range fns {
 		if fn == nil {
-			return nil, fmt.Errorf("timing: Interleave: fns[%d] is nil", i)
+			panic(fmt.Sprintf("timing: Interleave: fns[%d] is nil", i))
 		}
 	}
 	runs := make([][]time.Duration, len(fns))
 	for range rounds {
 		for i, fn := range fns {
-			runs[i] = append(runs[i], Once(fn))
+			runs[i] = append(runs[i], once(fn))
 		}
 	}
 	stats := make([]Stats, len(fns))
 	for i := range fns {
-		stats[i], _ = Summarize(runs[i]) // rounds >= 1: never empty
+		stats[i] = Summarize(runs[i])
 	}
-	return stats, nil
+	return stats
 }
 
 // Summarize computes Stats over measurements taken elsewhere.
 // Percentiles use the nearest-rank method, so every reported value is one
-// that was actually measured.
-func Summarize(runs []time.Duration) (Stats, error) {
+// that was actually measured. It panics if runs is empty, as [Repeat] does.
+func Summarize(runs []time.Duration) Stats {
 	if len(runs) == 0 {
-		return Stats{}, fmt.Errorf("timing: Summarize: %w", ErrNoRuns)
+		panic("timing: Summarize: no runs")
 	}
 	sorted := slices.Clone(runs)
 	slices.Sort(sorted)
@@ -99,7 +98,7 @@ func Summarize(runs []time.Duration) (Stats, error) {
 		P95:    Percentile(sorted, 95),
 		Max:    sorted[len(sorted)-1],
 		Mean:   total / time.Duration(len(sorted)),
-	}, nil
+	}
 }
 
 // Percentile returns the nearest-rank p-th percentile (0 < p <= 100) of

@@ -1,9 +1,7 @@
 package timing_test
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,10 +13,7 @@ func TestSummarizeNearestRank(t *testing.T) {
 	for i := 20; i >= 1; i-- { // descending, to prove Summarize sorts a copy
 		runs = append(runs, time.Duration(i)*time.Millisecond)
 	}
-	st, err := timing.Summarize(runs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := timing.Summarize(runs)
 	if st.Min != time.Millisecond || st.Max != 20*time.Millisecond {
 		t.Errorf("min/max = %v/%v, want 1ms/20ms", st.Min, st.Max)
 	}
@@ -36,15 +31,29 @@ func TestSummarizeNearestRank(t *testing.T) {
 	}
 }
 
-func TestBadInput(t *testing.T) {
-	if _, err := timing.Repeat(0, func() {}); !errors.Is(err, timing.ErrNoRuns) {
-		t.Errorf("Repeat(0) err = %v, want ErrNoRuns", err)
-	}
-	if _, err := timing.Repeat(3, nil); err == nil {
-		t.Error("Repeat with nil fn: want error")
-	}
-	if _, err := timing.Summarize(nil); !errors.Is(err, timing.ErrNoRuns) {
-		t.Errorf("Summarize(nil) err = %v", err)
+// panicMessage runs f and returns what it panicked with ("" if it did not).
+func panicMessage(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+func TestMisusePanicsSayingWhat(t *testing.T) {
+	for want, f := range map[string]func(){
+		"timing: Repeat: runs = 0, want >= 1":       func() { timing.Repeat(0, func() {}) },
+		"timing: Repeat: fn is nil":                 func() { timing.Repeat(3, nil) },
+		"timing: Summarize: no runs":                func() { timing.Summarize(nil) },
+		"timing: Interleave: rounds = 0, want >= 1": func() { timing.Interleave(0, func() {}) },
+		"timing: Interleave: no functions to time":  func() { timing.Interleave(2) },
+		"timing: Interleave: fns[1] is nil":         func() { timing.Interleave(2, func() {}, nil) },
+	} {
+		if got := panicMessage(f); got != want {
+			t.Errorf("panic %q, want %q", got, want)
+		}
 	}
 	if got := timing.Percentile(nil, 50); got != 0 {
 		t.Errorf("Percentile(nil) = %v", got)
@@ -53,9 +62,9 @@ func TestBadInput(t *testing.T) {
 
 func TestRepeatCallsFnNTimes(t *testing.T) {
 	calls := 0
-	st, err := timing.Repeat(7, func() { calls++ })
-	if err != nil || calls != 7 || len(st.Runs) != 7 {
-		t.Fatalf("calls=%d runs=%d err=%v", calls, len(st.Runs), err)
+	st := timing.Repeat(7, func() { calls++ })
+	if calls != 7 || len(st.Runs) != 7 {
+		t.Fatalf("calls=%d runs=%d", calls, len(st.Runs))
 	}
 }
 
@@ -92,24 +101,12 @@ func TestRound(t *testing.T) {
 
 func TestInterleaveTakesTurns(t *testing.T) {
 	var order []string
-	stats, err := timing.Interleave(3, func() { order = append(order, "a") }, func() { order = append(order, "b") })
-	if err != nil {
-		t.Fatal(err)
-	}
+	stats := timing.Interleave(3, func() { order = append(order, "a") }, func() { order = append(order, "b") })
 	if got := fmt.Sprint(order); got != "[a b a b a b]" {
 		t.Errorf("call order %s, want the functions taking turns", got)
 	}
 	if len(stats) != 2 || len(stats[0].Runs) != 3 || len(stats[1].Runs) != 3 {
 		t.Errorf("stats %v, want 3 runs for each of 2 functions", stats)
-	}
-	if _, err := timing.Interleave(0, func() {}); !errors.Is(err, timing.ErrNoRuns) {
-		t.Errorf("Interleave(0) err = %v, want ErrNoRuns", err)
-	}
-	if _, err := timing.Interleave(2); err == nil {
-		t.Error("Interleave with no functions: want error")
-	}
-	if _, err := timing.Interleave(2, func() {}, nil); err == nil || !strings.Contains(err.Error(), "fns[1]") {
-		t.Errorf("Interleave with a nil function: err = %v, want one naming fns[1]", err)
 	}
 }
 
@@ -119,26 +116,20 @@ func ExampleInterleave() {
 		for start := time.Now(); time.Since(start) < time.Millisecond; {
 		}
 	}
-	stats, err := timing.Interleave(3, sleep, spin) // sleep, spin, sleep, spin, sleep, spin
-	if err != nil {
-		panic(err)
-	}
+	stats := timing.Interleave(3, sleep, spin) // sleep, spin, sleep, spin, sleep, spin
 	fmt.Printf("sleep: %d runs, spin: %d runs\n", len(stats[0].Runs), len(stats[1].Runs))
 	// Output: sleep: 3 runs, spin: 3 runs
 }
 
 func ExampleSummarize() {
 	runs := []time.Duration{3 * time.Millisecond, 1 * time.Millisecond, 2 * time.Millisecond, 10 * time.Millisecond}
-	st, _ := timing.Summarize(runs)
+	st := timing.Summarize(runs)
 	fmt.Println(st)
 	// Output: n=4 min=1ms median=2ms p95=10ms max=10ms
 }
 
 func ExampleRepeat() {
-	st, err := timing.Repeat(5, func() { time.Sleep(time.Millisecond) })
-	if err != nil {
-		panic(err)
-	}
+	st := timing.Repeat(5, func() { time.Sleep(time.Millisecond) })
 	fmt.Println(len(st.Runs), st.Min >= time.Millisecond)
 	// Output: 5 true
 }

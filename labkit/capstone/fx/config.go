@@ -1,15 +1,11 @@
-// Package fx simulates a small FX trading workload: a seeded quote stream for several
-// currency pairs, a pricing and risk step that costs CPU, and an order gateway whose
-// round trip is simulated IO latency.
+// Package fx is a small FX market: a seeded quote stream for several currency pairs, the
+// orders it brings, and the risk check that decides each one ([Decide]). Its sibling
+// [github.com/go-concurrency-lab/lab/labkit/capstone/fx/sim] runs these orders through
+// concurrency strategies and measures them.
 //
-// It exists to compare concurrency strategies on one realistic shape of work. A
-// [Strategy] is a plain function — notebook 09 writes a sequential loop, a goroutine per
-// order, a bounded pool and a channel pipeline in its cells — and [Run] sends the same
-// orders through it, measuring throughput, latency percentiles and in-flight depth on a
-// [Desk]. [RunPython] runs the same orders through the Python baseline, and [Measure]
-// compares any mix of the two in interleaved rounds. The data and the decisions depend
-// only on [Config] (the same Seed gives the same orders, fills and rejections under every
-// strategy, in either language); only the timings vary from run to run.
+// Everything here depends only on [Config]: the same Seed gives the same orders, fills
+// and rejections under every strategy, in either language ([Checksum] proves it), so the
+// simulator's timings are the only thing that varies from run to run.
 package fx
 
 import (

@@ -45,9 +45,10 @@ func Decide(o Order) Decision {
 	return d
 }
 
-// digest is an order-independent fingerprint of a set of decisions: equal sets give equal
-// digests whatever order they completed in. The Python baseline computes the same sum.
-func digest(ds []Decision) uint64 {
+// Checksum is an order-independent fingerprint of a set of decisions: equal sets give
+// equal checksums whatever order they completed in. The Python baseline computes the same
+// sum, so a Go run and a Python run of one Config can be compared.
+func Checksum(ds []Decision) uint64 {
 	var sum uint64
 	for _, d := range ds {
 		sum += fmix(uint64(d.OrderID)<<32 ^ uint64(d.Price)<<2 ^ uint64(d.Outcome))

@@ -30,29 +30,3 @@ func Example() {
 	// 27 <nil>
 	// [1 8 27 64] <nil>
 }
-
-func ExampleAsCompleted() {
-	ctx := context.Background()
-	pool, err := procpool.New(ctx, 2)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer pool.Close()
-
-	var futures []*procpool.Future[int]
-	for n := 1; n <= 5; n++ {
-		futures = append(futures, cube.Submit(ctx, pool, n))
-	}
-	sum := 0
-	for f := range procpool.AsCompleted(futures) { // whichever finishes first comes first
-		v, err := f.Result()
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		sum += v
-	}
-	fmt.Println("sum of cubes 1..5 =", sum)
-	// Output: sum of cubes 1..5 = 225
-}

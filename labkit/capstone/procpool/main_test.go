@@ -48,7 +48,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	if IsWorker() && os.Getenv("PROCPOOL_TEST_FORGET_SERVE") == "1" {
+	if isWorker() && os.Getenv("PROCPOOL_TEST_FORGET_SERVE") == "1" {
 		// Simulates a program that forgot ServeIfWorker: the copy runs "main" instead.
 		fmt.Println("procpool test: a copy without ServeIfWorker ran main instead (expected)")
 		os.Exit(0)

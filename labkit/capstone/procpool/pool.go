@@ -64,7 +64,7 @@ func New(ctx context.Context, workers int) (*Pool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("procpool: New: %w", err)
 	}
-	if IsWorker() {
+	if isWorker() {
 		return nil, errors.New("procpool: New: called inside a worker process; call procpool.ServeIfWorker() first thing in main (or TestMain, or a GoNB init_ function) so that workers serve instead of running the program")
 	}
 	p := &Pool{
@@ -145,7 +145,7 @@ func (p *Pool) CallRaw(ctx context.Context, name string, arg json.RawMessage) (j
 		return nil, errors.New("procpool: CallRaw: name is empty")
 	}
 	if !json.Valid(arg) {
-		return nil, fmt.Errorf("procpool.CallRaw(%q): arg is not valid JSON: %s", name, clip(arg))
+		return nil, fmt.Errorf("procpool: CallRaw(%q): arg is not valid JSON: %s", name, clip(arg))
 	}
 	t := p.submit(ctx, name, arg)
 	<-t.done

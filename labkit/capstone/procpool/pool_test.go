@@ -49,7 +49,7 @@ func TestThreePatterns(t *testing.T) {
 		list = append(list, f)
 	}
 	seen := map[uint64]bool{}
-	for f := range AsCompleted(list) {
+	for f := range asCompleted(list) {
 		v, err := f.Result()
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +63,7 @@ func TestThreePatterns(t *testing.T) {
 		seen[f.ID()] = true
 	}
 	if len(seen) != len(ins) {
-		t.Fatalf("AsCompleted yielded %d futures, want %d", len(seen), len(ins))
+		t.Fatalf("asCompleted yielded %d futures, want %d", len(seen), len(ins))
 	}
 }
 
@@ -72,7 +72,7 @@ func TestAsCompletedYieldsInCompletionOrderAndStopsEarly(t *testing.T) {
 	ctx := context.Background()
 	slow := sleeper.Submit(ctx, p, sleepArg{For: 300 * time.Millisecond})
 	fast := square.Submit(ctx, p, 3)
-	for f := range AsCompleted([]*Future[int]{slow, fast}) {
+	for f := range asCompleted([]*Future[int]{slow, fast}) {
 		if f != fast {
 			t.Fatalf("first completed = task %d, want the fast task %d", f.ID(), fast.ID())
 		}
@@ -166,7 +166,7 @@ func TestKilledWorkerFailsItsTaskAndIsReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := killPID(pid); err != nil {
 		t.Fatal(err)
 	}
 	_, err = victim.Result()
@@ -238,7 +238,7 @@ func waitGone(t *testing.T, pid int) {
 	deadline := time.Now().Add(10 * time.Second)
 	for proc.Alive(pid) {
 		if time.Now().After(deadline) {
-			syscall.Kill(pid, syscall.SIGKILL)
+			_ = killPID(pid)
 			t.Fatalf("process %d still running", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -299,7 +299,7 @@ func TestBadInput(t *testing.T) {
 		contains(t, err, "workers = 0")
 	}
 	//lint:ignore SA1012 testing the nil check
-	if _, err := New(nil, 1); err == nil { //nolint:staticcheck
+	if _, err := New(nil, 1); err == nil {
 		t.Fatal("New(nil ctx) succeeded")
 	}
 	var nilFunc *Func[int, int]
@@ -324,7 +324,8 @@ func TestBadInput(t *testing.T) {
 	contains(t, err, "(square)", "cannot decode argument", `"seven"`, "int")
 	_, err = p.CallRaw(ctx, "", json.RawMessage(`1`))
 	contains(t, err, "name is empty")
-	_, err = square.Call(nil, p, 1) //nolint:staticcheck
+	//lint:ignore SA1012 testing the nil check
+	_, err = square.Call(nil, p, 1)
 	contains(t, err, "ctx is nil")
 	_, err = unencodable.Call(ctx, p, 1)
 	contains(t, err, "cannot encode result")
@@ -417,4 +418,13 @@ func TestSIGINTLeavesNoOrphans(t *testing.T) {
 			}
 		})
 	}
+}
+
+// killPID sends SIGKILL (TerminateProcess on Windows) to the process pid.
+func killPID(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
 }

@@ -76,8 +76,8 @@ func lookup(name string) (entry, bool) {
 	return e, ok
 }
 
-// Registered returns the names of all registered functions, sorted.
-func Registered() []string {
+// registered returns the names of all registered functions, sorted.
+func registered() []string {
 	registryMu.RLock()
 	defer registryMu.RUnlock()
 	names := make([]string, 0, len(registry))
@@ -154,7 +154,7 @@ func (f *Func[In, Out]) Map(ctx context.Context, p *Pool, ins []In) ([]Out, erro
 	}
 	outs := make([]Out, len(ins))
 	var first error
-	for fut := range AsCompleted(futures) {
+	for fut := range asCompleted(futures) {
 		out, err := fut.Result()
 		if err != nil {
 			if first == nil {
@@ -203,9 +203,9 @@ func (f *Future[Out]) Result() (Out, error) {
 	return out, nil
 }
 
-// AsCompleted yields the futures in the order they finish (Python's as_completed).
+// asCompleted yields the futures in the order they finish (Python's as_completed).
 // It yields each future exactly once; breaking out of the loop early is safe.
-func AsCompleted[Out any](futures []*Future[Out]) iter.Seq[*Future[Out]] {
+func asCompleted[Out any](futures []*Future[Out]) iter.Seq[*Future[Out]] {
 	return func(yield func(*Future[Out]) bool) {
 		if len(futures) == 0 {
 			return

@@ -43,8 +43,8 @@ type (
 	}
 )
 
-// IsWorker reports whether this process was started by a Pool as a worker.
-func IsWorker() bool { return proc.Role() == WorkerRole }
+// isWorker reports whether this process was started by a Pool as a worker.
+func isWorker() bool { return proc.Role() == WorkerRole }
 
 // ServeIfWorker turns this process into a pool worker if a Pool started it, and
 // otherwise returns at once. A worker serves tasks until the pool closes its pipe, then
@@ -57,7 +57,7 @@ func IsWorker() bool { return proc.Role() == WorkerRole }
 //     init function, which runs after every package-level variable of the cell program
 //     and before the cell's code), e.g. func init_workers() { procpool.ServeIfWorker() }.
 func ServeIfWorker() {
-	if !IsWorker() {
+	if !isWorker() {
 		return
 	}
 	watchParent()
@@ -86,9 +86,9 @@ func watchParent() {
 
 func serve(in io.Reader, out io.Writer) error {
 	if in == nil || out == nil {
-		return errors.New("procpool worker: pipes missing (was this process started by a Pool?)")
+		return errors.New("procpool: worker: pipes missing (was this process started by a Pool?)")
 	}
-	if err := frame.Write(out, hello{PID: os.Getpid(), Funcs: Registered()}); err != nil {
+	if err := frame.Write(out, hello{PID: os.Getpid(), Funcs: registered()}); err != nil {
 		return err
 	}
 	for {
@@ -109,7 +109,7 @@ func handle(req request) (resp response) {
 	resp.ID = req.ID
 	e, ok := lookup(req.Func)
 	if !ok {
-		resp.Err = fmt.Sprintf("unknown function %q: this worker has %v; register functions in package-level variables so every copy of the program has them", req.Func, Registered())
+		resp.Err = fmt.Sprintf("unknown function %q: this worker has %v; register functions in package-level variables so every copy of the program has them", req.Func, registered())
 		return resp
 	}
 	defer func() {

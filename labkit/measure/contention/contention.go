@@ -8,6 +8,10 @@
 // long enough, as a Go benchmark does, for every primitive and goroutine count, so a
 // notebook can draw the cost chart without a test binary (and without touching the
 // testing package's flags).
+//
+// Where a running program's goroutines wait is the other half: [Sites] reads the runtime's
+// mutex or block profile and sums it by call site, so a cell can print the most contended
+// place in its own code.
 package contention
 
 import (
@@ -82,10 +86,10 @@ type Options struct {
 	// measurement on a busy machine. Rounds are interleaved, so a burst of outside load
 	// spoils one round of every cell rather than every round of one. Default 1.
 	Rounds int
-	// Progress, if set, is called with 1 after each measurement, from the goroutine that
-	// called Sweep; there are len(cases) × len(levels) × rounds of them. The Add method of
-	// labkit/nb's Progress fits, for a cell that shows how far it has got.
-	Progress func(n int)
+	// Progress, if set, is called after each measurement with how many of the
+	// len(cases) × len(levels) × rounds measurements are done, from the goroutine that
+	// called Sweep: labkit/nb's ProgressBar fits.
+	Progress func(done, total int)
 }
 
 // Result holds ns/op for every case (row) at every level (column).
@@ -135,6 +139,7 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 		res.Cases = append(res.Cases, c.Name)
 		res.NsPerOp[i] = make([]float64, len(levels))
 	}
+	done, total := 0, rounds*len(cases)*len(levels)
 	for round := range rounds {
 		for i, c := range cases {
 			for j, g := range levels {
@@ -152,8 +157,8 @@ func Sweep(ctx context.Context, cases []Case, opts Options) (Result, error) {
 				if round == 0 || ns < res.NsPerOp[i][j] {
 					res.NsPerOp[i][j] = ns
 				}
-				if opts.Progress != nil {
-					opts.Progress(1)
+				if done++; opts.Progress != nil {
+					opts.Progress(done, total)
 				}
 			}
 		}
@@ -186,9 +191,9 @@ func measure(ctx context.Context, benchTime time.Duration, goroutines int, op fu
 	}
 }
 
-// Line returns the cost chart: ns/op against goroutines, one line per case, as a
+// Chart returns the cost chart: ns/op against goroutines, one line per case, as a
 // [chart.Line].
-func (r Result) Line(title string) chart.Line {
+func (r Result) Chart(title string) chart.Line {
 	l := chart.Line{Title: title, XName: "goroutines", YName: "ns/op"}
 	for _, g := range r.Levels {
 		l.X = append(l.X, float64(g))

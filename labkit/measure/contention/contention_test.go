@@ -46,17 +46,17 @@ func TestSweepShapeAndLine(t *testing.T) {
 		{Name: "atomic", New: func() func() { made.Add(1); var n atomic.Int64; return func() { n.Add(1) } }},
 		{Name: "noop", New: func() func() { made.Add(1); return func() {} }},
 	}
-	steps := 0
+	steps, last := 0, [2]int{}
 	res, err := Sweep(context.Background(), cases, Options{Levels: []int{1, 2}, BenchTime: time.Millisecond, Rounds: 2,
-		Progress: func(n int) { steps += n }})
+		Progress: func(done, total int) { steps, last = steps+1, [2]int{done, total} }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if made.Load() != 8 {
 		t.Errorf("New called %d times, want once per round, case and level (8)", made.Load())
 	}
-	if steps != 8 {
-		t.Errorf("Progress reported %d measurements, want 8", steps)
+	if steps != 8 || last != [2]int{8, 8} {
+		t.Errorf("Progress called %d times, last with %v; want 8 calls, the last (8, 8)", steps, last)
 	}
 	if len(res.NsPerOp) != 2 || len(res.NsPerOp[0]) != 2 {
 		t.Fatalf("grid shape %v", res.NsPerOp)
@@ -74,7 +74,7 @@ func TestSweepShapeAndLine(t *testing.T) {
 	if _, ok := res.At("mutex", 1); ok {
 		t.Error("At found a case that was not measured")
 	}
-	table, err := res.Line("cost").Table()
+	table, err := res.Chart("cost").Table()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,10 @@ package contention_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/chart"
@@ -17,7 +21,7 @@ func ExampleSweep() {
 		fmt.Println(err)
 		return
 	}
-	_ = chart.Show(res.Line("ns per increment as goroutines grow"))
+	chart.Show(res.Chart("ns per increment as goroutines grow"))
 }
 
 // Time runs a fixed number of operations across goroutines and returns the wall time.
@@ -29,4 +33,32 @@ func ExampleTime() {
 	}
 	fmt.Println(d > 0)
 	// Output: true
+}
+
+// Where goroutines waited for a lock, from this process's block profile.
+func ExampleSites() {
+	runtime.SetBlockProfileRate(1) // record every blocking event
+	defer runtime.SetBlockProfileRate(0)
+
+	var mu sync.Mutex
+	mu.Lock()
+	done := make(chan struct{})
+	//lint:ignore SA2001 the point is the wait for the lock, not a critical section
+	go func() { mu.Lock(); mu.Unlock(); close(done) }() // waits for the lock
+	time.Sleep(10 * time.Millisecond)
+	mu.Unlock()
+	<-done
+
+	sites, err := contention.Sites(pprof.Lookup("block"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range sites {
+		if strings.Contains(s.Func, "ExampleSites") {
+			fmt.Println("waited in", s.Func, "at least 10ms:", s.Delay >= 10*time.Millisecond)
+			break
+		}
+	}
+	// Output: waited in github.com/go-concurrency-lab/lab/labkit/measure/contention_test.ExampleSites.func1 at least 10ms: true
 }

@@ -151,19 +151,23 @@ func funcName(fn any) (string, error) {
 	return strings.TrimSuffix(f.Name(), "-fm"), nil
 }
 
-// countMentioning counts goroutines, other than the caller, whose traceback has a frame
-// of name (or of a closure in it) or says it was created by one.
-func countMentioning(name string) int {
+// Stacks returns the traceback of every goroutine, the caller's first, as a panic prints
+// them: what [runtime.Stack] writes, in a buffer grown until it all fits.
+func Stacks() string {
 	buf := make([]byte, 1<<16)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) {
-			buf = buf[:n]
-			break
+			return string(buf[:n])
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	stacks := strings.Split(string(buf), "\n\n")
+}
+
+// countMentioning counts goroutines, other than the caller, whose traceback has a frame
+// of name (or of a closure in it) or says it was created by one.
+func countMentioning(name string) int {
+	stacks := strings.Split(Stacks(), "\n\n")
 	count := 0
 	for _, s := range stacks[1:] { // the first traceback is the caller's own
 		if mentions(s, name) {

@@ -160,3 +160,19 @@ func TestLeakedByRejectsNonFunctions(t *testing.T) {
 		}
 	}
 }
+
+func TestStacksListsEveryGoroutineCallerFirst(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	go func() { close(started); <-release }()
+	<-started
+	defer close(release)
+	s := goroutines.Stacks()
+	first, _, _ := strings.Cut(s, "\n\n")
+	if !strings.Contains(first, "TestStacksListsEveryGoroutineCallerFirst") {
+		t.Errorf("the first traceback is not the caller's:\n%s", first)
+	}
+	if !strings.Contains(s, "[chan receive") {
+		t.Errorf("the blocked goroutine is missing:\n%s", s)
+	}
+}

@@ -104,10 +104,10 @@ func (py Interpreter) Run(ctx context.Context, script string, out any, args ...s
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("pybaseline.Run(%s): %w: %s", script, err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("pybaseline: Run(%s): %w: %s", script, err, strings.TrimSpace(stderr.String()))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
-		return fmt.Errorf("pybaseline.Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
+		return fmt.Errorf("pybaseline: Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
 	}
 	return nil
 }
@@ -178,14 +178,17 @@ func defines(line, name string) bool {
 }
 
 // ShowSource displays the named definitions of script (see [Source]) as one Python code
-// block: rendered in a notebook, printed anywhere else.
-func ShowSource(script string, names ...string) error {
+// block: rendered in a notebook, printed anywhere else. It panics if the script or a
+// definition is not there: a cell names a file of this repository, so that is a bug to
+// fix, like a constant pattern [regexp.MustCompile] rejects (a test keeps the
+// notebooks' names valid).
+func ShowSource(script string, names ...string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "`baselines/python/%s`, the code that runs:\n\n```python\n", script)
 	for i, name := range names {
 		src, err := Source(script, name)
 		if err != nil {
-			return err
+			panic(err)
 		}
 		if i > 0 {
 			b.WriteString("\n")
@@ -194,5 +197,4 @@ func ShowSource(script string, names ...string) error {
 	}
 	b.WriteString("```")
 	nb.Markdown(b.String())
-	return nil
 }

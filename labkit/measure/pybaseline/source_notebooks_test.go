@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Notebooks 02, 07, 08, 12 and 13 show these definitions of the baselines they run (ShowSource); a
+// Notebooks 02, 07, 08, 12, 13 and 15 show these definitions of the baselines they run (ShowSource); a
 // renamed or deleted function must fail here rather than in a notebook.
 func TestSourceShownByNotebooks(t *testing.T) {
 	for script, names := range map[string][]string{
@@ -15,6 +15,7 @@ func TestSourceShownByNotebooks(t *testing.T) {
 		"event_loop_blocking.py": {"ticker", "cruncher"},
 		"choosing.py":            {"work", "awork", "gather_all", "fails_on", "dies_on", "count_survivors"},
 		"memory_model.py":        {"spin", "flip"},
+		"lock_order.py":          {"transfer", "transfer_ordered", "transfer_or_give_up"},
 	} {
 		for _, name := range names {
 			src, err := Source(script, name)

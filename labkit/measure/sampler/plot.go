@@ -15,11 +15,10 @@ type Series struct {
 }
 
 // Plot turns one or more sampled series into a [chart.Line] with time (ms) across.
-// Series sampled separately have different timestamps, so Line puts them on a shared
+// Series sampled separately have different timestamps, so Chart puts them on a shared
 // grid, holding each series' last reading until its next one (values are levels, not
 // rates). The grid ends where the shortest series ends, so no line is extrapolated.
 type Plot struct {
-	Title string
 	YName string // e.g. "items buffered" or "heap (MiB)"
 	// Step is the grid spacing. Zero picks about 100 points across the shortest series.
 	Step time.Duration
@@ -31,9 +30,18 @@ type Plot struct {
 // maxPoints bounds the grid so a tiny Step cannot produce a chart too big to draw.
 const maxPoints = 5000
 
-// Line builds the chart. It fails, naming the field, on no series, an unnamed or empty
-// series, a negative Step or Scale, or a Step that would need more than 5000 points.
-func (p Plot) Line() (chart.Line, error) {
+// Chart builds the chart under title. It panics, naming the field, on no series, an
+// unnamed or empty series, a negative Step or Scale, or a Step that would need more than
+// 5000 points: a plot a cell writes is right or a bug to fix, as with [chart.Show].
+func (p Plot) Chart(title string) chart.Line {
+	l, err := p.line(title)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func (p Plot) line(title string) (chart.Line, error) {
 	if len(p.Series) == 0 {
 		return chart.Line{}, fmt.Errorf("sampler: Plot: Series is empty: add at least one series")
 	}
@@ -69,7 +77,7 @@ func (p Plot) Line() (chart.Line, error) {
 	for i := range x {
 		x[i] = float64(time.Duration(i)*step) / float64(time.Millisecond)
 	}
-	out := chart.Line{Title: p.Title, XName: "ms", YName: p.YName, X: x}
+	out := chart.Line{Title: title, XName: "ms", YName: p.YName, X: x}
 	for _, s := range p.Series {
 		values := make([]float64, points)
 		j := 0

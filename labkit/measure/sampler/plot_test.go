@@ -14,18 +14,14 @@ func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func TestPlotHoldsLevelsOnSharedGrid(t *testing.T) {
 	p := sampler.Plot{
-		Title: "depth",
-		Step:  ms(1),
+		Step: ms(1),
 		Series: []sampler.Series{
 			{Name: "a", Samples: []sampler.Sample{{0, 0}, {ms(1), 5}, {ms(3), 9}, {ms(4), 9}}},
 			// b is sampled off-grid and ends later: the grid stops at a's end (4 ms).
 			{Name: "b", Samples: []sampler.Sample{{0, 1}, {ms(2) + 300*time.Microsecond, 2}, {ms(9), 3}}},
 		},
 	}
-	l, err := p.Line()
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := p.Chart("depth")
 	if want := []float64{0, 1, 2, 3, 4}; !slices.Equal(l.X, want) {
 		t.Fatalf("X = %v, want %v", l.X, want)
 	}
@@ -41,10 +37,7 @@ func TestPlotScaleAndDefaultStep(t *testing.T) {
 	p := sampler.Plot{Scale: 1 << 20, Series: []sampler.Series{
 		{Name: "heap", Samples: []sampler.Sample{{0, 1 << 20}, {ms(200), 3 << 20}}},
 	}}
-	l, err := p.Line()
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := p.Chart("depth")
 	if len(l.X) != 101 {
 		t.Errorf("default step gave %d points, want 101", len(l.X))
 	}
@@ -64,15 +57,19 @@ func TestPlotRejectsBadInput(t *testing.T) {
 		"larger Step":     {Step: time.Nanosecond, Series: []sampler.Series{{Name: "x", Samples: ok}}},
 	}
 	for want, p := range cases {
-		if _, err := p.Line(); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: err = %v", want, err)
-		}
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), want) {
+					t.Errorf("%s: Chart panicked with %v, want a panic naming %q", want, r, want)
+				}
+			}()
+			p.Chart("t")
+		}()
 	}
 }
 
 func ExamplePlot() {
 	p := sampler.Plot{
-		Title: "queue depth",
 		YName: "items",
 		Step:  10 * time.Millisecond,
 		Series: []sampler.Series{
@@ -80,12 +77,7 @@ func ExamplePlot() {
 			{Name: "unbounded", Samples: []sampler.Sample{{0, 0}, {10 * time.Millisecond, 9}, {20 * time.Millisecond, 18}}},
 		},
 	}
-	l, err := p.Line()
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	table, _ := l.Table()
+	table, _ := p.Chart("queue depth").Table()
 	fmt.Print(table)
 	// Output:
 	// queue depth — items

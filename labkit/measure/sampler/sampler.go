@@ -33,10 +33,10 @@ const MinInterval = 100 * time.Microsecond
 
 func validate(fn string, interval time.Duration, probe Probe) error {
 	if probe == nil {
-		return fmt.Errorf("sampler.%s: probe is nil", fn)
+		return fmt.Errorf("sampler: %s: probe is nil", fn)
 	}
 	if interval < MinInterval {
-		return fmt.Errorf("sampler.%s: interval = %v, want >= %v", fn, interval, MinInterval)
+		return fmt.Errorf("sampler: %s: interval = %v, want >= %v", fn, interval, MinInterval)
 	}
 	return nil
 }

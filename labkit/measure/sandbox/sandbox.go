@@ -11,7 +11,7 @@
 package sandbox
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +22,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/proc"
@@ -233,8 +232,8 @@ func build(ctx context.Context, goBin, dir, src string, opts Options) (Result, e
 	// The notebook's own GOFLAGS (e.g. -race) must not leak into the child's build, and
 	// the throw-away module must not be swallowed by a go.work above the temp dir.
 	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off", "GO111MODULE=on", "GOTOOLCHAIN=local")
-	maxOut := cmpOr(opts.MaxOutput, DefaultMaxOutput)
-	out := &capped{max: maxOut}
+	maxOut := cmp.Or(opts.MaxOutput, DefaultMaxOutput)
+	out := &proc.Buffer{Max: maxOut}
 	cmd.Stdout, cmd.Stderr = out, out
 	err := cmd.Run()
 	if err == nil {
@@ -251,21 +250,21 @@ func build(ctx context.Context, goBin, dir, src string, opts Options) (Result, e
 		return Result{}, fmt.Errorf("sandbox: go build: %w", err)
 	}
 	output := cleanPaths(out.String(), dir)
-	return Result{Output: output, BuildOutput: output, ExitCode: -1, BuildFailed: true, Truncated: out.truncated}, nil
+	return Result{Output: output, BuildOutput: output, ExitCode: -1, BuildFailed: true, Truncated: out.Truncated()}, nil
 }
 
 // runOnce runs dir/prog once under opts.Timeout.
 func runOnce(ctx context.Context, dir string, opts Options) (Result, error) {
-	runCtx, cancelRun := context.WithTimeout(ctx, cmpOr(opts.Timeout, DefaultTimeout))
+	runCtx, cancelRun := context.WithTimeout(ctx, cmp.Or(opts.Timeout, DefaultTimeout))
 	defer cancelRun()
 	run := proc.Command(runCtx, filepath.Join(dir, "prog"))
 	run.Dir = dir
 	run.Env = append(os.Environ(), opts.Env...)
-	out := &capped{max: cmpOr(opts.MaxOutput, DefaultMaxOutput)}
+	out := &proc.Buffer{Max: cmp.Or(opts.MaxOutput, DefaultMaxOutput)}
 	run.Stdout, run.Stderr = out, out
 	start := time.Now()
 	err := run.Run()
-	res := Result{Elapsed: time.Since(start), Truncated: out.truncated}
+	res := Result{Elapsed: time.Since(start), Truncated: out.Truncated()}
 	res.Output = cleanPaths(out.String(), dir)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return res, ctxErr
@@ -299,39 +298,4 @@ func goLanguageVersion() string {
 func cleanPaths(s, dir string) string {
 	s = strings.ReplaceAll(s, dir+string(filepath.Separator), "")
 	return strings.ReplaceAll(s, dir, "sandbox")
-}
-
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
-}
-
-// capped is a concurrency-safe writer that keeps the first max bytes.
-type capped struct {
-	mu        sync.Mutex
-	buf       bytes.Buffer
-	max       int
-	truncated bool
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	room := c.max - c.buf.Len()
-	if len(p) > room {
-		c.truncated = true
-		c.buf.Write(p[:max(room, 0)])
-		return len(p), nil
-	}
-	c.buf.Write(p)
-	return len(p), nil
-}
-
-func (c *capped) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.buf.String()
 }

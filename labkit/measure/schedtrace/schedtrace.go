@@ -183,11 +183,7 @@ func (t *Trace) Busiest() int {
 			running = append(running, s)
 		}
 	}
-	st, err := timeline.Summarize(running)
-	if err != nil {
-		return 0
-	}
-	return st.MaxAlive
+	return timeline.Summarize(running).MaxAlive
 }
 
 // Text is the trace's numbers: one row per lane, one per label, and the totals.
@@ -232,9 +228,6 @@ func (t *Trace) Chart(title string) chart.Timeline {
 	}
 	return chart.Timeline{Title: title, Spans: t.Spans, Lanes: lanes, ColorByLabel: true, Text: t.Text()}
 }
-
-// Show prints the trace's numbers and draws its chart ([chart.Show]).
-func (t *Trace) Show(title string) error { return chart.Show(t.Chart(title)) }
 
 func writeRows(b *strings.Builder, rows [][]string) {
 	widths := make([]int, len(rows[0]))
@@ -543,69 +536,15 @@ func (p *parser) result() (*Trace, error) {
 		return nil, errors.New("the trace's end mark comes before its start mark")
 	}
 	t := &Trace{Window: p.to.Sub(p.from)}
-	lanes := map[xtrace.ProcID]*Lane{}
-	laneName := func(proc xtrace.ProcID) string { return fmt.Sprintf("P%d", proc) }
-	lane := func(proc xtrace.ProcID) *Lane {
-		if l := lanes[proc]; l != nil {
-			return l
-		}
-		l := &Lane{Name: laneName(proc)}
-		lanes[proc] = l
-		return l
-	}
-	labels := map[string]*Label{}
-	regions := map[string]bool{}
-	seen := map[xtrace.ProcID]map[xtrace.GoID]bool{}
+	tl := tally{p: p, t: t, lanes: map[xtrace.ProcID]*Lane{}, labels: map[string]*Label{},
+		regions: map[string]bool{}, seen: map[xtrace.ProcID]map[xtrace.GoID]bool{}}
 	slices.SortFunc(p.bars, func(a, b bar) int { return cmp.Or(cmp.Compare(a.proc, b.proc), cmp.Compare(a.start, b.start)) })
 	for _, b := range coalesce(p.bars) {
-		start, end := max(b.start, p.from), min(b.end, p.to)
-		if end < start || (end == start && b.start != b.end) {
-			continue // outside the window
-		}
-		d := end.Sub(start)
-		l := lane(b.proc)
-		name := l.Name
-		label := p.label(b)
-		if b.region != "" {
-			regions[label] = true
-		}
-		t.Spans = append(t.Spans, timeline.Span{Lane: name, Label: label, Start: start.Sub(p.from), End: end.Sub(p.from)})
-		if b.syscall {
-			l.Syscall += d
-			continue
-		}
-		l.Busy += d
-		l.Stretches += 1 + b.joined
-		if label == gcLabel {
-			l.GC += d
-		}
-		if seen[b.proc] == nil {
-			seen[b.proc] = map[xtrace.GoID]bool{}
-		}
-		if !seen[b.proc][b.g] {
-			seen[b.proc][b.g] = true
-			l.Goroutines++
-		}
-		if b.end <= p.to {
-			switch b.ended {
-			case "preempted":
-				l.Preempted++
-			case "blocked":
-				l.Blocked++
-			case "syscall":
-				l.Syscalls++
-			}
-		}
-		lab := labels[label]
-		if lab == nil {
-			lab = &Label{Name: label, OnLane: map[string]time.Duration{}}
-			labels[label] = lab
-		}
-		lab.OnLane[name] += d
+		tl.add(b)
 	}
-	procs := slices.Sorted(maps.Keys(lanes))
+	procs := slices.Sorted(maps.Keys(tl.lanes))
 	for _, proc := range procs {
-		t.Lanes = append(t.Lanes, *lanes[proc])
+		t.Lanes = append(t.Lanes, *tl.lanes[proc])
 	}
 	// Stop-the-world pauses cover every lane: no goroutine runs anywhere meanwhile.
 	for _, w := range p.stw {
@@ -626,15 +565,92 @@ func (p *parser) result() (*Trace, error) {
 	if len(t.Spans) == 0 {
 		return nil, errors.New("no goroutine ran on any P while the traced function ran")
 	}
-	// Labels in order of first appearance in time.
+	tl.order()
+	return t, nil
+}
+
+func laneName(proc xtrace.ProcID) string { return fmt.Sprintf("P%d", proc) }
+
+// tally adds up the bars of a trace, lane by lane and label by label, into t.
+type tally struct {
+	p       *parser
+	t       *Trace
+	lanes   map[xtrace.ProcID]*Lane
+	labels  map[string]*Label
+	regions map[string]bool // labels that are trace regions
+	seen    map[xtrace.ProcID]map[xtrace.GoID]bool
+}
+
+func (tl *tally) lane(proc xtrace.ProcID) *Lane {
+	if l := tl.lanes[proc]; l != nil {
+		return l
+	}
+	l := &Lane{Name: laneName(proc)}
+	tl.lanes[proc] = l
+	return l
+}
+
+// add counts b's part inside the window as a span, on its lane and under its label.
+func (tl *tally) add(b bar) {
+	p := tl.p
+	start, end := max(b.start, p.from), min(b.end, p.to)
+	if end < start || (end == start && b.start != b.end) {
+		return // outside the window
+	}
+	d := end.Sub(start)
+	l := tl.lane(b.proc)
+	label := p.label(b)
+	if b.region != "" {
+		tl.regions[label] = true
+	}
+	tl.t.Spans = append(tl.t.Spans, timeline.Span{Lane: l.Name, Label: label, Start: start.Sub(p.from), End: end.Sub(p.from)})
+	if b.syscall {
+		l.Syscall += d
+		return
+	}
+	l.Busy += d
+	l.Stretches += 1 + b.joined
+	if label == gcLabel {
+		l.GC += d
+	}
+	if tl.seen[b.proc] == nil {
+		tl.seen[b.proc] = map[xtrace.GoID]bool{}
+	}
+	if !tl.seen[b.proc][b.g] {
+		tl.seen[b.proc][b.g] = true
+		l.Goroutines++
+	}
+	if b.end <= p.to {
+		switch b.ended {
+		case "preempted":
+			l.Preempted++
+		case "blocked":
+			l.Blocked++
+		case "syscall":
+			l.Syscalls++
+		}
+	}
+	lab := tl.labels[label]
+	if lab == nil {
+		lab = &Label{Name: label, OnLane: map[string]time.Duration{}}
+		tl.labels[label] = lab
+	}
+	lab.OnLane[l.Name] += d
+}
+
+// order sorts the spans by start, lists the labels in order of first appearance, and
+// puts the regions' spans first, by name.
+func (tl *tally) order() {
+	t := tl.t
 	slices.SortStableFunc(t.Spans, func(a, b timeline.Span) int { return cmp.Compare(a.Start, b.Start) })
 	done := map[string]bool{}
 	for _, s := range t.Spans {
-		if lab := labels[s.Label]; lab != nil && !done[s.Label] {
+		if lab := tl.labels[s.Label]; lab != nil && !done[s.Label] {
 			done[s.Label] = true
 			t.Labels = append(t.Labels, *lab)
 		}
 	}
+	regions := tl.regions
 	slices.SortStableFunc(t.Spans, func(a, b timeline.Span) int {
 		if regions[a.Label] != regions[b.Label] {
 			if regions[a.Label] {
@@ -647,5 +663,4 @@ func (p *parser) result() (*Trace, error) {
 		}
 		return 0
 	})
-	return t, nil
 }

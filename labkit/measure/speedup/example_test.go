@@ -11,14 +11,14 @@ import (
 )
 
 // Sixteen 10 ms waits: a pool of k finishes about k times sooner, up to k = 16.
-func ExampleSweep() {
+func ExampleSweepBest() {
 	batch := speedup.Batch{Tasks: 16, Task: func(ctx context.Context, i int) error {
 		return workload.Wait(ctx, 10*time.Millisecond)
 	}}
-	res, err := speedup.Sweep(context.Background(), batch, []int{1, 2, 4, 8, 16})
+	res, err := speedup.SweepBest(context.Background(), batch, []int{1, 2, 4, 8, 16}, 3)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	_ = chart.Show(res.Line("IO-bound speedup"))
+	chart.Show(res.Chart("IO-bound speedup"))
 }

@@ -4,7 +4,7 @@
 // Notebook 05 asks the question every ThreadPoolExecutor user eventually asks: how many
 // workers? The answer depends on the work. Waiting (IO-bound) tasks speed up almost in
 // proportion to k until k reaches the number of tasks; computing (CPU-bound) tasks stop
-// speeding up at the number of cores. [Sweep] runs the same batch through a bounded pool
+// speeding up at the number of cores. [SweepBest] runs the same batch through a bounded pool
 // ([errgroup.Group.SetLimit]) of each size and returns the wall times and speedups, ready to chart
 // against the ideal line.
 package speedup
@@ -29,10 +29,10 @@ type Batch struct {
 
 func (b Batch) validate(where string) error {
 	if b.Tasks < 1 {
-		return fmt.Errorf("%s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
+		return fmt.Errorf("speedup: %s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
 	}
 	if b.Task == nil {
-		return fmt.Errorf("%s: Batch.Task is nil", where)
+		return fmt.Errorf("speedup: %s: Batch.Task is nil", where)
 	}
 	return nil
 }
@@ -43,7 +43,7 @@ func Pool(ctx context.Context, workers int, b Batch) (time.Duration, error) {
 	if workers < 1 {
 		return 0, fmt.Errorf("speedup: Pool: workers = %d, want >= 1", workers)
 	}
-	if err := b.validate("speedup: Pool"); err != nil {
+	if err := b.validate("Pool"); err != nil {
 		return 0, err
 	}
 	start := time.Now()
@@ -69,36 +69,36 @@ type Point struct {
 	Speedup float64 // wall time with 1 worker divided by Wall
 }
 
-// Result is a Sweep's measurements in the order of the sizes asked for.
+// Result is a sweep's measurements in the order of the sizes asked for.
 type Result struct {
 	Sequential time.Duration // the 1-worker wall time every speedup is relative to
 	Points     []Point
 }
 
-// Sweep runs b once with a single worker and then once per size, and returns wall times
+// sweep runs b once with a single worker and then once per size, and returns wall times
 // and speedups. A size of 1 reuses the sequential run. Sizes must each be >= 1.
-func Sweep(ctx context.Context, b Batch, sizes []int) (Result, error) {
-	if err := b.validate("speedup: Sweep"); err != nil {
+func sweep(ctx context.Context, b Batch, sizes []int) (Result, error) {
+	if err := b.validate("SweepBest"); err != nil {
 		return Result{}, err
 	}
 	if len(sizes) == 0 {
-		return Result{}, errors.New("speedup: Sweep: sizes is empty: give at least one pool size")
+		return Result{}, errors.New("speedup: sweep: sizes is empty: give at least one pool size")
 	}
 	for _, k := range sizes {
 		if k < 1 {
-			return Result{}, fmt.Errorf("speedup: Sweep: sizes contains %d, want every size >= 1", k)
+			return Result{}, fmt.Errorf("speedup: sweep: sizes contains %d, want every size >= 1", k)
 		}
 	}
 	seq, err := Pool(ctx, 1, b)
 	if err != nil {
-		return Result{}, fmt.Errorf("speedup: Sweep: 1 worker: %w", err)
+		return Result{}, fmt.Errorf("speedup: sweep: 1 worker: %w", err)
 	}
 	res := Result{Sequential: seq}
 	for _, k := range sizes {
 		wall := seq
 		if k != 1 {
 			if wall, err = Pool(ctx, k, b); err != nil {
-				return Result{}, fmt.Errorf("speedup: Sweep: %d workers: %w", k, err)
+				return Result{}, fmt.Errorf("speedup: sweep: %d workers: %w", k, err)
 			}
 		}
 		res.Points = append(res.Points, Point{Workers: k, Wall: wall, Speedup: ratio(seq, wall)})
@@ -113,8 +113,8 @@ func ratio(a, b time.Duration) float64 {
 	return float64(a) / float64(b)
 }
 
-// Line returns speedup against pool size with the ideal (speedup = workers) dashed.
-func (r Result) Line(title string) chart.Line {
+// Chart returns speedup against pool size with the ideal (speedup = workers) dashed.
+func (r Result) Chart(title string) chart.Line {
 	l := chart.Line{Title: title, XName: "workers", YName: "speedup (x)", IdealName: "ideal (x = workers)"}
 	s := chart.Series{Name: "measured"}
 	for _, p := range r.Points {
@@ -126,7 +126,7 @@ func (r Result) Line(title string) chart.Line {
 	return l
 }
 
-// SweepBest runs Sweep rounds times and keeps, for the sequential run and for every size,
+// SweepBest runs sweep rounds times and keeps, for the sequential run and for every size,
 // the fastest wall time, then recomputes the speedups from those. On a busy machine the
 // fastest run is the least disturbed one. rounds must be >= 1.
 func SweepBest(ctx context.Context, b Batch, sizes []int, rounds int) (Result, error) {
@@ -135,7 +135,7 @@ func SweepBest(ctx context.Context, b Batch, sizes []int, rounds int) (Result, e
 	}
 	var best Result
 	for round := range rounds {
-		r, err := Sweep(ctx, b, sizes)
+		r, err := sweep(ctx, b, sizes)
 		if err != nil {
 			return Result{}, err
 		}

@@ -89,7 +89,7 @@ func TestPoolCancelledContext(t *testing.T) {
 
 func TestSweep(t *testing.T) {
 	tr := &tracker{ran: map[int]int{}}
-	res, err := Sweep(context.Background(), Batch{Tasks: 8, Task: tr.task}, []int{1, 2, 8})
+	res, err := sweep(context.Background(), Batch{Tasks: 8, Task: tr.task}, []int{1, 2, 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestSweep(t *testing.T) {
 			t.Errorf("task %d ran %d times, want 3", i, n)
 		}
 	}
-	l := res.Line("io")
+	l := res.Chart("io")
 	if len(l.Ideal) != 3 || l.Ideal[2] != 8 {
 		t.Errorf("ideal line %v", l.Ideal)
 	}
@@ -128,8 +128,8 @@ func TestBadInput(t *testing.T) {
 		{second(Pool(ctx, 0, ok)), "workers"},
 		{second(Pool(ctx, 1, Batch{Tasks: 0, Task: ok.Task})), "Tasks"},
 		{second(Pool(ctx, 1, Batch{Tasks: 1})), "Task is nil"},
-		{second(Sweep(ctx, ok, nil)), "sizes is empty"},
-		{second(Sweep(ctx, ok, []int{2, 0})), "sizes contains 0"},
+		{second(sweep(ctx, ok, nil)), "sizes is empty"},
+		{second(sweep(ctx, ok, []int{2, 0})), "sizes contains 0"},
 	}
 	for _, c := range checks {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {

@@ -23,29 +23,72 @@ import (
 	"github.com/go-concurrency-lab/lab/internal/browsertest"
 )
 
+// options are the command's flags.
+type options struct {
+	decks, htmlDir, out, live, rise, python      string
+	interrupt, knobs, requireBrowser, everySlide bool
+}
+
 func main() {
-	decks := flag.String("decks", "build/slides", "folder of exported decks (*.slides.html); empty: skip the deck checks")
-	out := flag.String("out", "build/browser", "folder for screenshots and logs")
-	live := flag.String("live", "notebooks/01_goroutines.ipynb,notebooks/05_worker_pools.ipynb,notebooks/09_fx_workload.ipynb",
+	var o options
+	flag.StringVar(&o.decks, "decks", "build/slides", "folder of exported decks (*.slides.html); empty: skip the deck checks")
+	flag.StringVar(&o.out, "out", "build/browser", "folder for screenshots and logs")
+	flag.StringVar(&o.live, "live", "notebooks/01_goroutines.ipynb,notebooks/05_worker_pools.ipynb,notebooks/09_fx_workload.ipynb",
 		"comma-separated notebooks to run through the live front end's UI; empty: none")
-	python := flag.String("python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
-	rise := flag.String("rise", "notebooks/01_goroutines.ipynb", "notebook to present as live RISE slides inside JupyterLab; empty: skip it")
-	interrupt := flag.Bool("interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
-	knobs := flag.Bool("knobs", true, "interrupt a live cell (labkit/nb.Live) in JupyterLab during a run (the cells in knobTargets)")
-	requireBrowser := flag.Bool("require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
-	htmlDir := flag.String("html", "", "folder of plain HTML exports (*.html but index.html) to check too")
-	everySlide := flag.Bool("every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
+	flag.StringVar(&o.python, "python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
+	flag.StringVar(&o.rise, "rise", "notebooks/01_goroutines.ipynb", "notebook to present as live RISE slides inside JupyterLab; empty: skip it")
+	flag.BoolVar(&o.interrupt, "interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
+	flag.BoolVar(&o.knobs, "knobs", true, "interrupt a live cell (labkit/nb.Live) in JupyterLab during a run (the cells in knobTargets)")
+	flag.BoolVar(&o.requireBrowser, "require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
+	flag.StringVar(&o.htmlDir, "html", "", "folder of plain HTML exports (*.html but index.html) to check too")
+	flag.BoolVar(&o.everySlide, "every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, *decks, *htmlDir, *out, *live, *rise, *python, *interrupt, *knobs, *requireBrowser, *everySlide))
+	os.Exit(run(ctx, o))
 }
 
-func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, interrupt, knobs, requireBrowser, everySlide bool) int {
+// runner runs the checks one after another and keeps the score.
+type runner struct {
+	ctx             context.Context
+	b               *browsertest.Browser
+	o               options
+	failed, skipped int
+	// decks' totals, for the summary line
+	decks, slides, tooTall, charts, drawn int
+}
+
+// report prints a check's line (ok or FAIL, as problems says), then the lines of what it
+// saw, then each problem and note prefixed with what, and counts a failure.
+func (r *runner) report(line string, what string, problems, notes []string, seen ...string) {
+	status := "ok  "
+	if len(problems) > 0 {
+		status = "FAIL"
+		r.failed++
+	}
+	fmt.Printf("%s  %s\n", status, line)
+	for _, s := range seen {
+		fmt.Printf("        %s\n", s)
+	}
+	for _, p := range problems {
+		fmt.Printf("        %s: %s\n", what, p)
+	}
+	for _, p := range notes {
+		fmt.Printf("        %s (note, not a failure): %s\n", what, p)
+	}
+}
+
+// fail prints a check that could not run and counts it.
+func (r *runner) fail(format string, args ...any) {
+	fmt.Printf("FAIL  "+format+"\n", args...)
+	r.failed++
+}
+
+func run(ctx context.Context, o options) int {
 	start := time.Now()
 	b, err := browsertest.Start(ctx)
-	if errors.Is(err, browsertest.ErrNoChromium) && !requireBrowser {
+	if errors.Is(err, browsertest.ErrNoChromium) && !o.requireBrowser {
 		fmt.Printf("SKIPPED browser tests: %v\n", err)
 		return 0
 	}
@@ -54,147 +97,220 @@ func run(ctx context.Context, decks, htmlDir, out, live, rise, python string, in
 		return 1
 	}
 	defer b.Close()
-	b.EverySlide = everySlide
-
-	failed, skipped := 0, 0
-	nDecks, nCharts, nDrawn, nSlides, nTooTall := 0, 0, 0, 0, 0
-	if decks != "" {
-		paths, _ := filepath.Glob(filepath.Join(decks, "*.slides.html"))
-		sort.Strings(paths)
-		if len(paths) == 0 {
-			fmt.Printf("FAIL  no decks in %s (run make slides)\n", decks)
-			failed++
-		}
-		for _, p := range paths {
-			abs, err := filepath.Abs(p)
-			if err != nil {
-				fmt.Println("FAIL", err)
-				return 1
-			}
-			name := strings.TrimSuffix(filepath.Base(p), ".slides.html")
-			t0 := time.Now()
-			r, err := b.CheckDeck(ctx, "file://"+abs, name, out)
-			if err != nil {
-				fmt.Printf("FAIL  deck %s: %v\n", name, err)
-				failed++
-				continue
-			}
-			nDecks++
-			nCharts += r.Charts
-			nDrawn += r.Drawn
-			status := "ok  "
-			if len(r.Problems) > 0 {
-				status = "FAIL"
-				failed++
-			}
-			nSlides += r.Slides
-			nTooTall += r.TooTall
-			fmt.Printf("%s  deck %-26s %3d slides, %2d taller than the screen, %2d with notes, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
-				status, name, r.Slides, r.TooTall, r.Notes, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
-			for _, p := range r.Problems {
-				fmt.Printf("        %s: %s\n", name, p)
-			}
-		}
+	b.EverySlide = o.everySlide
+	r := &runner{ctx: ctx, b: b, o: o}
+	if o.decks != "" {
+		r.checkDecks()
 	}
-	if decks != "" && nDecks > 0 {
-		t0 := time.Now()
-		n, problems, err := checkServed(ctx, b, decks, out)
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-		status := "ok  "
-		if len(problems) > 0 {
-			status = "FAIL"
-			failed++
-		}
-		fmt.Printf("%s  served %s over http://127.0.0.1: index.html links %d decks, first deck checked again  %5.1fs\n",
-			status, decks, n, time.Since(t0).Seconds())
-		for _, p := range problems {
-			fmt.Printf("        served: %s\n", p)
-		}
+	if o.htmlDir != "" {
+		r.checkPages()
 	}
-	if htmlDir != "" {
-		paths, _ := filepath.Glob(filepath.Join(htmlDir, "*.html"))
-		sort.Strings(paths)
-		for _, p := range paths {
-			if filepath.Base(p) == "index.html" {
-				continue
-			}
-			abs, err := filepath.Abs(p)
-			if err != nil {
-				fmt.Println("FAIL", err)
-				return 1
-			}
-			name := strings.TrimSuffix(filepath.Base(p), ".html")
-			t0 := time.Now()
-			r, err := b.CheckPage(ctx, "file://"+abs, name, filepath.Join(out, "html"))
-			if err != nil {
-				fmt.Printf("FAIL  html %s: %v\n", name, err)
-				failed++
-				continue
-			}
-			status := "ok  "
-			if len(r.Problems) > 0 {
-				status = "FAIL"
-				failed++
-			}
-			fmt.Printf("%s  html %-22s %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s\n",
-				status, name, r.Drawn, r.Charts, r.GoComments, r.Requests, time.Since(t0).Seconds(), r.Screenshot)
-			for _, p := range r.Problems {
-				fmt.Printf("        %s.html: %s\n", name, p)
-			}
-		}
+	for _, nb := range splitList(o.live) {
+		r.checkLive(nb)
 	}
-	for _, nb := range splitList(live) {
-		t0 := time.Now()
-		r, err := b.CheckLive(ctx, browsertest.LiveOptions{Notebook: nb, Python: python, OutDir: out, Knob: liveKnobs[filepath.Base(nb)]})
-		if err != nil {
-			fmt.Printf("FAIL  live %s: %v\n", nb, err)
-			failed++
-			continue
-		}
-		status := "ok  "
-		if len(r.Problems) > 0 {
-			status = "FAIL"
-			failed++
-		}
-		fmt.Printf("%s  live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must, %d live cells ended with Done  %5.1fs  %s\n",
-			status, filepath.Base(nb), r.FrontEnd, r.Cells, r.Drawn, r.Charts, r.ChartCells, r.Failed, len(r.LiveDone), time.Since(t0).Seconds(), strings.Join(r.Screenshots, " "))
-		for _, m := range r.KnobMoves {
-			fmt.Printf("        knob moved in %s %s\n", filepath.Base(nb), m)
-		}
-		for _, p := range r.Problems {
-			fmt.Printf("        live %s: %s\n", filepath.Base(nb), p)
-		}
-		for _, p := range r.Notes {
-			fmt.Printf("        live %s (note, not a failure): %s\n", filepath.Base(nb), p)
-		}
-	}
-	if interrupt {
+	if o.interrupt {
 		for _, t := range interruptTargets {
-			t.Python, t.OutDir = python, out
-			tally(checkInterrupt(ctx, b, t), &failed, &skipped)
+			t.Python, t.OutDir = o.python, o.out
+			r.checkInterrupt(t)
 		}
 	}
-	if knobs {
+	if o.knobs {
 		for _, t := range knobTargets {
-			t.Python, t.OutDir = python, out
-			tally(checkKnobs(ctx, b, t), &failed, &skipped)
+			t.Python, t.OutDir = o.python, o.out
+			r.checkKnobs(t)
 		}
 	}
-	if rise != "" {
-		tally(checkRISE(ctx, b, browsertest.LiveOptions{Notebook: rise, Python: python, OutDir: out}), &failed, &skipped)
+	if o.rise != "" {
+		r.checkRISE(browsertest.LiveOptions{Notebook: o.rise, Python: o.python, OutDir: o.out})
 	}
 	skippedNote := ""
-	if skipped > 0 {
-		skippedNote = fmt.Sprintf(", %d skipped (they need JupyterLab)", skipped)
+	if r.skipped > 0 {
+		skippedNote = fmt.Sprintf(", %d skipped (they need JupyterLab)", r.skipped)
 	}
 	fmt.Printf("browser tests: %d decks, %d slides (%d taller than the %dx%d screen), %d/%d charts drawn; %d failed%s; %.1fs\n",
-		nDecks, nSlides, nTooTall, browsertest.ViewportWidth, browsertest.ViewportHeight, nDrawn, nCharts, failed, skippedNote, time.Since(start).Seconds())
-	if failed > 0 {
+		r.decks, r.slides, r.tooTall, browsertest.ViewportWidth, browsertest.ViewportHeight, r.drawn, r.charts, r.failed, skippedNote, time.Since(start).Seconds())
+	if r.failed > 0 {
 		return 1
 	}
 	return 0
+}
+
+// files returns the files in dir matching pattern, sorted, as file:// URLs with their
+// names less suffix; skip names one to leave out.
+func files(dir, pattern, suffix, skip string) (names, urls []string, err error) {
+	paths, _ := filepath.Glob(filepath.Join(dir, pattern))
+	sort.Strings(paths)
+	for _, p := range paths {
+		if filepath.Base(p) == skip {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		names = append(names, strings.TrimSuffix(filepath.Base(p), suffix))
+		urls = append(urls, "file://"+abs)
+	}
+	return names, urls, nil
+}
+
+// checkDecks checks every exported deck, then the folder served over HTTP.
+func (r *runner) checkDecks() {
+	names, urls, err := files(r.o.decks, "*.slides.html", ".slides.html", "")
+	if err != nil {
+		r.fail("%v", err)
+		return
+	}
+	if len(names) == 0 {
+		r.fail("no decks in %s (run make slides)", r.o.decks)
+		return
+	}
+	for i, name := range names {
+		t0 := time.Now()
+		d, err := r.b.CheckDeck(r.ctx, urls[i], name, r.o.out)
+		if err != nil {
+			r.fail("deck %s: %v", name, err)
+			continue
+		}
+		r.decks++
+		r.charts += d.Charts
+		r.drawn += d.Drawn
+		r.slides += d.Slides
+		r.tooTall += d.TooTall
+		r.report(fmt.Sprintf("deck %-26s %3d slides, %2d taller than the screen, %2d with notes, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s",
+			name, d.Slides, d.TooTall, d.Notes, d.Drawn, d.Charts, d.GoComments, d.Requests, time.Since(t0).Seconds(), strings.Join(d.Screenshots, " ")),
+			name, d.Problems, nil)
+	}
+	if r.decks == 0 {
+		return
+	}
+	t0 := time.Now()
+	n, problems, err := checkServed(r.ctx, r.b, r.o.decks, r.o.out)
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
+	r.report(fmt.Sprintf("served %s over http://127.0.0.1: index.html links %d decks, first deck checked again  %5.1fs",
+		r.o.decks, n, time.Since(t0).Seconds()), "served", problems, nil)
+}
+
+// checkPages checks every plain HTML export.
+func (r *runner) checkPages() {
+	names, urls, err := files(r.o.htmlDir, "*.html", ".html", "index.html")
+	if err != nil {
+		r.fail("%v", err)
+		return
+	}
+	for i, name := range names {
+		t0 := time.Now()
+		pg, err := r.b.CheckPage(r.ctx, urls[i], name, filepath.Join(r.o.out, "html"))
+		if err != nil {
+			r.fail("html %s: %v", name, err)
+			continue
+		}
+		r.report(fmt.Sprintf("html %-22s %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s",
+			name, pg.Drawn, pg.Charts, pg.GoComments, pg.Requests, time.Since(t0).Seconds(), pg.Screenshot),
+			name+".html", pg.Problems, nil)
+	}
+}
+
+// checkLive runs one notebook through the live front end.
+func (r *runner) checkLive(nb string) {
+	t0 := time.Now()
+	name := filepath.Base(nb)
+	l, err := r.b.CheckLive(r.ctx, browsertest.LiveOptions{Notebook: nb, Python: r.o.python, OutDir: r.o.out, Knob: liveKnobs[name]})
+	if err != nil {
+		r.fail("live %s: %v", nb, err)
+		return
+	}
+	var seen []string
+	for _, m := range l.KnobMoves {
+		seen = append(seen, "knob moved in "+m)
+	}
+	r.report(fmt.Sprintf("live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must, %d live cells ended with Done  %5.1fs  %s",
+		name, l.FrontEnd, l.Cells, l.Drawn, l.Charts, l.ChartCells, l.Failed, len(l.LiveDone), time.Since(t0).Seconds(), strings.Join(l.Screenshots, " ")),
+		"live "+name, l.Problems, l.Notes, seen...)
+}
+
+// skippedForLab reports a check that needs JupyterLab's UI as skipped, and says whether it was.
+func (r *runner) skippedForLab(what string, err error) bool {
+	if !errors.Is(err, browsertest.ErrNeedsJupyterLab) {
+		return false
+	}
+	fmt.Printf("SKIPPED  %s: %v\n", what, err)
+	r.skipped++
+	return true
+}
+
+// checkInterrupt runs one interrupt check.
+func (r *runner) checkInterrupt(o browsertest.InterruptOptions) {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	i, err := r.b.CheckInterrupt(r.ctx, o)
+	if r.skippedForLab("interrupt "+name, err) {
+		return
+	}
+	if err != nil {
+		r.fail("interrupt %s: %v", name, err)
+		return
+	}
+	var seen []string
+	for _, p := range i.Processes {
+		seen = append(seen, "running at the interrupt: "+p)
+	}
+	for _, p := range i.Listeners {
+		seen = append(seen, "listening at the interrupt: "+p)
+	}
+	if i.Output != "" {
+		seen = append(seen, "the cell's last output: "+i.Output)
+	}
+	r.report(fmt.Sprintf("interrupt %s %s in %s: pressed after %.1fs, stopped %.1fs later; %d processes and %d listeners of the cell, %d left  %5.1fs  %s",
+		name, i.Cell, i.FrontEnd, i.RanFor.Seconds(), i.StoppedIn.Seconds(), len(i.Processes), len(i.Listeners), len(i.Left),
+		time.Since(t0).Seconds(), i.Screenshot), "interrupt "+name, i.Problems, i.Notes, seen...)
+}
+
+// checkKnobs runs one live-cell check (labkit/nb.Live).
+func (r *runner) checkKnobs(o browsertest.KnobsOptions) {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	k, err := r.b.CheckKnobs(r.ctx, o)
+	if r.skippedForLab("knobs "+name, err) {
+		return
+	}
+	if err != nil {
+		r.fail("knobs %s: %v", name, err)
+		return
+	}
+	what := "interrupted during its first run"
+	seen := []string{fmt.Sprintf("kernel status in JupyterLab before any cell ran: %q", k.KernelAtOpen)}
+	if !o.Interrupt {
+		what = fmt.Sprintf("moved %s (%s -> %s), redrawn %.1fs later", o.Knob, k.Before, k.After, k.Redrew.Seconds())
+		seen = append(seen, "printed before the move: "+k.BeforeText, "printed after the move:  "+k.AfterText)
+	}
+	for _, p := range k.Processes {
+		seen = append(seen, "running while live: "+p)
+	}
+	for _, p := range k.Listeners {
+		seen = append(seen, "listening while live: "+p)
+	}
+	r.report(fmt.Sprintf("knobs %s %s in %s: %s; %q; %d processes and %d listeners of the cell, %d left  %5.1fs  %s",
+		name, k.Cell, k.FrontEnd, what, k.Ended, len(k.Processes), len(k.Listeners), len(k.Left), time.Since(t0).Seconds(), k.Screenshot),
+		"knobs "+name, k.Problems, k.Notes, seen...)
+}
+
+// checkRISE runs the RISE check.
+func (r *runner) checkRISE(o browsertest.LiveOptions) {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	s, err := r.b.CheckRISE(r.ctx, o)
+	if r.skippedForLab("RISE "+name, err) {
+		return
+	}
+	if err != nil {
+		r.fail("RISE %s: %v", name, err)
+		return
+	}
+	r.report(fmt.Sprintf("RISE %s in %s: live deck %s, %d slides, first slide %q  %5.1fs  %s",
+		name, s.FrontEnd, s.URL, s.Slides, s.Title, time.Since(t0).Seconds(), s.Screenshot), "RISE "+name, s.Problems, s.Notes)
 }
 
 var deckLink = regexp.MustCompile(`href="([^"]+\.slides\.html)"`)
@@ -273,17 +389,6 @@ func splitList(s string) []string {
 	return out
 }
 
-// interruptTargets are the cells the interrupt check starts and stops: notebook 06's
-// CPU-bound experiment (worker processes of its own), and a fixture cell that runs until
-// interrupted with what notebooks 06 and 10 start (a process pool, a TCP server, a child
-// process holding a listener), because 10's cells finish in a few seconds.
-var interruptTargets = []browsertest.InterruptOptions{
-	{LiveOptions: browsertest.LiveOptions{Notebook: "internal/browsertest/testdata/interrupt.ipynb"},
-		Cell: "running until interrupted", Ready: "running until interrupted"},
-	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/06_goroutines_vs_processes.ipynb"},
-		Cell: "■ stops the experiment cleanly", Ready: "batch:"},
-}
-
 // liveKnobs names, per notebook that -live runs, the slider of its live cell (labkit/nb.Live)
 // to move before its Done button is pressed; other live cells are only ended with Done.
 var liveKnobs = map[string]string{"01_goroutines.ipynb": "tasks", "05_worker_pools.ipynb": "jobs"}
@@ -296,135 +401,13 @@ var knobTargets = []browsertest.KnobsOptions{
 		Setup: []string{"go mod edit -require"}, Cell: "nb.Live(", Interrupt: true, Ready: "serving until interrupted"},
 }
 
-// checkKnobs runs one knob check and prints its lines.
-func checkKnobs(ctx context.Context, b *browsertest.Browser, o browsertest.KnobsOptions) outcome {
-	t0 := time.Now()
-	name := filepath.Base(o.Notebook)
-	r, err := b.CheckKnobs(ctx, o)
-	switch {
-	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
-		fmt.Printf("SKIPPED  knobs %s: %v\n", name, err)
-		return skippedCheck
-	case err != nil:
-		fmt.Printf("FAIL  knobs %s: %v\n", name, err)
-		return failedCheck
-	}
-	status, result := "ok  ", passed
-	if len(r.Problems) > 0 {
-		status, result = "FAIL", failedCheck
-	}
-	what := "interrupted during its first run"
-	if !o.Interrupt {
-		what = fmt.Sprintf("moved %s (%s -> %s), redrawn %.1fs later", o.Knob, r.Before, r.After, r.Redrew.Seconds())
-	}
-	fmt.Printf("%s  knobs %s %s in %s: %s; %q; %d processes and %d listeners of the cell, %d left  %5.1fs  %s\n",
-		status, name, r.Cell, r.FrontEnd, what, r.Ended, len(r.Processes), len(r.Listeners), len(r.Left), time.Since(t0).Seconds(), r.Screenshot)
-	fmt.Printf("        kernel status in JupyterLab before any cell ran: %q\n", r.KernelAtOpen)
-	if !o.Interrupt {
-		fmt.Printf("        printed before the move: %s\n        printed after the move:  %s\n", r.BeforeText, r.AfterText)
-	}
-	for _, p := range r.Processes {
-		fmt.Printf("        running while live: %s\n", p)
-	}
-	for _, p := range r.Listeners {
-		fmt.Printf("        listening while live: %s\n", p)
-	}
-	for _, p := range r.Problems {
-		fmt.Printf("        knobs %s: %s\n", name, p)
-	}
-	for _, p := range r.Notes {
-		fmt.Printf("        knobs %s (note, not a failure): %s\n", name, p)
-	}
-	return result
-}
-
-// outcome is how one check ended.
-type outcome int
-
-const (
-	passed outcome = iota
-	failedCheck
-	skippedCheck
-)
-
-// tally counts o into failed or skipped.
-func tally(o outcome, failed, skipped *int) {
-	switch o {
-	case failedCheck:
-		*failed++
-	case skippedCheck:
-		*skipped++
-	}
-}
-
-// checkInterrupt runs one interrupt check and prints its line.
-func checkInterrupt(ctx context.Context, b *browsertest.Browser, o browsertest.InterruptOptions) outcome {
-	t0 := time.Now()
-	name := filepath.Base(o.Notebook)
-	r, err := b.CheckInterrupt(ctx, o)
-	switch {
-	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
-		fmt.Printf("SKIPPED  interrupt %s: %v\n", name, err)
-		return skippedCheck
-	case err != nil:
-		fmt.Printf("FAIL  interrupt %s: %v\n", name, err)
-		return failedCheck
-	}
-	status := "ok  "
-	if len(r.Problems) > 0 {
-		status = "FAIL"
-	}
-	fmt.Printf("%s  interrupt %s %s in %s: pressed after %.1fs, stopped %.1fs later; %d processes and %d listeners of the cell, %d left  %5.1fs  %s\n",
-		status, name, r.Cell, r.FrontEnd, r.RanFor.Seconds(), r.StoppedIn.Seconds(), len(r.Processes), len(r.Listeners), len(r.Left),
-		time.Since(t0).Seconds(), r.Screenshot)
-	for _, p := range r.Processes {
-		fmt.Printf("        running at the interrupt: %s\n", p)
-	}
-	for _, p := range r.Listeners {
-		fmt.Printf("        listening at the interrupt: %s\n", p)
-	}
-	if r.Output != "" {
-		fmt.Printf("        the cell's last output: %s\n", r.Output)
-	}
-	for _, p := range r.Problems {
-		fmt.Printf("        interrupt %s: %s\n", name, p)
-	}
-	for _, p := range r.Notes {
-		fmt.Printf("        interrupt %s (note, not a failure): %s\n", name, p)
-	}
-	if status == "FAIL" {
-		return failedCheck
-	}
-	return 0
-}
-
-// checkRISE runs the RISE check and prints its line.
-func checkRISE(ctx context.Context, b *browsertest.Browser, o browsertest.LiveOptions) outcome {
-	t0 := time.Now()
-	name := filepath.Base(o.Notebook)
-	r, err := b.CheckRISE(ctx, o)
-	switch {
-	case errors.Is(err, browsertest.ErrNeedsJupyterLab):
-		fmt.Printf("SKIPPED  RISE %s: %v\n", name, err)
-		return skippedCheck
-	case err != nil:
-		fmt.Printf("FAIL  RISE %s: %v\n", name, err)
-		return failedCheck
-	}
-	status := "ok  "
-	if len(r.Problems) > 0 {
-		status = "FAIL"
-	}
-	fmt.Printf("%s  RISE %s in %s: live deck %s, %d slides, first slide %q  %5.1fs  %s\n",
-		status, name, r.FrontEnd, r.URL, r.Slides, r.Title, time.Since(t0).Seconds(), r.Screenshot)
-	for _, p := range r.Problems {
-		fmt.Printf("        RISE %s: %s\n", name, p)
-	}
-	for _, p := range r.Notes {
-		fmt.Printf("        RISE %s (note, not a failure): %s\n", name, p)
-	}
-	if status == "FAIL" {
-		return failedCheck
-	}
-	return 0
+// interruptTargets are the cells the interrupt check starts and stops: notebook 06's
+// CPU-bound experiment (worker processes of its own), and a fixture cell that runs until
+// interrupted with what notebooks 06 and 10 start (a process pool, a TCP server, a child
+// process holding a listener), because 10's cells finish in a few seconds.
+var interruptTargets = []browsertest.InterruptOptions{
+	{LiveOptions: browsertest.LiveOptions{Notebook: "internal/browsertest/testdata/interrupt.ipynb"},
+		Cell: "running until interrupted", Ready: "running until interrupted"},
+	{LiveOptions: browsertest.LiveOptions{Notebook: "notebooks/06_goroutines_vs_processes.ipynb"},
+		Cell: "■ stops the experiment cleanly", Ready: "batch:"},
 }

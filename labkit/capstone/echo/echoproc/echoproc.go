@@ -7,8 +7,10 @@
 // a client that needs as much CPU per message as the server caps both. A server's own CPU
 // time per message does not depend on how fast the client is, so it is the honest cost
 // ratio. Start runs any server program that prints its port; StartGo builds and runs the
-// lab's cmd/echo-server; package pyecho starts the Python asyncio server the same way.
-// Measure runs a [load.Run] against one of them and reads both processes' CPU clocks.
+// lab's cmd/echo-server; StartSelf runs a server whose code is in this very program (a
+// notebook cell); package pyecho starts the Python asyncio server the same way. Measure
+// runs a [load.Run] against one of them and reads both processes' CPU clocks; MeasureCPU
+// does the same around any load, such as an HTTP client's.
 package echoproc
 
 import (
@@ -47,7 +49,7 @@ type Server struct {
 	stdin  io.Closer // closed by Close: a server that watches stdin exits at its end
 	done   chan struct{}
 	err    error // Wait's result, valid after done is closed
-	stderr *lockedBuffer
+	stderr *proc.Buffer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -61,13 +63,29 @@ type Server struct {
 // standard error is quoted in errors. The whole process group is killed when ctx is done;
 // Close stops it gracefully earlier.
 func Start(ctx context.Context, name string, args ...string) (*Server, error) {
-	cmd := proc.Command(ctx, name, args...)
+	return start(ctx, proc.Command(ctx, name, args...))
+}
+
+// StartSelf runs a copy of this program with [proc.Self](ctx, role, args...) and returns
+// once it has printed its address, as Start does: for a server whose code is in this
+// program (a notebook cell, a test binary), which checks [proc.Role] first thing and
+// serves instead of running the program.
+func StartSelf(ctx context.Context, role string, args ...string) (*Server, error) {
+	cmd, err := proc.Self(ctx, role, args...)
+	if err != nil {
+		return nil, fmt.Errorf("echoproc: %w", err)
+	}
+	return start(ctx, cmd)
+}
+
+func start(ctx context.Context, cmd *exec.Cmd) (*Server, error) {
+	name := cmd.Path
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("echoproc: %w", err)
 	}
 	first := &firstLine{ready: make(chan struct{})}
-	s := &Server{name: filepath.Base(name), cmd: cmd, stdin: stdin, done: make(chan struct{}), stderr: &lockedBuffer{}}
+	s := &Server{name: filepath.Base(name), cmd: cmd, stdin: stdin, done: make(chan struct{}), stderr: &proc.Buffer{}}
 	cmd.Stdout, cmd.Stderr = first, s.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("echoproc: %w", err)
@@ -236,21 +254,4 @@ func (f *firstLine) text() string {
 	default:
 		return ""
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -67,16 +67,36 @@ func (c Cost) Plus(d Cost) Cost {
 // milliseconds of server CPU. It returns load.Run's error, or an error if a CPU clock
 // cannot be read (outside Linux).
 func Measure(ctx context.Context, srv *Server, cfg load.Config) (Cost, error) {
+	var r load.Report
+	cpu, err := MeasureCPU(srv, func() (err error) {
+		r, err = load.Run(ctx, srv.Addr(), cfg)
+		return err
+	})
+	return Cost{Report: r, ServerCPU: cpu.Server, ClientCPU: cpu.Client, MachineCPU: cpu.Machine}, err
+}
+
+// CPU is the CPU time spent while a load ran: by the server process, by this process
+// (the load client, plus anything else it ran meanwhile) and by every process on the
+// machine, these two included.
+type CPU struct {
+	Server, Client, Machine time.Duration
+}
+
+// MeasureCPU calls run, any load against srv (an HTTP client, say), and reads the
+// server's, this process's and the machine's CPU clocks before and after it, as Measure
+// does for an echo load. It returns run's error, or an error if a clock cannot be read
+// (outside Linux).
+func MeasureCPU(srv *Server, run func() error) (CPU, error) {
 	before, err := readClocks(srv)
 	if err != nil {
-		return Cost{}, err
+		return CPU{}, err
 	}
-	r, runErr := load.Run(ctx, srv.Addr(), cfg)
+	runErr := run()
 	after, err := readClocks(srv)
 	if err != nil {
-		return Cost{}, err
+		return CPU{}, err
 	}
-	return Cost{Report: r, ServerCPU: after[0] - before[0], ClientCPU: after[1] - before[1], MachineCPU: after[2] - before[2]}, runErr
+	return CPU{Server: after[0] - before[0], Client: after[1] - before[1], Machine: after[2] - before[2]}, runErr
 }
 
 // readClocks reads the server's, this process's and the machine's CPU time.

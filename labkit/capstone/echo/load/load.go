@@ -127,8 +127,23 @@ func Run(ctx context.Context, addr string, cfg Config) (Report, error) {
 		wg.Go(func() { results[i] = runClient(ctx, addr, i, cfg) })
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	r := report(cfg, time.Since(start), results)
+	if err := ctx.Err(); err != nil {
+		return r, fmt.Errorf("load: stopped early, echoed %d of %d messages: %w", r.Echoed, r.Planned, err)
+	}
+	if !r.OK() {
+		first := ""
+		if len(r.Errors) > 0 {
+			first = "; first error: " + r.Errors[0]
+		}
+		return r, fmt.Errorf("load: %d of %d messages not echoed intact (corrupted %d, lost %d, unsent %d; %d clients failed)%s",
+			r.Planned-r.Echoed, r.Planned, r.Corrupted, r.Lost, r.Unsent, r.FailedClients, first)
+	}
+	return r, nil
+}
 
+// report adds up the clients' results of a run that took elapsed.
+func report(cfg Config, elapsed time.Duration, results []clientResult) Report {
 	r := Report{
 		Clients: cfg.Clients, Messages: cfg.Messages, PayloadBytes: cfg.PayloadBytes,
 		Planned: int64(cfg.Clients) * int64(cfg.Messages),
@@ -163,18 +178,7 @@ func Run(ctx context.Context, addr string, cfg Config) (Report, error) {
 		r.P99 = timing.Percentile(latencies, 99)
 		r.Max = latencies[len(latencies)-1]
 	}
-	if err := ctx.Err(); err != nil {
-		return r, fmt.Errorf("load: stopped early, echoed %d of %d messages: %w", r.Echoed, r.Planned, err)
-	}
-	if !r.OK() {
-		first := ""
-		if len(r.Errors) > 0 {
-			first = "; first error: " + r.Errors[0]
-		}
-		return r, fmt.Errorf("load: %d of %d messages not echoed intact (corrupted %d, lost %d, unsent %d; %d clients failed)%s",
-			r.Planned-r.Echoed, r.Planned, r.Corrupted, r.Lost, r.Unsent, r.FailedClients, first)
-	}
-	return r, nil
+	return r
 }
 
 type clientResult struct {

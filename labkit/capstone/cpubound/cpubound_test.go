@@ -34,9 +34,9 @@ func TestEveryWayRunsTheBatch(t *testing.T) {
 	b := Batch{Tasks: 4, Units: 2}
 	p := newPool(t, 2)
 	for name, run := range map[string]func() (time.Duration, error){
-		"Sequential": func() (time.Duration, error) { return Sequential(ctx, b) },
-		"Goroutines": func() (time.Duration, error) { return Goroutines(ctx, b, 2) },
-		"Processes":  func() (time.Duration, error) { return Processes(ctx, p, b) },
+		"Sequential": func() (time.Duration, error) { return sequential(ctx, b) },
+		"Goroutines": func() (time.Duration, error) { return runGoroutines(ctx, b, 2) },
+		"Processes":  func() (time.Duration, error) { return processes(ctx, p, b) },
 	} {
 		d, err := run()
 		if err != nil || d <= 0 {
@@ -65,12 +65,12 @@ func TestWorkersDoTheSameWork(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	ctx := context.Background()
 	cases := map[string]error{}
-	_, cases["Tasks"] = Sequential(ctx, Batch{Tasks: 0, Units: 1})
-	_, cases["Units"] = Goroutines(ctx, Batch{Tasks: 1, Units: -2}, 1)
-	_, cases["workers"] = Goroutines(ctx, Batch{Tasks: 1, Units: 1}, 0)
-	_, cases["pool is nil"] = Processes(ctx, nil, Batch{Tasks: 1, Units: 1})
-	_, cases["workers = 0"] = RunPython(ctx, Batch{Tasks: 1, Units: 1}, 0)
-	_, cases["Units = 0"] = RunPython(ctx, Batch{Tasks: 1, Units: 0}, 1)
+	_, cases["Tasks"] = sequential(ctx, Batch{Tasks: 0, Units: 1})
+	_, cases["Units"] = runGoroutines(ctx, Batch{Tasks: 1, Units: -2}, 1)
+	_, cases["workers"] = runGoroutines(ctx, Batch{Tasks: 1, Units: 1}, 0)
+	_, cases["pool is nil"] = processes(ctx, nil, Batch{Tasks: 1, Units: 1})
+	_, cases["workers = 0"] = runPython(ctx, Batch{Tasks: 1, Units: 1}, 0)
+	_, cases["Units = 0"] = runPython(ctx, Batch{Tasks: 1, Units: 0}, 1)
 	for want, err := range cases {
 		if err == nil || !strings.Contains(err.Error(), strings.TrimSpace(want)) {
 			t.Errorf("err = %v, want one naming %q", err, want)
@@ -82,16 +82,16 @@ func TestCancelStopsEveryWay(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	b := Batch{Tasks: 4, Units: 100}
-	if _, err := Sequential(ctx, b); !errors.Is(err, context.Canceled) {
+	if _, err := sequential(ctx, b); !errors.Is(err, context.Canceled) {
 		t.Errorf("Sequential: %v", err)
 	}
-	if _, err := Goroutines(ctx, b, 2); !errors.Is(err, context.Canceled) {
+	if _, err := runGoroutines(ctx, b, 2); !errors.Is(err, context.Canceled) {
 		t.Errorf("Goroutines: %v", err)
 	}
 	p := newPool(t, 2)
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := Processes(ctx, p, Batch{Tasks: 4, Units: 10_000}); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := processes(ctx, p, Batch{Tasks: 4, Units: 10_000}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Processes: %v", err)
 	}
 	// The pool replaced the killed workers and still works.
@@ -128,7 +128,7 @@ func TestPythonSpinIsWorkloadSpin(t *testing.T) {
 
 func TestRunPython(t *testing.T) {
 	needPython(t)
-	res, err := RunPython(context.Background(), Batch{Tasks: 4, Units: 2}, 2)
+	res, err := runPython(context.Background(), Batch{Tasks: 4, Units: 2}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestRunPython(t *testing.T) {
 	if res.ThreadsSpeedup() <= 0 || res.ProcessesSpeedup() <= 0 {
 		t.Fatalf("speedups: %v %v", res.ThreadsSpeedup(), res.ProcessesSpeedup())
 	}
-	if (Python{}).ThreadsSpeedup() != 0 {
+	if (pythonRun{}).ThreadsSpeedup() != 0 {
 		t.Fatal("speedup of nothing should be 0")
 	}
 }

@@ -27,15 +27,15 @@ func BenchmarkCPUBoundSpeedup(b *testing.B) {
 		*sum += d
 	}
 	for b.Loop() {
-		d, err := Sequential(ctx, batch)
+		d, err := sequential(ctx, batch)
 		add(&seq, d, err)
-		d, err = Goroutines(ctx, batch, cpus)
+		d, err = runGoroutines(ctx, batch, cpus)
 		add(&gor, d, err)
 		old := runtime.GOMAXPROCS(1)
-		d, err = Goroutines(ctx, batch, cpus)
+		d, err = runGoroutines(ctx, batch, cpus)
 		runtime.GOMAXPROCS(old)
 		add(&gil, d, err)
-		d, err = Processes(ctx, pool, batch)
+		d, err = processes(ctx, pool, batch)
 		add(&procs, d, err)
 	}
 	n := float64(cpus)
@@ -46,7 +46,7 @@ func BenchmarkCPUBoundSpeedup(b *testing.B) {
 	b.ReportMetric(float64(seq)/float64(procs), "processes-speedup")
 	b.ReportMetric(float64(seq)/float64(procs)/n, "processes-speedup/cpus")
 
-	py, err := RunPython(ctx, batch, cpus)
+	py, err := runPython(ctx, batch, cpus)
 	switch {
 	case errors.Is(err, pybaseline.ErrNoPython):
 		b.Logf("SKIP Python baseline: %v", err)

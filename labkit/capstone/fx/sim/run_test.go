@@ -1,4 +1,4 @@
-package fx_test
+package sim_test
 
 import (
 	"bufio"
@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx/sim"
+
 	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
 	"go.uber.org/goleak"
 )
@@ -29,7 +31,7 @@ func small() fx.Config {
 
 var strategies = []struct {
 	name string
-	s    fx.Strategy
+	s    sim.Strategy
 }{{"sequential", sequential}, {"goroutine-per-order", goroutinePerOrder}, {"pool", pool}, {"pipeline", pipeline}}
 
 func needPython(t testing.TB) {
@@ -49,7 +51,7 @@ func TestEveryStrategyDecidesEveryOrderTheSame(t *testing.T) {
 	var checksum uint64
 	for _, st := range strategies {
 		t.Run(st.name, func(t *testing.T) {
-			r, err := fx.Run(context.Background(), cfg, st.name, st.s)
+			r, err := sim.Run(context.Background(), cfg, st.name, st.s)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,11 +91,11 @@ func TestEveryStrategyDecidesEveryOrderTheSame(t *testing.T) {
 func TestSameSeedSameDecisionsAcrossRuns(t *testing.T) {
 	cfg := small()
 	cfg.Interval = 50 * time.Microsecond
-	a, err := fx.Run(context.Background(), cfg, "pipeline", pipeline)
+	a, err := sim.Run(context.Background(), cfg, "pipeline", pipeline)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := fx.Run(context.Background(), cfg, "per-order", goroutinePerOrder)
+	b, err := sim.Run(context.Background(), cfg, "per-order", goroutinePerOrder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +103,7 @@ func TestSameSeedSameDecisionsAcrossRuns(t *testing.T) {
 		t.Fatal("same seed, different decisions")
 	}
 	cfg.Seed++
-	c, err := fx.Run(context.Background(), cfg, "pipeline", pipeline)
+	c, err := sim.Run(context.Background(), cfg, "pipeline", pipeline)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func TestPacedArrivals(t *testing.T) {
 	if orders[len(orders)-1].Quote.Offset == 0 {
 		t.Fatal("paced quotes all arrive at once")
 	}
-	r, err := fx.Run(context.Background(), cfg, "pool", pool)
+	r, err := sim.Run(context.Background(), cfg, "pool", pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +146,7 @@ func TestCancelStopsEveryStrategy(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				stop := time.AfterFunc(30*time.Millisecond, cancel)
 				defer stop.Stop()
-				r, err := fx.Run(ctx, cfg, st.name, st.s)
+				r, err := sim.Run(ctx, cfg, st.name, st.s)
 				if !errors.Is(err, context.Canceled) {
 					t.Fatalf("err = %v, want context.Canceled", err)
 				}
@@ -162,7 +164,7 @@ func TestAlreadyCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, st := range strategies {
-		r, err := fx.Run(ctx, small(), st.name, st.s)
+		r, err := sim.Run(ctx, small(), st.name, st.s)
 		if !errors.Is(err, context.Canceled) || r.Decided() != 0 {
 			t.Errorf("%s: decided %d, err %v; want nothing and context.Canceled", st.name, r.Decided(), err)
 		}
@@ -181,12 +183,12 @@ func TestPythonDoesTheSameWork(t *testing.T) {
 		{Seed: 0, Pairs: 1, Orders: 40, Interval: 100 * time.Microsecond, Latency: fx.FixedLatency(50 * time.Microsecond), CPU: 50 * time.Microsecond, Workers: 1},
 		sameWork,
 	} {
-		goRun, err := fx.Run(context.Background(), cfg, "sequential", sequential)
+		goRun, err := sim.Run(context.Background(), cfg, "sequential", sequential)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, mode := range []string{"asyncio", "threads"} {
-			r, err := fx.RunPython(context.Background(), cfg, mode)
+			r, err := sim.RunPython(context.Background(), cfg, mode)
 			if err != nil {
 				t.Fatalf("%s seed %d: %v", mode, cfg.Seed, err)
 			}
@@ -209,34 +211,40 @@ func TestPythonDoesTheSameWork(t *testing.T) {
 
 func TestMeasure(t *testing.T) {
 	cfg := small()
-	one := fx.Go("one worker pool", pool)
+	one := sim.Go("one worker pool", pool)
 	one.Workers = 1
 	t.Setenv("PATH", t.TempDir()) // no python3: the Python contender is skipped, not fatal
-	rs, err := fx.Measure(context.Background(), cfg, 2, fx.Go("pool", pool), one, fx.Python("threads"))
+	var calls int
+	var last [2]int
+	progress := func(done, total int) { calls, last = calls+1, [2]int{done, total} }
+	rs, err := sim.Measure(context.Background(), cfg, sim.Options{Rounds: 2, Progress: progress}, sim.Go("pool", pool), one, sim.Python("threads"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rs) != 2 || rs[0].Name != "pool" || rs[1].Name != "one worker pool" {
 		t.Fatalf("reports %v, want pool and one worker pool", rs)
 	}
+	if calls != 6 || last != [2]int{6, 6} {
+		t.Errorf("Progress called %d times, last with %v; want 6 (2 rounds of 3 contenders, the skipped one too), the last (6, 6)", calls, last)
+	}
 	if rs[1].MaxInFlight != 1 {
 		t.Errorf("Workers = 1 ran %d orders at once", rs[1].MaxInFlight)
 	}
-	if s := fx.Speedup(rs, "pool", "one worker pool"); !(s > 0) {
+	if s := rs.Speedup("pool", "one worker pool"); !(s > 0) {
 		t.Errorf("Speedup = %v", s)
 	}
-	if s := fx.Speedup(rs, "pool", "python-threads"); !math.IsNaN(s) {
+	if s := rs.Speedup("pool", "python-threads"); !math.IsNaN(s) {
 		t.Errorf("Speedup over a missing report = %v, want NaN", s)
 	}
-	if _, err := fx.Measure(context.Background(), cfg, 0, one); err == nil {
-		t.Error("0 rounds accepted")
+	if _, err := sim.Measure(context.Background(), cfg, sim.Options{Rounds: -1}, one); err == nil {
+		t.Error("-1 rounds accepted")
 	}
-	if _, err := fx.Measure(context.Background(), cfg, 1, fx.Contender{Name: "empty"}); err == nil || !strings.Contains(err.Error(), "empty") {
+	if _, err := sim.Measure(context.Background(), cfg, sim.Options{}, sim.Contender{Name: "empty"}); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("a zero Contender: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := fx.Measure(ctx, cfg, 1, one); !errors.Is(err, context.Canceled) {
+	if _, err := sim.Measure(ctx, cfg, sim.Options{}, one); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -244,7 +252,7 @@ func TestMeasure(t *testing.T) {
 // TestStrategiesMatchTheNotebook keeps the copies in strategies_test.go equal to the
 // cells of notebook 09 they stand for: same functions, token for token, comments aside.
 func TestStrategiesMatchTheNotebook(t *testing.T) {
-	cells := notebookFuncs(t, filepath.Join("..", "..", "..", "notebooks", "09_fx_workload.md"))
+	cells := notebookFuncs(t, filepath.Join("..", "..", "..", "..", "notebooks", "09_fx_workload.md"))
 	copies := fileFuncs(t, "strategies_test.go")
 	if len(copies) < 4 {
 		t.Fatalf("only %d functions in strategies_test.go", len(copies))
@@ -343,21 +351,21 @@ func BenchmarkFXStrategies(b *testing.B) {
 		cfg  fx.Config
 	}{{"io-heavy", fx.IOHeavy()}, {"cpu-heavy", fx.CPUHeavy()}} {
 		b.Run(mix.name, func(b *testing.B) {
-			var cs []fx.Contender
+			var cs []sim.Contender
 			for _, st := range strategies {
-				cs = append(cs, fx.Go(st.name, st.s))
+				cs = append(cs, sim.Go(st.name, st.s))
 			}
-			var rs []fx.Report
+			var rs sim.Reports
 			for b.Loop() {
 				var err error
-				if rs, err = fx.Measure(context.Background(), mix.cfg, 1, cs...); err != nil {
+				if rs, err = sim.Measure(context.Background(), mix.cfg, sim.Options{}, cs...); err != nil {
 					b.Fatal(err)
 				}
 			}
 			for _, r := range rs {
 				b.ReportMetric(r.Throughput, r.Name+"-orders/s")
 				b.ReportMetric(float64(r.P99.Microseconds())/1000, r.Name+"-p99-ms")
-				b.ReportMetric(fx.Speedup(rs, r.Name, "sequential"), r.Name+"/sequential")
+				b.ReportMetric(rs.Speedup(r.Name, "sequential"), r.Name+"/sequential")
 			}
 		})
 	}
@@ -367,12 +375,12 @@ func BenchmarkFXStrategies(b *testing.B) {
 // Go and in Python, and reports the time per loop iteration in each and their ratio.
 func BenchmarkFXSameWork(b *testing.B) {
 	needPython(b)
-	py := fx.Python("asyncio")
+	py := sim.Python("asyncio")
 	py.Workers = 1
-	var rs []fx.Report
+	var rs sim.Reports
 	for b.Loop() {
 		var err error
-		if rs, err = fx.Measure(context.Background(), fx.SameWork(), 1, fx.Go("go", sequential), py); err != nil {
+		if rs, err = sim.Measure(context.Background(), fx.SameWork(), sim.Options{}, sim.Go("go", sequential), py); err != nil {
 			b.Fatal(err)
 		}
 	}

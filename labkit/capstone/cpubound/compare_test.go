@@ -18,24 +18,27 @@ func TestWorkerCounts(t *testing.T) {
 }
 
 func TestComparisonRunsEveryWay(t *testing.T) {
-	var steps, calls atomic.Int32
+	var calls atomic.Int32
+	var steps int
+	var last [2]int
 	var ks []int
 	c := Comparison{
 		Batch: Batch{Tasks: 2, Units: 1}, Workers: []int{1, 2}, Rounds: 2,
 		Goroutines: func(ctx context.Context, k int) error {
 			calls.Add(1)
 			ks = append(ks, k)
-			_, err := Goroutines(ctx, Batch{Tasks: 2, Units: 1}, k)
+			_, err := runGoroutines(ctx, Batch{Tasks: 2, Units: 1}, k)
 			return err
 		},
-		Step: func() { steps.Add(1) },
+		Progress: func(done, total int) { steps, last = steps+1, [2]int{done, total} },
 	}
 	s, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int(steps.Load()) != c.Steps() {
-		t.Errorf("Step called %d times, Steps() = %d", steps.Load(), c.Steps())
+	// Two rounds of 1 sequential + 3 ways x 2 worker counts, then 2 Python runs.
+	if steps != 16 || last != [2]int{16, 16} {
+		t.Errorf("Progress called %d times, last with %v; want 16 calls, the last (16, 16)", steps, last)
 	}
 	// Two rounds, two worker counts, at GOMAXPROCS and at 1.
 	if calls.Load() != 8 || !slices.Equal(ks[:4], []int{1, 1, 2, 2}) {
@@ -52,7 +55,7 @@ func TestComparisonRunsEveryWay(t *testing.T) {
 	if !s.PythonMissing && (len(s.PythonThreads) != 2 || len(s.PythonProcesses) != 2) {
 		t.Errorf("python speedups %v %v", s.PythonThreads, s.PythonProcesses)
 	}
-	line := s.Chart()
+	line := s.Chart("speedups")
 	if len(line.X) != 2 || len(line.Ideal) != 2 || len(line.Series) < 3 {
 		t.Errorf("chart %+v", line)
 	}

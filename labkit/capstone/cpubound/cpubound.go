@@ -4,11 +4,12 @@
 //
 // Every way does the same work, units of about 1 ms of [workload]'s CPU loop (the
 // iteration count calibrated once, here, and sent to the workers, which run it with
-// [workload.SpinIters]), so their wall times can be divided into speedups. The Python baseline (baselines/python/cpu_bound.py)
-// runs the same spin arithmetic calibrated to 1 ms of Python time per unit, which keeps
-// Python's speedups comparable with Go's although Python does far fewer iterations per
-// unit. [Comparison] runs every way for a range of worker counts and charts the speedups.
-// Programs that use [Processes] or [Comparison] must call [procpool.ServeIfWorker] at start.
+// [workload.SpinIters]), so their wall times can be divided into speedups. The Python
+// baseline (baselines/python/cpu_bound.py) runs the same spin arithmetic calibrated to 1 ms
+// of Python time per unit, which keeps Python's speedups comparable with Go's although
+// Python does far fewer iterations per unit. [Comparison] runs every way for a range of
+// worker counts; its [Speedups] draw as a chart. Programs that use Comparison must call
+// [procpool.ServeIfWorker] at start.
 package cpubound
 
 import (
@@ -32,10 +33,10 @@ type Batch struct {
 
 func (b Batch) validate(where string) error {
 	if b.Tasks < 1 {
-		return fmt.Errorf("%s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
+		return fmt.Errorf("cpubound: %s: Batch.Tasks = %d, want >= 1", where, b.Tasks)
 	}
 	if b.Units < 0 {
-		return fmt.Errorf("%s: Batch.Units = %d, want >= 0", where, b.Units)
+		return fmt.Errorf("cpubound: %s: Batch.Units = %d, want >= 0", where, b.Units)
 	}
 	return nil
 }
@@ -62,9 +63,9 @@ func spin(ctx context.Context, w work) (uint64, error) {
 	return workload.SpinIters(ctx, int64(w.Units)*w.ItersPerUnit, uint64(w.Units+1))
 }
 
-// Sequential runs the batch on the calling goroutine and returns its wall time.
-func Sequential(ctx context.Context, b Batch) (time.Duration, error) {
-	if err := b.validate("cpubound: Sequential"); err != nil {
+// sequential runs the batch on the calling goroutine and returns its wall time.
+func sequential(ctx context.Context, b Batch) (time.Duration, error) {
+	if err := b.validate("Sequential"); err != nil {
 		return 0, err
 	}
 	w := newWork(b.Units) // calibrates (once per process) before the clock starts
@@ -77,10 +78,10 @@ func Sequential(ctx context.Context, b Batch) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-// Goroutines runs the batch with at most workers goroutines at once ([speedup.Pool])
+// runGoroutines runs the batch with at most workers goroutines at once ([speedup.Pool])
 // and returns its wall time. How many run in parallel is up to GOMAXPROCS.
-func Goroutines(ctx context.Context, b Batch, workers int) (time.Duration, error) {
-	if err := b.validate("cpubound: Goroutines"); err != nil {
+func runGoroutines(ctx context.Context, b Batch, workers int) (time.Duration, error) {
+	if err := b.validate("Goroutines"); err != nil {
 		return 0, err
 	}
 	w := newWork(b.Units)
@@ -90,11 +91,11 @@ func Goroutines(ctx context.Context, b Batch, workers int) (time.Duration, error
 	}})
 }
 
-// Processes runs the batch on pool's workers, one task per worker at a time, and returns
+// processes runs the batch on pool's workers, one task per worker at a time, and returns
 // the wall time. Each worker does exactly the iterations this process calibrated. The
 // pool is already running, so process start-up is not included.
-func Processes(ctx context.Context, pool *procpool.Pool, b Batch) (time.Duration, error) {
-	if err := b.validate("cpubound: Processes"); err != nil {
+func processes(ctx context.Context, pool *procpool.Pool, b Batch) (time.Duration, error) {
+	if err := b.validate("Processes"); err != nil {
 		return 0, err
 	}
 	if pool == nil {
@@ -109,9 +110,9 @@ func Processes(ctx context.Context, pool *procpool.Pool, b Batch) (time.Duration
 	return time.Since(start), err
 }
 
-// Python is what baselines/python/cpu_bound.py measured. Times are in seconds, measured
+// pythonRun is what baselines/python/cpu_bound.py measured. Times are in seconds, measured
 // inside the interpreter with the pools already started; a mode that was not run is 0.
-type Python struct {
+type pythonRun struct {
 	Version        string  `json:"python"`
 	CPUCount       int     `json:"cpu_count"`
 	Tasks          int     `json:"tasks"`
@@ -127,10 +128,10 @@ type Python struct {
 }
 
 // ThreadsSpeedup is sequential time over threads time (0 if either is missing).
-func (p Python) ThreadsSpeedup() float64 { return ratio(p.SequentialS, p.ThreadsS) }
+func (p pythonRun) ThreadsSpeedup() float64 { return ratio(p.SequentialS, p.ThreadsS) }
 
 // ProcessesSpeedup is sequential time over process-pool time (0 if either is missing).
-func (p Python) ProcessesSpeedup() float64 { return ratio(p.SequentialS, p.ProcessesS) }
+func (p pythonRun) ProcessesSpeedup() float64 { return ratio(p.SequentialS, p.ProcessesS) }
 
 func ratio(a, b float64) float64 {
 	if a <= 0 || b <= 0 {
@@ -139,21 +140,21 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// RunPython runs the Python baseline on the same batch sequentially, with workers threads
+// runPython runs the Python baseline on the same batch sequentially, with workers threads
 // and with workers processes, each three times, keeping the fastest run (as Go's side does).
 // Without python3 it returns an error wrapping [pybaseline.ErrNoPython], so callers can
 // print a visible skip.
-func RunPython(ctx context.Context, b Batch, workers int) (Python, error) {
-	if err := b.validate("cpubound: RunPython"); err != nil {
-		return Python{}, err
+func runPython(ctx context.Context, b Batch, workers int) (pythonRun, error) {
+	if err := b.validate("RunPython"); err != nil {
+		return pythonRun{}, err
 	}
 	if b.Units < 1 {
-		return Python{}, fmt.Errorf("cpubound: RunPython: Batch.Units = %d, want >= 1", b.Units)
+		return pythonRun{}, fmt.Errorf("cpubound: RunPython: Batch.Units = %d, want >= 1", b.Units)
 	}
 	if workers < 1 {
-		return Python{}, fmt.Errorf("cpubound: RunPython: workers = %d, want >= 1", workers)
+		return pythonRun{}, fmt.Errorf("cpubound: RunPython: workers = %d, want >= 1", workers)
 	}
-	var res Python
+	var res pythonRun
 	err := pybaseline.Run(ctx, "cpu_bound.py", &res,
 		"--tasks", strconv.Itoa(b.Tasks), "--units", strconv.Itoa(b.Units), "--workers", strconv.Itoa(workers), "--repeat", "3")
 	return res, err

@@ -1,4 +1,4 @@
-package fx
+package sim
 
 import (
 	"context"
@@ -8,19 +8,16 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
 	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
 )
-
-// ErrNoPython is returned (wrapped) by RunPython when python3 is not on PATH; callers
-// skip and say so. It is [pybaseline.ErrNoPython], so either name matches with [errors.Is].
-var ErrNoPython = pybaseline.ErrNoPython
 
 // PythonScript is the baseline's file name in baselines/python (see [pybaseline.Dir]).
 const PythonScript = "fx_workload.py"
 
 // pythonArgs returns the command-line flags that make the baseline script run cfg in
 // mode ("asyncio" or "threads").
-func pythonArgs(cfg Config, mode string) []string {
+func pythonArgs(cfg fx.Config, mode string) []string {
 	ns := func(d time.Duration) string { return strconv.FormatInt(int64(d), 10) }
 	return []string{
 		"--mode", mode,
@@ -50,11 +47,11 @@ var pythonModes = []string{"asyncio", "threads"}
 // (the first such RunPython pays for it), so every Python run in a process does the same
 // work per order.
 //
-// It returns an error wrapping [ErrNoPython] when python3 is not on PATH. Cancelling ctx
+// It returns an error wrapping [pybaseline.ErrNoPython] when python3 is not on PATH. Cancelling ctx
 // kills the interpreter.
-func RunPython(ctx context.Context, cfg Config, mode string) (Report, error) {
+func RunPython(ctx context.Context, cfg fx.Config, mode string) (Report, error) {
 	if !slices.Contains(pythonModes, mode) {
-		return Report{}, fmt.Errorf("fx: RunPython: mode %q unknown, want one of %q", mode, pythonModes)
+		return Report{}, fmt.Errorf("sim: RunPython: mode %q unknown, want one of %q", mode, pythonModes)
 	}
 	if err := cfg.Validate(); err != nil {
 		return Report{}, err
@@ -74,7 +71,7 @@ func RunPython(ctx context.Context, cfg Config, mode string) (Report, error) {
 		if ctx.Err() != nil {
 			return Report{}, ctx.Err()
 		}
-		return Report{}, fmt.Errorf("fx.RunPython(%s): %w", mode, err)
+		return Report{}, fmt.Errorf("sim: RunPython(%s): %w", mode, err)
 	}
 	return fromPython("python-"+mode, cfg, iters, res)
 }
@@ -101,10 +98,10 @@ func pythonCalibration(ctx context.Context) (float64, error) {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
-		return 0, fmt.Errorf("fx: RunPython: calibrating: %w", err)
+		return 0, fmt.Errorf("sim: RunPython: calibrating: %w", err)
 	}
 	if !(res.ItersPerMs > 0) {
-		return 0, fmt.Errorf("fx: RunPython: calibration reported %v iterations per ms", res.ItersPerMs)
+		return 0, fmt.Errorf("sim: RunPython: calibration reported %v iterations per ms", res.ItersPerMs)
 	}
 	pythonItersPer = res.ItersPerMs
 	return pythonItersPer, nil
@@ -124,20 +121,20 @@ type pythonResult struct {
 
 // fromPython turns the script's output into a Report, refusing one that lost orders or
 // whose checksum does not match its decisions.
-func fromPython(name string, cfg Config, iters int64, res pythonResult) (Report, error) {
+func fromPython(name string, cfg fx.Config, iters int64, res pythonResult) (Report, error) {
 	if res.Strategy != name || res.PriceIters != iters || res.Orders != cfg.Orders || len(res.Decisions) != cfg.Orders || len(res.LatenciesNS) != cfg.Orders {
-		return Report{}, fmt.Errorf("fx.RunPython(%s): script reported strategy %q, %d pricing iterations, %d orders, %d decisions, %d latencies; want %s, %d, and %d of each",
+		return Report{}, fmt.Errorf("sim: RunPython(%s): script reported strategy %q, %d pricing iterations, %d orders, %d decisions, %d latencies; want %s, %d, and %d of each",
 			name, res.Strategy, res.PriceIters, res.Orders, len(res.Decisions), len(res.LatenciesNS), name, iters, cfg.Orders)
 	}
 	r := Report{Name: name, Orders: res.Orders, Elapsed: time.Duration(res.ElapsedNS), MaxInFlight: res.MaxInFlight,
 		PriceIters: iters, PriceChecksum: res.PriceSum}
 	for i, d := range res.Decisions {
-		r.Decisions = append(r.Decisions, Decision{OrderID: i, Outcome: Outcome(d[0]), Price: d[1]})
+		r.Decisions = append(r.Decisions, fx.Decision{OrderID: i, Outcome: fx.Outcome(d[0]), Price: d[1]})
 		r.Latencies = append(r.Latencies, time.Duration(res.LatenciesNS[i]))
 	}
 	r.summarize()
 	if r.Checksum != res.Checksum {
-		return r, fmt.Errorf("fx.RunPython(%s): checksum %d from the script, %d from its decisions", name, res.Checksum, r.Checksum)
+		return r, fmt.Errorf("sim: RunPython(%s): checksum %d from the script, %d from its decisions", name, res.Checksum, r.Checksum)
 	}
 	return r, nil
 }

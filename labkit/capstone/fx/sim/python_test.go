@@ -1,4 +1,4 @@
-package fx
+package sim
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
 
 	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
 	"go.uber.org/goleak"
@@ -43,7 +45,7 @@ func TestPythonCalibrationIsCached(t *testing.T) {
 func TestRunPythonWithoutPython(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, err := RunPython(context.Background(), small(), "asyncio")
-	if !errors.Is(err, ErrNoPython) || !strings.Contains(err.Error(), "python3 not found") {
+	if !errors.Is(err, pybaseline.ErrNoPython) || !strings.Contains(err.Error(), "python3 not found") {
 		t.Fatalf("err = %v, want ErrNoPython saying python3 not found", err)
 	}
 }
@@ -54,8 +56,8 @@ func TestRunPythonRejectsBadInput(t *testing.T) {
 	}
 	bad := small()
 	bad.Workers = 0
-	if _, err := RunPython(context.Background(), bad, "threads"); !errors.Is(err, ErrConfig) {
-		t.Errorf("bad config: %v, want ErrConfig", err)
+	if _, err := RunPython(context.Background(), bad, "threads"); !errors.Is(err, fx.ErrConfig) {
+		t.Errorf("bad config: %v, want fx.ErrConfig", err)
 	}
 }
 
@@ -81,7 +83,7 @@ func TestRunPythonCancel(t *testing.T) {
 	needPython(t)
 	defer goleak.VerifyNone(t)
 	cfg := small()
-	cfg.Latency = FixedLatency(5 * time.Second) // a full run would take minutes
+	cfg.Latency = fx.FixedLatency(5 * time.Second) // a full run would take minutes
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := time.AfterFunc(300*time.Millisecond, cancel)
 	defer stop.Stop()
@@ -94,7 +96,7 @@ func TestParsePythonChecksCounts(t *testing.T) {
 	cfg := small()
 	cfg.Orders = 2
 	good := `{"strategy":"python-threads","orders":2,"elapsed_ns":1000,"max_in_flight":1,"decisions":[[0,5],[1,0]],"latencies_ns":[10,20],"checksum":%d,"price_iters":7,"price_checksum":99}`
-	sum := digest([]Decision{{0, Filled, 5}, {1, RejectedSize, 0}})
+	sum := fx.Checksum([]fx.Decision{{OrderID: 0, Outcome: fx.Filled, Price: 5}, {OrderID: 1, Outcome: fx.RejectedSize}})
 	if r, err := parsePython("python-threads", cfg, []byte(strings.Replace(good, "%d", itoa(sum), 1))); err != nil || r.Filled != 1 || r.Rejected != 1 || r.PriceChecksum != 99 {
 		t.Fatalf("good output: %v, %v", r, err)
 	}
@@ -113,7 +115,7 @@ func TestParsePythonChecksCounts(t *testing.T) {
 }
 
 // parsePython decodes out as the script's JSON, as pybaseline.Run does, then checks it.
-func parsePython(name string, cfg Config, out []byte) (Report, error) {
+func parsePython(name string, cfg fx.Config, out []byte) (Report, error) {
 	var res pythonResult
 	if err := json.Unmarshal(out, &res); err != nil {
 		return Report{}, err

@@ -1,9 +1,11 @@
-package fx_test
+package sim_test
 
 import (
 	"context"
 	"runtime"
 	"sync"
+
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx/sim"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
 	"golang.org/x/sync/errgroup"
@@ -14,7 +16,7 @@ import (
 // the Go the reader sees.
 
 // handle prices one order, checks its risk, sends it if it passed, and records the decision.
-func handle(ctx context.Context, desk *fx.Desk, o fx.Order) error {
+func handle(ctx context.Context, desk *sim.Desk, o fx.Order) error {
 	desk.Price(o)
 	d := fx.Decide(o)
 	if d.Outcome == fx.Filled {
@@ -27,7 +29,7 @@ func handle(ctx context.Context, desk *fx.Desk, o fx.Order) error {
 }
 
 // sequential handles one order at a time, start to finish: a plain loop.
-func sequential(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
+func sequential(ctx context.Context, orders []fx.Order, desk *sim.Desk) error {
 	for _, o := range orders {
 		if err := desk.Arrive(ctx, o); err != nil {
 			return err
@@ -40,7 +42,7 @@ func sequential(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
 }
 
 // goroutinePerOrder starts a goroutine for every order as soon as its quote arrives.
-func goroutinePerOrder(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
+func goroutinePerOrder(ctx context.Context, orders []fx.Order, desk *sim.Desk) error {
 	g, gctx := errgroup.WithContext(ctx) // the first error cancels gctx for every order
 	for _, o := range orders {
 		if desk.Arrive(gctx, o) != nil {
@@ -55,7 +57,7 @@ func goroutinePerOrder(ctx context.Context, orders []fx.Order, desk *fx.Desk) er
 }
 
 // pool is goroutinePerOrder with one more line: at most desk.Workers() orders at once.
-func pool(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
+func pool(ctx context.Context, orders []fx.Order, desk *sim.Desk) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(desk.Workers()) // g.Go now waits while every slot is busy
 	for _, o := range orders {
@@ -71,7 +73,7 @@ func pool(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
 }
 
 // quotes sends each order on as its quote arrives and closes the channel after the last.
-func quotes(ctx context.Context, g *errgroup.Group, orders []fx.Order, desk *fx.Desk) <-chan fx.Order {
+func quotes(ctx context.Context, g *errgroup.Group, orders []fx.Order, desk *sim.Desk) <-chan fx.Order {
 	out := make(chan fx.Order)
 	g.Go(func() error {
 		defer close(out)
@@ -117,7 +119,7 @@ func stage(ctx context.Context, g *errgroup.Group, n int, in <-chan fx.Order, st
 }
 
 // pipeline: quotes → pricing (a goroutine per core) → risk (one) → gateway (desk.Workers()).
-func pipeline(ctx context.Context, orders []fx.Order, desk *fx.Desk) error {
+func pipeline(ctx context.Context, orders []fx.Order, desk *sim.Desk) error {
 	g, gctx := errgroup.WithContext(ctx)
 	priced := stage(gctx, g, runtime.GOMAXPROCS(0), quotes(gctx, g, orders, desk), func(o fx.Order) bool {
 		desk.Price(o)

@@ -1,4 +1,4 @@
-package fx
+package sim
 
 import (
 	"context"
@@ -7,8 +7,9 @@ import (
 	"math"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
 	"github.com/go-concurrency-lab/lab/labkit/chart"
-	"github.com/go-concurrency-lab/lab/labkit/nb"
+	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
 )
 
 // A Contender is one thing [Measure] compares: a Go [Strategy] ([Go]) or a Python
@@ -19,24 +20,24 @@ type Contender struct {
 	// run with one worker, as Python's one-at-a-time baseline).
 	Workers int
 
-	run func(ctx context.Context, cfg Config) (Report, error)
+	run func(ctx context.Context, cfg fx.Config) (Report, error)
 }
 
 // Go is the Go strategy s under name.
 func Go(name string, s Strategy) Contender {
-	return Contender{Name: name, run: func(ctx context.Context, cfg Config) (Report, error) { return Run(ctx, cfg, name, s) }}
+	return Contender{Name: name, run: func(ctx context.Context, cfg fx.Config) (Report, error) { return Run(ctx, cfg, name, s) }}
 }
 
 // Python is the Python baseline in mode "asyncio" or "threads" (see [RunPython]), named
 // "python-"+mode.
 func Python(mode string) Contender {
-	return Contender{Name: "python-" + mode, run: func(ctx context.Context, cfg Config) (Report, error) { return RunPython(ctx, cfg, mode) }}
+	return Contender{Name: "python-" + mode, run: func(ctx context.Context, cfg fx.Config) (Report, error) { return RunPython(ctx, cfg, mode) }}
 }
 
 // Run runs the contender once on cfg; the Report carries the contender's Name.
-func (c Contender) Run(ctx context.Context, cfg Config) (Report, error) {
+func (c Contender) Run(ctx context.Context, cfg fx.Config) (Report, error) {
 	if c.run == nil {
-		return Report{}, fmt.Errorf("fx: contender %q has nothing to run: make it with fx.Go or fx.Python", c.Name)
+		return Report{}, fmt.Errorf("sim: contender %q has nothing to run: make it with sim.Go or sim.Python", c.Name)
 	}
 	if c.Workers > 0 {
 		cfg.Workers = c.Workers
@@ -46,24 +47,34 @@ func (c Contender) Run(ctx context.Context, cfg Config) (Report, error) {
 	return r, err
 }
 
-// Measure runs every contender on cfg once per round, rounds times, and returns each
-// one's fastest run (the least disturbed by other work on the machine), in the order
-// given. Running them in alternating rounds lets a burst of load hit all of them alike
-// instead of one. From four runs on, a progress bar shows the runs done.
+// Options says how [Measure] runs its contenders.
+type Options struct {
+	// Rounds is how many times each contender runs; each one's fastest run is kept.
+	// Zero means 1.
+	Rounds int
+	// Progress, if set, is called after each run with how many of the rounds × contenders
+	// runs are done: labkit/nb's ProgressBar fits.
+	Progress func(done, total int)
+}
+
+// Measure runs every contender on cfg once per round and returns each one's fastest run
+// (the least disturbed by other work on the machine), in the order given. Running them
+// in alternating rounds lets a burst of load hit all of them alike instead of one.
 //
 // A Python contender that cannot run because python3 is missing is left out of the
 // result, with a line saying so on stdout; any other error ends the measurement.
-func Measure(ctx context.Context, cfg Config, rounds int, cs ...Contender) ([]Report, error) {
-	if rounds < 1 {
-		return nil, fmt.Errorf("fx: Measure: rounds = %d, want >= 1", rounds)
+func Measure(ctx context.Context, cfg fx.Config, opts Options, cs ...Contender) (Reports, error) {
+	if opts.Rounds < 0 {
+		return nil, fmt.Errorf("sim: Measure: Rounds = %d, want >= 0", opts.Rounds)
 	}
+	rounds := max(opts.Rounds, 1)
 	best := make([]Report, len(cs))
 	skipped := make([]bool, len(cs))
-	step := func() {}
-	if rounds*len(cs) >= progressFrom {
-		progress := nb.NewProgress("runs", rounds*len(cs))
-		defer progress.Done()
-		step = func() { progress.Add(1) }
+	done, total := 0, rounds*len(cs)
+	step := func() {
+		if done++; opts.Progress != nil {
+			opts.Progress(done, total)
+		}
 	}
 	for range rounds {
 		for i, c := range cs {
@@ -73,7 +84,7 @@ func Measure(ctx context.Context, cfg Config, rounds int, cs ...Contender) ([]Re
 			}
 			r, err := c.Run(ctx, cfg)
 			step()
-			if errors.Is(err, ErrNoPython) {
+			if errors.Is(err, pybaseline.ErrNoPython) {
 				fmt.Printf("%-20s skipped: %v\n", c.Name, err)
 				skipped[i] = true
 				continue
@@ -86,7 +97,7 @@ func Measure(ctx context.Context, cfg Config, rounds int, cs ...Contender) ([]Re
 			}
 		}
 	}
-	var out []Report
+	var out Reports
 	for i, r := range best {
 		if !skipped[i] {
 			out = append(out, r)
@@ -95,12 +106,11 @@ func Measure(ctx context.Context, cfg Config, rounds int, cs ...Contender) ([]Re
 	return out, nil
 }
 
-// progressFrom is the fewest runs for which Measure shows a progress bar: a measurement
-// of a run or two ends before a bar would tell anyone anything.
-const progressFrom = 4
+// Reports are the results of several contenders, as [Measure] returns them.
+type Reports []Report
 
 // Find returns the report named name, and whether there is one.
-func Find(rs []Report, name string) (Report, bool) {
+func (rs Reports) Find(name string) (Report, bool) {
 	for _, r := range rs {
 		if r.Name == name {
 			return r, true
@@ -111,9 +121,9 @@ func Find(rs []Report, name string) (Report, bool) {
 
 // Speedup is the throughput of the report named of divided by that of the one named
 // over; NaN if either is missing (a Python run skipped without python3).
-func Speedup(rs []Report, of, over string) float64 {
-	a, okA := Find(rs, of)
-	b, okB := Find(rs, over)
+func (rs Reports) Speedup(of, over string) float64 {
+	a, okA := rs.Find(of)
+	b, okB := rs.Find(over)
 	if !okA || !okB || b.Throughput == 0 {
 		return math.NaN()
 	}
@@ -122,18 +132,18 @@ func Speedup(rs []Report, of, over string) float64 {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// ShowThroughput prints and charts the orders per second of each report.
-func ShowThroughput(title string, rs []Report) error {
+// Chart is the orders per second of each report, under title.
+func (rs Reports) Chart(title string) chart.Bar {
 	bar := chart.Bar{Title: title, Unit: "orders/s", Series: []chart.Series{{Name: "throughput"}}}
 	for _, r := range rs {
 		bar.Categories = append(bar.Categories, r.Name)
 		bar.Series[0].Values = append(bar.Series[0].Values, r.Throughput)
 	}
-	return chart.Show(bar)
+	return bar
 }
 
-// ShowLatency prints and charts each report's p50, p95 and p99 latency in milliseconds.
-func ShowLatency(title string, rs []Report) error {
+// LatencyChart is each report's p50, p95 and p99 latency in milliseconds.
+func (rs Reports) LatencyChart(title string) chart.Bar {
 	bar := chart.Bar{Title: title, Unit: "ms", Series: []chart.Series{{Name: "p50"}, {Name: "p95"}, {Name: "p99"}}}
 	for _, r := range rs {
 		bar.Categories = append(bar.Categories, r.Name)
@@ -141,13 +151,13 @@ func ShowLatency(title string, rs []Report) error {
 		bar.Series[1].Values = append(bar.Series[1].Values, ms(r.P95))
 		bar.Series[2].Values = append(bar.Series[2].Values, ms(r.P99))
 	}
-	return chart.Show(bar)
+	return bar
 }
 
-// ShowHistogram prints and charts how many orders of each report took how long, in n
-// equal buckets that are the same for every report (up to a little above the largest
-// p99), so the bars line up.
-func ShowHistogram(title string, rs []Report, n int) error {
+// HistogramChart is how many orders of each report took how long, in buckets equal
+// buckets that are the same for every report (up to a little above the largest p99), so
+// the bars line up. It panics if buckets < 1, as make does for a negative length.
+func (rs Reports) HistogramChart(title string, buckets int) chart.Bar {
 	var hi time.Duration
 	for _, r := range rs {
 		hi = max(hi, r.P99)
@@ -155,20 +165,20 @@ func ShowHistogram(title string, rs []Report, n int) error {
 	hi = (hi*5/4 + time.Millisecond).Truncate(time.Millisecond)
 	bar := chart.Bar{Title: title, Unit: "orders"}
 	for _, r := range rs {
-		labels, counts, err := Histogram(r.Latencies, hi, n)
+		labels, counts, err := histogram(r.Latencies, hi, buckets)
 		if err != nil {
-			return err
+			panic(err)
 		}
 		bar.Categories = labels
 		bar.Series = append(bar.Series, chart.Series{Name: r.Name, Values: counts})
 	}
-	return chart.Show(bar)
+	return bar
 }
 
-// ShowIterRate prints and charts each report's pricing work per second of wall time, in
-// millions of loop iterations: with equal iterations per order (Config.CPUIters), how
-// much arithmetic each contender gets done.
-func ShowIterRate(title string, rs []Report) error {
+// IterRateChart is each report's pricing work per second of wall time, in millions of
+// loop iterations: with equal iterations per order (Config.CPUIters), how much
+// arithmetic each contender gets done.
+func (rs Reports) IterRateChart(title string) chart.Bar {
 	bar := chart.Bar{Title: title, Unit: "M iterations/s", Series: []chart.Series{{Name: "pricing work"}}}
 	for _, r := range rs {
 		bar.Categories = append(bar.Categories, r.Name)
@@ -178,5 +188,5 @@ func ShowIterRate(title string, rs []Report) error {
 		}
 		bar.Series[0].Values = append(bar.Series[0].Values, rate)
 	}
-	return chart.Show(bar)
+	return bar
 }

@@ -1,4 +1,14 @@
-package fx
+// Package sim runs the orders of an [fx] market through concurrency strategies and
+// measures them: throughput, latency percentiles and in-flight depth.
+//
+// It exists to compare strategies on one realistic shape of work: a pricing and risk step
+// that costs CPU and a gateway round trip that is simulated IO latency. A [Strategy] is a
+// plain function — notebook 09 writes a sequential loop, a goroutine per order, a bounded
+// pool and a channel pipeline in its cells — and [Run] sends the orders through it on a
+// [Desk]. [RunPython] runs the same orders through the Python baseline, and [Measure]
+// compares any mix of the two in interleaved rounds. Results draw as charts
+// ([Reports.Chart] and its siblings) through labkit/chart; nothing here displays.
+package sim
 
 import (
 	"context"
@@ -8,26 +18,28 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
+
 	"github.com/go-concurrency-lab/lab/labkit/timing"
 	"github.com/go-concurrency-lab/lab/labkit/workload"
 )
 
 // A Strategy sends every order through the desk: for each order it waits for the quote
-// ([Desk.Arrive]), prices it ([Desk.Price]), applies [Decide], sends a filled order to the
+// ([Desk.Arrive]), prices it ([Desk.Price]), applies [fx.Decide], sends a filled order to the
 // gateway ([Desk.Send]) and records the decision ([Desk.Record]). How it spreads that work
 // over goroutines is the strategy; the notebook writes four of them. It returns when
 // every order it took is decided, or with ctx's error once ctx is done.
-type Strategy func(ctx context.Context, orders []Order, desk *Desk) error
+type Strategy func(ctx context.Context, orders []fx.Order, desk *Desk) error
 
 // A Desk is one run's trading desk. A [Strategy] calls its methods for each order, and
 // the desk measures: when each quote arrived, how many orders were in flight, when each
 // was decided. Its methods are safe for concurrent use. [Run] makes one per run.
 type Desk struct {
-	cfg       Config
-	orders    []Order
+	cfg       fx.Config
+	orders    []fx.Order
 	start     time.Time
 	iters     int64 // pricing loop iterations per order
-	decisions []Decision
+	decisions []fx.Decision
 	latencies []time.Duration
 	prices    []uint64      // each order's pricing result, for the pricing checksum
 	priced    []atomic.Bool // Price was called: the order is in flight
@@ -46,7 +58,7 @@ func (d *Desk) Workers() int { return d.cfg.Workers }
 // Arrive waits until o's quote is due (at once for a burst, see Config.Interval), or until
 // ctx is done. Latency is measured from the moment the quote is due, so an order that
 // waits for a free goroutine after that has its waiting counted.
-func (d *Desk) Arrive(ctx context.Context, o Order) error {
+func (d *Desk) Arrive(ctx context.Context, o fx.Order) error {
 	if err := d.check(o.ID); err != nil {
 		return err
 	}
@@ -61,7 +73,7 @@ func (d *Desk) Arrive(ctx context.Context, o Order) error {
 // Price is the pricing model's CPU work for o: Config.CPUIters iterations of the lab's
 // CPU loop ([workload.SpinIters]) seeded by o.ID+1, or as many as take about Config.CPU of
 // CPU time. From here until [Desk.Record], o counts as in flight.
-func (d *Desk) Price(o Order) {
+func (d *Desk) Price(o fx.Order) {
 	if d.check(o.ID) != nil || d.priced[o.ID].Swap(true) {
 		return
 	}
@@ -72,7 +84,7 @@ func (d *Desk) Price(o Order) {
 }
 
 // Send is o's gateway round trip: it waits o.Latency, or until ctx is done.
-func (d *Desk) Send(ctx context.Context, o Order) error {
+func (d *Desk) Send(ctx context.Context, o fx.Order) error {
 	if err := d.check(o.ID); err != nil {
 		return err
 	}
@@ -81,7 +93,7 @@ func (d *Desk) Send(ctx context.Context, o Order) error {
 
 // Record records the decision for order dec.OrderID, which is then no longer in flight.
 // Recording an order twice makes [Run] fail.
-func (d *Desk) Record(dec Decision) {
+func (d *Desk) Record(dec fx.Decision) {
 	i := dec.OrderID
 	if d.check(i) != nil {
 		return
@@ -99,7 +111,7 @@ func (d *Desk) Record(dec Decision) {
 
 func (d *Desk) check(id int) error {
 	if id < 0 || id >= len(d.orders) {
-		err := fmt.Errorf("order %d is not one of this run's %d orders", id, len(d.orders))
+		err := fmt.Errorf("sim: order %d is not one of this run's %d orders", id, len(d.orders))
 		d.setFault(err)
 		return err
 	}
@@ -132,7 +144,7 @@ type Report struct {
 
 	// Decisions holds one entry per decided order, sorted by OrderID, and Latencies the
 	// matching arrival → decision times (same index).
-	Decisions []Decision
+	Decisions []fx.Decision
 	Latencies []time.Duration
 	Checksum  uint64 // order-independent digest of Decisions; equal for equal Configs
 
@@ -174,19 +186,19 @@ func (r Report) String() string {
 // When ctx is cancelled the strategy should stop promptly; Run returns ctx's error with a
 // Report of the orders decided so far. Without an error, every order was decided exactly
 // once: a strategy that loses an order, decides one twice or returns early makes Run fail.
-func Run(ctx context.Context, cfg Config, name string, s Strategy) (Report, error) {
+func Run(ctx context.Context, cfg fx.Config, name string, s Strategy) (Report, error) {
 	if s == nil {
-		return Report{}, fmt.Errorf("fx.Run(%s): strategy is nil", name)
+		return Report{}, fmt.Errorf("sim: Run(%s): strategy is nil", name)
 	}
-	orders, err := Generate(cfg)
+	orders, err := fx.Generate(cfg)
 	if err != nil {
 		return Report{}, err
 	}
 	d := &Desk{
 		cfg:       cfg,
 		orders:    orders,
-		iters:     cfg.pricingIters(),
-		decisions: make([]Decision, len(orders)),
+		iters:     pricingIters(cfg),
+		decisions: make([]fx.Decision, len(orders)),
 		latencies: make([]time.Duration, len(orders)),
 		prices:    make([]uint64, len(orders)),
 		priced:    make([]atomic.Bool, len(orders)),
@@ -198,14 +210,14 @@ func Run(ctx context.Context, cfg Config, name string, s Strategy) (Report, erro
 }
 
 // pricingIters is the loop count per order that cfg asks for (calibrating if needed).
-func (cfg Config) pricingIters() int64 {
-	if cfg.CPUIters > 0 {
-		return cfg.CPUIters
+func pricingIters(c fx.Config) int64 {
+	if c.CPUIters > 0 {
+		return c.CPUIters
 	}
-	if cfg.CPU == 0 {
+	if c.CPU == 0 {
 		return 0
 	}
-	return max(int64(float64(workload.Calibrate())*float64(cfg.CPU)/float64(workload.UnitTarget)), 1)
+	return max(int64(float64(workload.Calibrate())*float64(c.CPU)/float64(workload.UnitTarget)), 1)
 }
 
 // report gathers what d recorded. A run that ended without error must have decided every
@@ -226,15 +238,15 @@ func (d *Desk) report(name string, elapsed time.Duration, runErr error) (Report,
 	d.mu.Unlock()
 	switch {
 	case fault != nil:
-		return r, fmt.Errorf("fx.Run(%s): %w", name, fault)
+		return r, fmt.Errorf("sim: Run(%s): %w", name, fault)
 	case runErr != nil:
 		return r, runErr
 	case r.Orders != len(d.orders) || r.Decided() != len(d.orders):
-		return r, fmt.Errorf("fx.Run(%s): %d orders in, %d arrived, %d decided: orders lost", name, len(d.orders), r.Orders, r.Decided())
+		return r, fmt.Errorf("sim: Run(%s): %d orders in, %d arrived, %d decided: orders lost", name, len(d.orders), r.Orders, r.Decided())
 	}
 	for i := range d.orders {
 		if !d.priced[i].Load() {
-			return r, fmt.Errorf("fx.Run(%s): order %d was decided without being priced", name, i)
+			return r, fmt.Errorf("sim: Run(%s): order %d was decided without being priced", name, i)
 		}
 	}
 	return r, nil
@@ -244,13 +256,13 @@ func (d *Desk) report(name string, elapsed time.Duration, runErr error) (Report,
 func (r *Report) summarize() {
 	r.Filled, r.Rejected = 0, 0
 	for _, d := range r.Decisions {
-		if d.Outcome == Filled {
+		if d.Outcome == fx.Filled {
 			r.Filled++
 		} else {
 			r.Rejected++
 		}
 	}
-	r.Checksum = digest(r.Decisions)
+	r.Checksum = fx.Checksum(r.Decisions)
 	if r.Elapsed > 0 {
 		r.Throughput = float64(r.Decided()) / r.Elapsed.Seconds()
 	}

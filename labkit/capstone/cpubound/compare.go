@@ -20,11 +20,12 @@ type Comparison struct {
 	Batch   Batch
 	Workers []int // worker counts k, e.g. [WorkerCounts](runtime.NumCPU())
 	Rounds  int   // rounds of every Go variant, fastest kept; 0 means 5
-	// Goroutines runs the batch with at most k goroutines at once; nil means [Goroutines].
+	// Goroutines runs the batch with at most k goroutines at once; nil means labkit's own version.
 	// Compare times it, so a notebook can put its own goroutines on screen.
 	Goroutines func(ctx context.Context, k int) error
-	// Step, if set, is called after each measured run (for a progress bar: [Comparison.Steps] in all).
-	Step func()
+	// Progress, if set, is called after each measured run with how many of all the runs
+	// are done: labkit/nb's ProgressBar fits.
+	Progress func(done, total int)
 }
 
 // Speedups is what [Comparison.Run] measured: sequential time, and for each worker count
@@ -54,42 +55,24 @@ func (c Comparison) rounds() int {
 	return c.Rounds
 }
 
-// Steps is how many times Run calls Step: every Go run of every round, then one Python
-// run per worker count.
-func (c Comparison) Steps() int { return c.rounds()*(1+3*len(c.Workers)) + len(c.Workers) }
+// steps is how many runs Run reports to Progress: every Go run of every round, then one
+// Python run per worker count.
+func (c Comparison) steps() int { return c.rounds()*(1+3*len(c.Workers)) + len(c.Workers) }
 
 // Run measures the comparison. Rounds interleave the variants, each keeping its fastest
 // run, so a burst of load from elsewhere hurts one run of everything rather than every
 // run of one. The process pools start before the clock, as Python's do. Programs that
 // call Run must call [procpool.ServeIfWorker] at start.
 func (c Comparison) Run(ctx context.Context) (Speedups, error) {
-	if err := c.Batch.validate("cpubound: Comparison"); err != nil {
+	if err := c.validate(); err != nil {
 		return Speedups{}, err
 	}
-	if len(c.Workers) == 0 {
-		return Speedups{}, errors.New("cpubound: Comparison: no worker counts")
-	}
-	for _, k := range c.Workers {
-		if k < 1 {
-			return Speedups{}, fmt.Errorf("cpubound: Comparison: worker count %d, want >= 1", k)
-		}
-	}
-	goroutines := c.Goroutines
-	if goroutines == nil {
-		goroutines = func(ctx context.Context, k int) error { _, err := Goroutines(ctx, c.Batch, k); return err }
-	}
-	timed := func(k int) (time.Duration, error) {
-		newWork(c.Batch.Units) // calibrate before the clock, once per process
-		start := time.Now()
-		err := goroutines(ctx, k)
-		return time.Since(start), err
-	}
+	done, total := 0, c.steps()
 	step := func() {
-		if c.Step != nil {
-			c.Step()
+		if done++; c.Progress != nil {
+			c.Progress(done, total)
 		}
 	}
-
 	pools := make([]*procpool.Pool, len(c.Workers))
 	defer func() {
 		for _, p := range pools {
@@ -105,7 +88,44 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 		}
 		pools[i] = p
 	}
+	s, err := c.runGo(ctx, pools, step)
+	if err != nil {
+		return Speedups{}, err
+	}
+	if err := c.addPython(ctx, &s, step); err != nil {
+		return Speedups{}, err
+	}
+	return s, nil
+}
 
+func (c Comparison) validate() error {
+	if err := c.Batch.validate("Comparison"); err != nil {
+		return err
+	}
+	if len(c.Workers) == 0 {
+		return errors.New("cpubound: Comparison: no worker counts")
+	}
+	for _, k := range c.Workers {
+		if k < 1 {
+			return fmt.Errorf("cpubound: Comparison: worker count %d, want >= 1", k)
+		}
+	}
+	return nil
+}
+
+// runGo times the Go ways, every round, keeping each one's fastest run, and returns their
+// speedups over the fastest sequential run.
+func (c Comparison) runGo(ctx context.Context, pools []*procpool.Pool, step func()) (Speedups, error) {
+	goroutines := c.Goroutines
+	if goroutines == nil {
+		goroutines = func(ctx context.Context, k int) error { _, err := runGoroutines(ctx, c.Batch, k); return err }
+	}
+	timed := func(k int) (time.Duration, error) {
+		newWork(c.Batch.Units) // calibrate before the clock, once per process
+		start := time.Now()
+		err := goroutines(ctx, k)
+		return time.Since(start), err
+	}
 	n := len(c.Workers)
 	var seq time.Duration
 	g, g1, p := make([]time.Duration, n), make([]time.Duration, n), make([]time.Duration, n)
@@ -120,7 +140,7 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 		}
 	}
 	for range c.rounds() {
-		d, err := Sequential(ctx, c.Batch)
+		d, err := sequential(ctx, c.Batch)
 		keep(&seq, d, err)
 		for i, k := range c.Workers {
 			d, err = timed(k)
@@ -129,41 +149,48 @@ func (c Comparison) Run(ctx context.Context) (Speedups, error) {
 			d, err = timed(k)
 			runtime.GOMAXPROCS(old)
 			keep(&g1[i], d, err)
-			d, err = Processes(ctx, pools[i], c.Batch)
+			d, err = processes(ctx, pools[i], c.Batch)
 			keep(&p[i], d, err)
 		}
 		if firstErr != nil {
 			return Speedups{}, firstErr
 		}
 	}
-
 	s := Speedups{Workers: c.Workers, Sequential: seq}
-	for i, k := range c.Workers {
+	for i := range c.Workers {
 		s.Goroutines = append(s.Goroutines, float64(seq)/float64(g[i]))
 		s.GOMAXPROCS1 = append(s.GOMAXPROCS1, float64(seq)/float64(g1[i]))
 		s.Processes = append(s.Processes, float64(seq)/float64(p[i]))
+	}
+	return s, nil
+}
+
+// addPython runs the Python baseline once per worker count and adds its speedups to s, or
+// marks them missing when python3 is not there.
+func (c Comparison) addPython(ctx context.Context, s *Speedups, step func()) error {
+	for _, k := range c.Workers {
 		if s.PythonMissing {
 			step()
 			continue
 		}
-		py, err := RunPython(ctx, c.Batch, k)
+		py, err := runPython(ctx, c.Batch, k)
 		step()
 		switch {
 		case errors.Is(err, pybaseline.ErrNoPython):
 			s.PythonMissing, s.PythonThreads, s.PythonProcesses = true, nil, nil
 		case err != nil:
-			return Speedups{}, err
+			return err
 		default:
 			s.PythonThreads = append(s.PythonThreads, py.ThreadsSpeedup())
 			s.PythonProcesses = append(s.PythonProcesses, py.ProcessesSpeedup())
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // Chart is the speedup of every way against the worker count, with the ideal (speedup = k)
-// dashed.
-func (s Speedups) Chart() chart.Line {
+// dashed, under title (e.g. "CPU-bound speedup vs workers (higher is better)").
+func (s Speedups) Chart(title string) chart.Line {
 	x := make([]float64, len(s.Workers))
 	for i, k := range s.Workers {
 		x[i] = float64(k)
@@ -177,7 +204,7 @@ func (s Speedups) Chart() chart.Line {
 		series = append(series, chart.Series{Name: "Python threads", Values: s.PythonThreads},
 			chart.Series{Name: "Python processes", Values: s.PythonProcesses})
 	}
-	return chart.Line{Title: "CPU-bound speedup vs workers (higher is better)", XName: "workers (k)",
+	return chart.Line{Title: title, XName: "workers (k)",
 		YName: "speedup (x)", X: x, Series: series, Ideal: x, IdealName: "ideal (x = k)"}
 }
 
