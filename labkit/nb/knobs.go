@@ -64,9 +64,6 @@ func Choice(name, def string, choices ...string) Knob {
 	return k
 }
 
-// Name is the knob's name, the key of its value in [Values].
-func (k Knob) Name() string { return k.name }
-
 func checkKnobs(knobs []Knob) error {
 	if len(knobs) == 0 {
 		return errors.New("nb: Live needs at least one knob")
@@ -136,8 +133,8 @@ func (v Values) String(name string) string {
 	return s
 }
 
-// Format lists the values as "name=value, …" in the order the knobs were declared.
-func (v Values) Format() string {
+// format lists the values as "name=value, …" in the order the knobs were declared.
+func (v Values) format() string {
 	parts := make([]string, len(v.order))
 	for i, name := range v.order {
 		parts[i] = name + "=" + v.m[name]

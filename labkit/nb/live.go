@@ -153,7 +153,7 @@ func runOnce(ctx context.Context, knobs []Knob, v Values, run func(ctx context.C
 		names[i] = k.name
 	}
 	fmt.Printf("\nRan once with %s; in JupyterLab, knobs (%s) re-run this cell live.\n",
-		v.Format(), strings.Join(names, ", "))
+		v.format(), strings.Join(names, ", "))
 	return err
 }
 
@@ -187,7 +187,7 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 	end := func(why string) error {
 		stop()
 		fe.update(s.ids.status, "", "")
-		showStatus(fe, s.ids.panel, "Knobs: "+current.Format()+" — "+why+"; run the cell again to explore.")
+		showStatus(fe, s.ids.panel, "Knobs: "+current.format()+" — "+why+"; run the cell again to explore.")
 		fe.flush()
 		return nil
 	}
@@ -198,8 +198,8 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 		case f := <-finished:
 			finished = nil
 			cancel()
-			fe.update(s.ids.result, `<div data-labkit-result="`+html.EscapeString(current.Format())+`">`+f.html()+`</div>`, f.text())
-			showStatus(fe, s.ids.status, "showing "+current.Format())
+			fe.update(s.ids.result, `<div data-labkit-result="`+html.EscapeString(current.format())+`">`+f.html()+`</div>`, f.text())
+			showStatus(fe, s.ids.status, "showing "+current.format())
 			idle.Reset(idleTimeout)
 		case <-s.notify:
 			_, done, v := s.state()
@@ -219,7 +219,7 @@ func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Co
 	}
 }
 
-func runningLine(v Values) string { return "running with " + v.Format() + " …" }
+func runningLine(v Values) string { return "running with " + v.format() + " …" }
 
 func showStatus(fe frontEnd, id, text string) {
 	fe.update(id, statusDiv(text), text)

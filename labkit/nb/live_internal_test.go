@@ -103,7 +103,7 @@ func TestLiveWithoutAnswerRunsOnceWithDefaults(t *testing.T) {
 		out := captureStdout(t, func() {
 			err = live(context.Background(), fe, []Knob{Range("n", 1, 9, 3), Choice("mix", "b", "a", "b")},
 				func(_ context.Context, v Values) error {
-					runs = append(runs, v.Format())
+					runs = append(runs, v.format())
 					return errors.New("boom")
 				})
 		})
@@ -141,7 +141,7 @@ func TestLiveRestartsOneRunAtATimeAndEndsOnDone(t *testing.T) {
 			fmt.Printf("n is %d\n", v.Int("n"))
 			if v.Int("n") == 4 { // a slow run: only a move ends it
 				<-ctx.Done()
-				cancelled <- v.Format()
+				cancelled <- v.format()
 				return ctx.Err()
 			}
 			HTML(fmt.Sprintf("<i>chart of %d</i>", v.Int("n")))
@@ -226,8 +226,8 @@ func TestLiveRejectsBadKnobs(t *testing.T) {
 func TestValuesWithKeepsWhatTheKnobsDoNotOffer(t *testing.T) {
 	knobs := []Knob{Range("n", 1, 4, 2), Choice("s", "x", "x", "y z")}
 	v := defaults(knobs).with(knobs, "n=9&s=y+z&other=1&%zz")
-	if v.Format() != "n=2, s=y z" {
-		t.Errorf("got %s", v.Format())
+	if v.format() != "n=2, s=y z" {
+		t.Errorf("got %s", v.format())
 	}
 	defer func() {
 		if recover() == nil {

@@ -3,7 +3,9 @@
 //
 // Its users are [github.com/go-concurrency-lab/lab/labkit/chart], which shows every chart
 // through [HTML] with an id from [UniqueID], and notebook cells that run for more than a
-// few seconds, which show a [ProgressBar] updated in place. Cells use it instead of
+// few seconds, which show a [ProgressBar] updated in place, and experiments whose numbers
+// the reader should move, which run under [Live] (sliders in JupyterLab, the defaults
+// anywhere else). Cells use it instead of
 // importing GoNB's gonbui, so the notebooks depend only on this module (whose go.mod pins
 // GoNB) and never trigger an automatic `go get` in the kernel. It also owns the one
 // setting charts need from the environment: where the browser loads ECharts from
