@@ -87,9 +87,11 @@ func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (r KnobsReport
 	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
 		return r, fmt.Errorf("run %s: %w", r.Cell, err)
 	}
+	waitFor(l.tab, busy, 5*time.Second) // queued, then running: until then "not busy" means "not started"
 	if o.Interrupt {
 		ready := cmp.Or(o.Ready, "running with")
-		if !waitFor(l.tab, panel+` && `+cell+`.node.innerText.indexOf(`+jsonString(ready)+`) >= 0`, l.o.Timeout) {
+		if !waitFor(l.tab, `!(`+busy+`) || `+panel+` && `+cell+`.node.innerText.indexOf(`+jsonString(ready)+`) >= 0`, l.o.Timeout) ||
+			!waitFor(l.tab, panel, time.Second) {
 			stdout, stderr := l.cellText(target.Index)
 			r.Problems = append(r.Problems, fmt.Sprintf("%s showed no live knobs and running run (output: %s)", r.Cell, lastLines(stdout+stderr, 4)))
 			return r, nil
@@ -97,7 +99,7 @@ func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (r KnobsReport
 		if shown, _ := chromedp.Run(l.tab, chromedp.Evaluate[bool](`!!`+result)); shown {
 			r.Problems = append(r.Problems, "the first run finished before the interrupt: pick a longer cell")
 		}
-	} else if !waitFor(l.tab, panel+` && `+result, l.o.Timeout) {
+	} else if !waitFor(l.tab, `!(`+busy+`) || `+panel+` && `+result, l.o.Timeout) || !waitFor(l.tab, panel+` && `+result, time.Second) {
 		stdout, stderr := l.cellText(target.Index)
 		r.Problems = append(r.Problems, fmt.Sprintf("%s showed no live knobs and result (output: %s)", r.Cell, lastLines(stdout+stderr, 4)))
 		return r, nil
@@ -322,7 +324,8 @@ func pressLiveDone(tab context.Context, knob string, timeout time.Duration) (don
 			}
 			return "", ""
 		}
-		where, _ := chromedp.Run(tab, chromedp.Evaluate[string](`(function (c) { var p = c.querySelector(".jp-InputPrompt"); return "cell " + (p ? p.textContent.trim() : "?"); })(`+cell+`)`))
+		index, _ := chromedp.Run(tab, chromedp.Evaluate[int](jsLabNotebook+`.content.widgets.findIndex(function (w) { return w.node === `+cell+`; })`))
+		where := fmt.Sprintf("cell %d", index)
 		slider := fmt.Sprintf(`%s.querySelector('input[type=range][data-knob=%s]')`, cell, jsonString(knob))
 		if has, _ := chromedp.Run(tab, chromedp.Evaluate[bool](`!!(`+slider+`)`)); knob != "" && has {
 			before, beforeText := shown()
