@@ -106,6 +106,8 @@ func live(ctx context.Context, fe frontEnd, knobs []Knob, run func(ctx context.C
 	if run == nil {
 		return fmt.Errorf("nb: Live needs a run function")
 	}
+	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt) // ■ ends a run, and a live session
+	defer stopSignals()
 	s := &session{knobs: knobs, notify: make(chan struct{}, 1), values: defaults(knobs)}
 	if !fe.mayAnswer() || !handshake(ctx, fe, s) {
 		return runOnce(ctx, knobs, s.values, run)
@@ -120,13 +122,29 @@ var liveIDs = func() ids {
 	return ids{UniqueID("labkit-knobs-"), UniqueID("labkit-status-"), UniqueID("labkit-result-")}
 }
 
+// handshakeTries is how many times handshake shows the panel. GoNB's browser side gives up
+// on a connection whose acknowledgement takes more than half a second (a loaded machine);
+// asking again on a fresh address makes the kernel notice and connect anew.
+const handshakeTries = 2
+
 // handshake shows the panel and reports whether its script answered.
 func handshake(ctx context.Context, fe frontEnd, s *session) bool {
 	s.ids = liveIDs()
-	address := "/labkit/knobs/" + s.ids.panel
-	fe.listen(address, s.receive)
-	fe.update(s.ids.panel, panelHTML(s.ids.panel, address, s.knobs), "")
-	fe.flush() // the kernel has now tried to reach the browser (up to 3 s when it cannot)
+	for try := range handshakeTries {
+		address := fmt.Sprintf("/labkit/knobs/%s/%d", s.ids.panel, try)
+		fe.listen(address, s.receive)
+		fe.update(s.ids.panel, panelHTML(s.ids.panel, address, s.knobs), "")
+		fe.flush() // the kernel has now tried to reach the browser (up to 3 s when it cannot)
+		if s.awaitHello(ctx) {
+			return true
+		}
+	}
+	fe.update(s.ids.panel, "", "") // knobs nobody can move are not worth showing
+	return false
+}
+
+// awaitHello waits up to handshakeWait for the panel's first message.
+func (s *session) awaitHello(ctx context.Context) bool {
 	timer := time.NewTimer(handshakeWait)
 	defer timer.Stop()
 	for {
@@ -136,10 +154,8 @@ func handshake(ctx context.Context, fe frontEnd, s *session) bool {
 		select {
 		case <-s.notify:
 		case <-timer.C:
-			fe.update(s.ids.panel, "", "") // knobs nobody can move are not worth showing
 			return false
 		case <-ctx.Done():
-			fe.update(s.ids.panel, "", "")
 			return false
 		}
 	}
@@ -159,8 +175,6 @@ func runOnce(ctx context.Context, knobs []Knob, v Values, run func(ctx context.C
 
 // loop is the interactive session: one run at a time, restarted whenever the knobs move.
 func (s *session) loop(ctx context.Context, fe frontEnd, run func(ctx context.Context, v Values) error) error {
-	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt) // ■ ends the session
-	defer stopSignals()
 	idle := time.NewTimer(idleTimeout)
 	defer idle.Stop()
 

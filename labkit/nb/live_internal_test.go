@@ -15,6 +15,7 @@ import (
 // every update, and lets the test send what the panel's script would.
 type fakeFrontEnd struct {
 	answers bool
+	lost    int // panels shown whose hello is lost (GoNB's browser side gave up on the connection)
 
 	mu      sync.Mutex
 	deliver func(string)
@@ -38,13 +39,17 @@ func (f *fakeFrontEnd) listen(_ string, deliver func(string)) {
 
 func (f *fakeFrontEnd) update(id, html, _ string) {
 	f.mu.Lock()
-	first := f.shown[id] == "" && strings.Contains(html, "data-labkit-knobs")
+	panel := strings.Contains(html, "data-labkit-knobs")
+	lost := panel && f.lost > 0
+	if lost {
+		f.lost--
+	}
 	f.shown[id] = html
 	f.history = append(f.history, html)
 	close(f.changed)
 	f.changed = make(chan struct{})
 	f.mu.Unlock()
-	if first && f.answers {
+	if panel && f.answers && !lost {
 		f.send("hello")
 	}
 }
@@ -263,4 +268,33 @@ func TestLiveRunShowsProgressOnTheStatusLineAndMarkdownAsText(t *testing.T) {
 		t.Fatal(err)
 	}
 	fe.async.Wait()
+}
+
+func TestLiveAsksAgainWhenTheFirstHelloIsLost(t *testing.T) {
+	defer func(d time.Duration) { handshakeWait = d }(handshakeWait)
+	handshakeWait = 10 * time.Millisecond
+	fe := newFake(true)
+	fe.lost = 1
+	done := make(chan error, 1)
+	go func() {
+		done <- live(context.Background(), fe, []Knob{Range("n", 1, 2, 1)}, func(context.Context, Values) error {
+			fmt.Println("ran")
+			return nil
+		})
+	}()
+	fe.await(t, "the run, live", has("ran\n</pre>"))
+	fe.send("done")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	fe.async.Wait()
+	var panels int
+	for _, h := range fe.history {
+		if strings.Contains(h, `"address":"/labkit/knobs/`) {
+			panels++
+		}
+	}
+	if panels != 2 {
+		t.Errorf("the panel was shown %d times, want 2 (a second address after the lost hello)", panels)
+	}
 }
