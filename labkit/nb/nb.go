@@ -9,7 +9,8 @@
 // importing GoNB's gonbui, so the notebooks depend only on this module (whose go.mod pins
 // GoNB) and never trigger an automatic `go get` in the kernel. It also owns the one
 // setting charts need from the environment: where the browser loads ECharts from
-// ([EChartsURL]).
+// ([EChartsURL]), and lists the lab's notebooks from their own text sources ([Notebooks]),
+// so the map in 00 cannot drift from the notebooks folder.
 package nb
 
 import (
