@@ -324,7 +324,7 @@ func pressLiveDone(tab context.Context, knob string, timeout time.Duration) (don
 			}
 			return "", ""
 		}
-		index, _ := chromedp.Run(tab, chromedp.Evaluate[int](jsLabNotebook+`.content.widgets.findIndex(function (w) { return w.node === `+cell+`; })`))
+		index, _ := chromedp.Run(tab, chromedp.Evaluate[int](`Array.prototype.indexOf.call(document.querySelectorAll(".jp-Notebook .jp-Cell, #notebook .cell"), `+cell+`)`))
 		where := fmt.Sprintf("cell %d", index)
 		slider := fmt.Sprintf(`%s.querySelector('input[type=range][data-knob=%s]')`, cell, jsonString(knob))
 		if has, _ := chromedp.Run(tab, chromedp.Evaluate[bool](`!!(`+slider+`)`)); knob != "" && has {
@@ -340,7 +340,9 @@ func pressLiveDone(tab context.Context, knob string, timeout time.Duration) (don
 					lastLines(beforeText, 1), lastLines(afterText, 1)))
 			}
 		}
-		busy := `(function (n) { var c = ` + jsLabNotebook + `.content.widgets.find(function (w) { return w.node === n; });
+		// JupyterLab's cell model, or the classic Notebook's "In [*]" prompt (Debian's fallback).
+		busy := `(function (n) { if (!window.jupyterapp) { return /\*/.test((n.querySelector(".input_prompt") || {}).textContent || ""); }
+		  var c = ` + jsLabNotebook + `.content.widgets.find(function (w) { return w.node === n; });
 		  return !!c && ` + jsLabBusy + `; })(` + cell + `)`
 		if err := mouseClick(tab, cell+`.querySelector("[data-knob-done]")`); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: press Done: %v", where, err))
