@@ -9,6 +9,8 @@
 #   2. the live front end (JupyterLab; the classic Notebook where setup fell back to Debian):
 #      Jupyter on 127.0.0.1 runs notebooks 01, 05 and 09 with Run > Run All Cells; every chart
 #      cell's charts drawn, printed numbers present, no errors but the failing exercise checks;
+#      each live cell (labkit/nb.Live) ended with its Done button, after a knob moved with the mouse
+#      redrew it with other numbers (01, 05); a live fixture cell interrupted during a run;
 #      a long cell (notebook 06's experiment, and a fixture cell with a process pool, a TCP
 #      server and a listening child) stopped with the toolbar's interrupt, nothing it started
 #      left; notebook 01 presented as live RISE slides inside JupyterLab; after each, Jupyter

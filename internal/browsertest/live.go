@@ -44,7 +44,11 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	if !waitFor(l.tab, ui.busy, 30*time.Second) {
 		r.Problems = append(r.Problems, "no cell started within 30s of Run All")
 	}
-	finished := waitStable(l.tab, ui.done, l.o.Timeout)
+	finished, done, moves, problems := waitStablePressingDone(l.tab, ui.done, l.o.Timeout, o.Knob)
+	r.LiveDone, r.KnobMoves, r.Problems = done, moves, append(r.Problems, problems...)
+	if o.Knob != "" && len(moves) == 0 && len(problems) == 0 {
+		r.Problems = append(r.Problems, "no live cell has a slider called "+o.Knob)
+	}
 	cells, err := l.readCells()
 	if err != nil {
 		return r, err

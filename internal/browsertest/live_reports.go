@@ -12,6 +12,7 @@ type LiveOptions struct {
 	Python   string        // Python whose Jupyter to start; default: the one in build/jupyter-python
 	OutDir   string        // screenshots and jupyter.log; default build/browser
 	Timeout  time.Duration // for running the cells; default 10 minutes
+	Knob     string        // CheckLive: the slider of a live cell to move before pressing its Done button
 }
 
 // LiveReport is what CheckLive saw.
@@ -23,6 +24,8 @@ type LiveReport struct {
 	Drawn       int      // of those, drawn: a canvas of non-zero size with painted pixels
 	Timeline    bool     // a chart.Timeline (ECharts custom series) was among the drawn charts
 	Failed      int      // exercise checks that failed, as they must on the stubs
+	LiveDone    []string // live cells (labkit/nb.Live) ended with their Done button, the cell stopping
+	KnobMoves   []string // live cells whose Knob was moved and redrawn with other numbers
 	Screenshots []string // the notebook scrolled to its first chart (a timeline if there is one)
 	Problems    []string // each names the cell; empty means the check passed
 	Notes       []string // console errors and failed requests of the front end itself (not judged)
@@ -62,6 +65,34 @@ type InterruptReport struct {
 // LeftAfterInterrupt is how long what an interrupted cell started may take to go away
 // after the cell stopped (GoNB itself kills the cell's program 5 s after its SIGINT).
 var LeftAfterInterrupt = 10 * time.Second
+
+// KnobsOptions says which live cell (labkit/nb.Live) CheckKnobs explores.
+type KnobsOptions struct {
+	LiveOptions
+	Setup     []string // text in the source of each cell to run first, in order (what the live cell uses)
+	Cell      string   // text in the source of the live cell
+	Knob      string   // the slider to move: it is clicked near its right end, a larger value than the default
+	Interrupt bool     // instead of moving Knob, press the toolbar's interrupt while the first run is in flight
+	Ready     string   // with Interrupt: text in the cell's output that says the run is under way; default "running with"
+}
+
+// KnobsReport is what CheckKnobs saw.
+type KnobsReport struct {
+	FrontEnd      string
+	Cell          string
+	KernelAtOpen  string        // JupyterLab's kernel status before any cell ran ("unknown" with GoNB)
+	Before, After string        // the knob values of the run shown before and after the move
+	BeforeText    string        // that run's printed text (last lines)
+	AfterText     string        // and the one after the move
+	Redrew        time.Duration // from the move to the new run shown (Done) or started (Interrupt)
+	Ended         string        // what the knob panel says once the cell stopped
+	Processes     []string      // the cell's processes while it was live
+	Listeners     []string      // their listening sockets
+	Left          []string      // any of those still there after the cell stopped
+	Screenshot    string
+	Problems      []string
+	Notes         []string
+}
 
 // SlidesReport is what CheckRISE saw.
 type SlidesReport struct {
