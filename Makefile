@@ -7,7 +7,7 @@ endif
 export PATH := $(GOBIN):$(PATH)
 JUPYTER_PY = $(shell cat build/jupyter-python 2>/dev/null || echo python3)
 
-.PHONY: help setup lab test test-go test-notebooks test-browser check-notebooks sync slides html bench progress clean git-filter
+.PHONY: help setup lab test test-go test-notebooks test-browser check-notebooks sync slides html pdf bench progress clean git-filter
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -59,6 +59,13 @@ sync: | build/jupyter-python ## regenerate notebooks/NN_topic.ipynb from its tex
 
 slides: $(SELECTED:%=build/slides/%.slides.html) ## executed decks in build/slides/, offline (all, or NB=...)
 	$(call need_selection,$(SELECTED))
+	@$(EXPORT) index slides build/slides
+
+# Chromium's own PDF printer (reveal.js print mode), the system browser, never a download;
+# pdfinfo/pdftoppm (poppler-utils) check the pages. The index then links each PDF.
+pdf: slides ## one PDF per deck in build/pdf/ (one page per slide, charts drawn), via the system Chromium
+	@go build -o build/slidepdf ./internal/browsertest/cmd/slidepdf
+	@build/slidepdf -decks build/slides -out build/pdf -png build/browser $(if $(NB),-only "$(SELECTED)")
 	@$(EXPORT) index slides build/slides
 
 html: $(SELECTED:%=build/html/%.html) ## executed pages in build/html/, offline (all, or NB=...)

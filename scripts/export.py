@@ -137,6 +137,7 @@ def make_exporter(kind, local):
         c.SlidesExporter.reveal_url_prefix = "assets/reveal.js" if local else CDN["reveal"]
         c.SlidesExporter.reveal_theme = "white"  # its fonts ship with reveal.js; "simple" imports Google Fonts
         c.SlidesExporter.reveal_scroll = True
+        c.SlidesExporter.reveal_number = "c/t"  # slide numbers: this slide of all, sub-slides counted
         return SlidesExporter(config=c)
     c.HTMLExporter.template_name = "labkit_html"
     return HTMLExporter(config=c)
@@ -213,7 +214,10 @@ def write_index(kind, out):
             nb = nbformat.read(notebook_path(stem), as_version=4)
             entries.append({"href": stem + SUFFIX[kind], "title": inline_md(title_of(nb, stem)),
                             "count": f"{count_slides(target)} slides" if kind == "slides" else "",
-                            "summary": inline_md(slide_layout.summary(nb) or "")})
+                            "summary": inline_md(slide_layout.summary(nb) or ""),
+                            # make pdf prints each deck to ../pdf/ and writes this index again to link it
+                            "pdf": f"../pdf/{stem}.pdf" if kind == "slides" and os.path.exists(
+                                os.path.join(out, "..", "pdf", stem + ".pdf")) else ""})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     page = env.get_template("index.html.j2").render(kind=kind, entries=entries)
     with open(os.path.join(out, "index.html"), "w") as f:

@@ -113,12 +113,25 @@ else
 fi
 echo "$PY" > build/jupyter-python
 
-# jupyterlab-rise's default slide theme ("simple") loads its fonts from Google; "white" ships its
-# own, so live slides in JupyterLab work offline like the exported decks.
+# Live slides (jupyterlab-rise) as the exported decks are: its default theme ("simple") loads its
+# fonts from Google, "white" ships its own, so they work offline; a slide taller than the
+# screen scrolls instead of being cut off (scroll), starts at the top (center off), and slides
+# are numbered. Written as JupyterLab's overrides for this Python, merged into what is there.
 if "$PY" -c 'import jupyterlab_rise' 2>/dev/null; then
-  SETTINGS="$("$PY" -c 'import sys; print(sys.prefix)')/share/jupyter/lab/settings"
-  mkdir -p "$SETTINGS"
-  echo '{"jupyterlab-rise:plugin": {"theme": "white"}}' > "$SETTINGS/overrides.json"
+  "$PY" - <<'PYEOF' || die "could not write jupyterlab-rise's settings"
+import json, os, sys
+path = os.path.join(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.json")
+os.makedirs(os.path.dirname(path), exist_ok=True)
+try:
+    with open(path) as f:
+        settings = json.load(f)
+except (FileNotFoundError, ValueError):
+    settings = {}
+settings.setdefault("jupyterlab-rise:plugin", {}).update(
+    {"theme": "white", "scroll": True, "center": False, "slideNumber": "c/t", "transition": "none"})
+with open(path, "w") as f:
+    json.dump(settings, f, indent=2)
+PYEOF
 fi
 
 # ---------------------------------------------------------------- kernel

@@ -232,7 +232,8 @@ def slide_code(source):
 
 def output_items(cell):
     """A code cell's outputs as pieces to lay out: ("text", str, stream) for printed text
-    (consecutive prints of one stream joined), ("html", html, height) for anything drawn."""
+    (consecutive prints of one stream joined), ("html", html, height) for anything drawn,
+    ("markdown", source, None) for Markdown a cell displayed (pybaseline.ShowSource's Python)."""
     items = []
     for o in cell.get("outputs", []):
         if o.output_type == "stream":
@@ -248,11 +249,29 @@ def output_items(cell):
             if "text/html" in data:
                 h = data["text/html"]
                 items.append(("html", h, CHART_H + 20 if "labkit-chart" in h else 220))
+            elif "text/markdown" in data:
+                items.append(("markdown", data["text/markdown"], None))
             elif "image/png" in data:
                 items.append(("html", f'<img src="data:image/png;base64,{data["image/png"]}" style="max-height:{CHART_H}px">', CHART_H))
             elif "text/plain" in data:
                 items.append(("text", ANSI.sub("", data["text/plain"]), "stdout"))
     return [(k, v.strip("\n") if k == "text" else v, x) for k, v, x in items if not (k == "text" and not v.strip())]
+
+
+FENCED = re.compile(r"\A(?P<intro>.*?)^```(?P<lang>\w*)[ \t]*\n(?P<code>.*?)^```[ \t]*\s*\Z", re.S | re.M)
+
+
+def markdown_pages(md, budget):
+    """Displayed Markdown in pieces that each fit `budget`: a text and one fenced block (the
+    shape of pybaseline.ShowSource's Python) keeps its text above every piece of the code, cut
+    as a code cell's input is; any other Markdown splits as a Markdown cell does."""
+    m = FENCED.match(md.strip() + "\n")
+    if not m:
+        return split_markdown(md, budget)
+    intro = m.group("intro").strip()
+    code_budget = budget - (block_height(intro) if intro else 0)
+    return [(intro + "\n\n" if intro else "") + f"```{m.group('lang')}\n{piece}\n```"
+            for piece in split_code(m.group("code").rstrip("\n"), code_budget)]
 
 
 def text_font(text):
@@ -380,9 +399,10 @@ class Deck:
             if HIDE_INPUT not in tags(c):
                 self.add_code(c)
             if HIDE_OUTPUT not in tags(c):
-                for page, what in output_pages(c):
+                for kind, page, what in output_pages(c):
                     self.new_slide(what)
-                    self.cells.append(output_cell(page))
+                    # Displayed Markdown becomes a Markdown cell, so nbconvert renders it.
+                    self.cells.append(output_cell(page) if kind == "html" else md_cell(page, "-"))
                     self.cells.extend(md_cell(note, "notes") for note in notes)
 
     def add_markdown(self, c, own_title):
@@ -420,14 +440,23 @@ def unfold(md):
 
 
 def output_pages(c):
-    """Yields c's outputs as pages that fit a slide, each as (HTML parts, what the kicker says)."""
+    """Yields c's outputs as pages that fit a slide, each as ("html", HTML parts, what the
+    kicker says), or ("markdown", source, what) for Markdown the cell displayed."""
     page, h, pages = [], 0, 0
 
     def done():
         what = "chart" if any("labkit-chart" in p for p in page) else "output"
-        return page, what + (" (continued)" if pages > 0 and what == "output" else "")
+        return "html", page, what + (" (continued)" if pages > 0 and what == "output" else "")
 
     for kind, value, extra in output_items(c):
+        if kind == "markdown":
+            if page:
+                yield done()
+                page, h, pages = [], 0, pages + 1
+            for piece in markdown_pages(value, BUDGET):
+                yield "markdown", piece, "output" + (" (continued)" if pages > 0 else "")
+                pages += 1
+            continue
         if kind == "html":
             pieces = [(value, extra)]
         else:

@@ -9,10 +9,14 @@
 #   2. the live front end (JupyterLab; the classic Notebook where setup fell back to Debian):
 #      Jupyter on 127.0.0.1 runs notebooks 01, 05 and 09 with Run > Run All Cells; every chart
 #      cell's charts drawn, printed numbers present, no errors but the failing exercise checks;
+#      each live cell (labkit/nb.Live) ended with its Done button, after a knob moved with the mouse
+#      redrew it with other numbers (01, 05); a live fixture cell interrupted during a run;
 #      a long cell (notebook 06's experiment, and a fixture cell with a process pool, a TCP
 #      server and a listening child) stopped with the toolbar's interrupt, nothing it started
 #      left; notebook 01 presented as live RISE slides inside JupyterLab; after each, Jupyter
-#      and its kernel shut down with no process left.
+#      and its kernel shut down with no process left;
+#   3. make pdf: every deck printed by Chromium to build/pdf/, as many pages as slides, and one
+#      chart page of each rendered to a PNG (pdftoppm) with the chart drawn on it.
 # Screenshots and jupyter-*.log go to build/browser/. Without Chromium it says SKIPPED and
 # exits 77 (make test reports the step as skipped), unless LAB_REQUIRE_BROWSER=1 (CI sets it).
 # See internal/browsertest.
@@ -40,5 +44,9 @@ make -k -s --no-print-directory slides html || rc=1
 echo "--- headless Chromium, network blocked"
 go build -o build/browsertest ./internal/browsertest/cmd/browsertest || exit 1
 build/browsertest -decks build/slides -html build/html -out build/browser -python "$PY" || rc=1
+echo "--- slide PDFs (make pdf)"
+pdf_start=$SECONDS
+make -s --no-print-directory pdf || rc=1
+echo "slide PDFs took $((SECONDS - pdf_start))s"
 echo "browser tests (export + browser) took $((SECONDS - start))s"
 exit $rc

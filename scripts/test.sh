@@ -79,6 +79,11 @@ step "go vet" go vet ./...
 step "go vet (darwin, windows)" bash -c 'GOOS=darwin go vet ./... && GOOS=windows go vet ./...'
 step "staticcheck" staticcheck_run
 step "go test -race" go test -race -count 1 -timeout 20m ./...
+# The exercise checks' verdicts must not depend on GOMAXPROCS: the run above proves them at the
+# machine's, this one at 1 (the verdict tables only; the race-sandbox ones are left out, since
+# their sandboxed program runs on one P whatever the test's GOMAXPROCS).
+step "exercise verdicts at GOMAXPROCS=1" go test -race -count 1 -cpu 1 -run 'Verdicts$' \
+  -skip 'TestSafeCounterVerdicts|TestWithdrawVerdicts|TestRaceTallyVerdicts' ./labkit/check/
 # Under -race the echo reliability test sends fewer messages per client; run it full size too.
 step "echo: 1,000 clients x 100 messages (no -race)" go test -count 1 -run '^TestReliabilityManyClients$' ./labkit/capstone/echo
 step "fuzz (short)" fuzz_short

@@ -47,6 +47,23 @@ def test_index_lists_the_exported_pages_in_lab_order(tmp_path, monkeypatch):
     assert page.count("<li>") == 2 and "press S" not in page
 
 
+def test_slide_index_links_each_pdf_make_pdf_printed(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "local_assets", lambda: True)
+    monkeypatch.setattr(export, "copy_assets", lambda out: None)
+    first, second = export.stems("ipynb")[:2]
+    slides, pdf = tmp_path / "slides", tmp_path / "pdf"
+    slides.mkdir()
+    pdf.mkdir()
+    for stem in (first, second):
+        (slides / (stem + ".slides.html")).write_text("<section></section>")
+    (pdf / (first + ".pdf")).write_bytes(b"%PDF-1.4")
+    export.write_index("slides", str(slides))
+    page = (slides / "index.html").read_text()
+    assert f'href="../pdf/{first}.pdf"' in page, page
+    assert f'{second}.pdf' not in page, "a deck not printed yet gets no PDF link"
+    assert "press S" in page and page.count("<li>") == 2
+
+
 def test_hints_are_folded_in_the_page_and_kept_off_the_slides():
     import nbformat  # noqa: PLC0415
 

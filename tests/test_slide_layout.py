@@ -113,6 +113,33 @@ def test_summary_is_the_first_learning_goal():
     assert L.summary(nb) == "You can start goroutines and wait for them."
 
 
+def markdown_output(text):
+    return v4.new_output("display_data", data={"text/markdown": text, "text/plain": text})
+
+
+def test_python_shown_beside_go_reaches_the_deck():
+    """pybaseline.ShowSource displays the seed's Python as Markdown: the deck shows it, as a
+    Markdown cell (nbconvert renders and highlights it), and a long script continues on more
+    sub-slides, each with the line that says where the code is from."""
+    short = "`baselines/python/race.py`, the code that runs:\n\n```python\ndef work(n):\n    return n + 1\n```"
+    long_src = "\n".join(f"    x{i} = {i}" for i in range(60))
+    long = f"`baselines/python/big.py`, the code that runs:\n\n```python\ndef big():\n{long_src}\n```"
+    nb = notebook(
+        md("## 1. Python beside Go", "slide"),
+        code("%%\npybaseline.ShowSource(\"race.py\", \"work\")", [markdown_output(short)]),
+        code("%%\npybaseline.ShowSource(\"big.py\", \"big\")", [stdout("before\n"), markdown_output(long)]),
+    )
+    got = slides(nb)
+    shown = [text for sub in got for kind, _, text in sub if kind == "markdown" and "```python" in text]
+    assert shown and "def work(n):" in shown[0] and shown[0].startswith("`baselines/python/race.py`"), got
+    big = [t for t in shown if "big.py" in t]
+    assert len(big) >= 2, f"60 lines of Python on {len(big)} sub-slide(s): {big}"
+    assert all(t.count("```") == 2 for t in big), big  # every piece is a whole fenced block
+    lines = [line for t in big for line in t.split("\n") if line.startswith("    x")]
+    assert lines == long_src.split("\n"), "the pieces together are the whole script, in order"
+    assert any("before" in text for sub in got for _, _, text in sub), "printed text before it stays"
+
+
 HINT = ("<details><summary><b>Stuck?</b> A hint</summary>\n\nStart one goroutine per task.\n\n</details>\n\n"
         "<details><summary>Reference solution</summary>\n\n`notebooks/solutions/x.gocell`\n\n</details>\n")
 

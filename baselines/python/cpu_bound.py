@@ -14,7 +14,9 @@ like with like even though Python does roughly 100x fewer iterations per unit.
 
 The pools are started and warmed up before the clock starts (as the Go pool is), so the
 timings measure the work, not process start-up; start-up is reported separately. With
---repeat N each mode runs N times and the fastest (least disturbed) run is reported.
+--repeat N the modes take turns for N rounds (sequential, threads, processes, then again),
+as the Go side's rounds do, so a burst of load from elsewhere hurts one run of each rather
+than every run of one; each mode's fastest (least disturbed) run is reported.
 
     python3 cpu_bound.py --tasks 8 --units 25 --workers 2 --repeat 3
     python3 cpu_bound.py --check-iters 1000 --check-seed 2     # checksum only
@@ -24,6 +26,7 @@ Prints one JSON object.
 
 import argparse
 import concurrent.futures as cf
+import contextlib
 import json
 import os
 import platform
@@ -70,17 +73,6 @@ def nap(seconds):
     return os.getpid()
 
 
-def timed(run, repeat):
-    """Runs run() repeat times; returns the fastest wall time and the last result."""
-    best = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        took = time.perf_counter() - start
-        best = took if best is None else min(best, took)
-    return best, result
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=8)
@@ -121,23 +113,29 @@ def main():
     }
     expected = task(jobs[0]) if modes else None
 
-    if "sequential" in modes:
-        out["sequential_s"], results = timed(lambda: [task(j) for j in jobs], a.repeat)
-        assert all(r == expected for r in results)
-    if "threads" in modes:
-        with cf.ThreadPoolExecutor(max_workers=a.workers) as pool:
-            list(pool.map(nap, [0.0] * a.workers))
-            out["threads_s"], results = timed(lambda: list(pool.map(task, jobs)), a.repeat)
-        assert all(r == expected for r in results)
-    if "processes" in modes:
-        start = time.perf_counter()
-        with cf.ProcessPoolExecutor(max_workers=a.workers) as pool:
+    runs = {}
+    with contextlib.ExitStack() as stack:
+        if "sequential" in modes:
+            runs["sequential"] = lambda: [task(j) for j in jobs]
+        if "threads" in modes:
+            threads = stack.enter_context(cf.ThreadPoolExecutor(max_workers=a.workers))
+            list(threads.map(nap, [0.0] * a.workers))
+            runs["threads"] = lambda: list(threads.map(task, jobs))
+        if "processes" in modes:
+            start = time.perf_counter()
+            processes = stack.enter_context(cf.ProcessPoolExecutor(max_workers=a.workers))
             # Sleeping tasks make every worker start before the clock does.
-            pids = set(pool.map(nap, [0.05] * a.workers))
+            pids = set(processes.map(nap, [0.05] * a.workers))
             out["process_pool_start_s"] = time.perf_counter() - start
             out["process_workers_seen"] = len(pids)
-            out["processes_s"], results = timed(lambda: list(pool.map(task, jobs)), a.repeat)
-        assert all(r == expected for r in results)
+            runs["processes"] = lambda: list(processes.map(task, jobs))
+        for _ in range(a.repeat):  # rounds: every mode once per round
+            for mode, run in runs.items():
+                start = time.perf_counter()
+                results = run()
+                took = time.perf_counter() - start
+                assert all(r == expected for r in results)
+                out[mode + "_s"] = min(out.get(mode + "_s", took), took)
     json.dump(out, sys.stdout)
     print()
 

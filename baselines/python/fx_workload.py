@@ -2,8 +2,8 @@
 """FX workload baseline: the labkit/capstone/fx simulation in Python, stdlib only.
 
 Generates the same seeded orders as the Go package (same splitmix64 draws, same integer
-prices, same risk rules), runs them with asyncio (tasks bounded by a Semaphore) or with
-threads (ThreadPoolExecutor), and prints one JSON object with the decisions, the
+prices, same risk rules), runs them one at a time in a plain loop, with asyncio (tasks
+bounded by a Semaphore) or with threads (ThreadPoolExecutor), and prints one JSON object with the decisions, the
 per-order latencies and the run's timing on stdout.
 
 Pricing is labkit/workload's CPU loop, seeded by the order's id: --cpu-iters gives the
@@ -187,6 +187,20 @@ class Session:
     def until_due(self, order):
         return (self.start + order[6] - time.perf_counter_ns()) / 1e9
 
+    # --- sequential: one order at a time in a plain loop, as Go's sequential strategy ---
+    def run_sequential(self):
+        self.start = time.perf_counter_ns()
+        for order in self.orders:
+            wait = self.until_due(order)
+            if wait > 0:
+                time.sleep(wait)
+            self.take()
+            self.price(order)
+            d = decide(order)
+            if d[0] == FILLED:
+                time.sleep(order[7] / 1e9)
+            self.finish(order, d)
+
     # --- asyncio: one task per order, at most `workers` at once -------------------------
     async def run_asyncio(self):
         sem = asyncio.Semaphore(self.a.workers)
@@ -237,7 +251,7 @@ class Session:
 def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--calibrate", action="store_true", help="print the pricing loop's iterations per ms and exit")
-    ap.add_argument("--mode", choices=["asyncio", "threads"])
+    ap.add_argument("--mode", choices=["sequential", "asyncio", "threads"])
     ap.add_argument("--cpu-iters", type=int, default=-1, help="pricing loop count per order (default: calibrate to --cpu-ns)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pairs", type=int, default=len(PAIRS))
@@ -253,7 +267,7 @@ def parse(argv):
     if a.calibrate:
         return a
     if a.mode is None:
-        ap.error("--mode is required (asyncio or threads)")
+        ap.error("--mode is required (sequential, asyncio or threads)")
     if a.cpu_iters < -1 or a.cpu_iters > 10**12:
         ap.error(f"--cpu-iters {a.cpu_iters}: want 0..10^12, or -1 to calibrate")
     if not 0 <= a.seed <= M64:
@@ -284,7 +298,9 @@ def main(argv):
     if cpu_iters < 0:
         cpu_iters = int(calibrate() * a.cpu_ns) if a.cpu_ns > 0 else 0
     session = Session(a, orders, cpu_iters)
-    if a.mode == "asyncio":
+    if a.mode == "sequential":
+        session.run_sequential()
+    elif a.mode == "asyncio":
         asyncio.run(session.run_asyncio())
     else:
         session.run_threads()

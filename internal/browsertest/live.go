@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,7 +46,11 @@ func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, e
 	}
 	// While the cells run, answer every Predict prompt by clicking its first guess (a Predict
 	// cell waits for a click in JupyterLab); the clicked labels are kept in the page.
-	finished := waitStable(l.tab, "("+clickPredictions+", "+ui.done+")", l.o.Timeout)
+	finished, done, moves, problems := waitStablePressingDone(l.tab, "("+clickPredictions+", "+ui.done+")", l.o.Timeout, o.Knob)
+	r.LiveDone, r.KnobMoves, r.Problems = done, moves, append(r.Problems, problems...)
+	if o.Knob != "" && len(moves) == 0 && len(problems) == 0 {
+		r.Problems = append(r.Problems, "no live cell has a slider called "+o.Knob)
+	}
 	r.Predicted, r.Problems = l.checkPredictions(r.Problems)
 	cells, err := l.readCells()
 	if err != nil {
@@ -183,6 +188,10 @@ func (b *Browser) openLab(ctx context.Context, o LiveOptions, needLab bool) (l *
 	echarts := filepath.Join(o.Root, "notebooks", "_assets", "echarts.min.js")
 	if err := copyFile(echarts, filepath.Join(scratch, "nb", "_assets", "echarts.min.js")); err != nil {
 		return l, fmt.Errorf("browsertest: the local ECharts copy is missing (run make setup): %w", err)
+	}
+	// jupyterlab-rise styles every deck in a folder with its rise.css (notebooks/rise.css).
+	if err := copyFile(filepath.Join(o.Root, "notebooks", "rise.css"), filepath.Join(scratch, "nb", "rise.css")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return l, err
 	}
 	logName := "jupyter-" + strings.TrimSuffix(l.name, ".ipynb") + ".log"
 	if l.srv, err = startJupyter(ctx, o, l.front, scratch, logName); err != nil {

@@ -23,3 +23,8 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (Inter
 func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (SlidesReport, error) {
 	return SlidesReport{}, errLinuxOnly
 }
+
+// CheckKnobs needs Linux, as CheckLive does.
+func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (KnobsReport, error) {
+	return KnobsReport{}, errLinuxOnly
+}

@@ -30,11 +30,40 @@ const jsRISEDeck = `(function () {
   return {URL: f.src.replace(/token=[^&]*/, "token=…"), Slides: leaves.length, Blank: blank, Title: title, Shown: shown};
 })()`
 
+// jsRISEOverflow shows each slide of the RISE deck in turn (reveal.js keeps only the slides
+// near the current one displayed) and measures its content against the deck's height, in
+// screen pixels, then puts every slide back as it was. jupyterlab-rise does not expose
+// reveal.js's API to the page, so this works on the DOM alone.
+const jsRISEOverflow = `(function () {
+  var f = document.querySelector('iframe[src*="/rise/"]'), d = f && f.contentDocument, w = f && f.contentWindow;
+  var deck = d && d.querySelector(".reveal.ready"), slides = deck && deck.querySelector(".slides");
+  if (!slides) { return null; }
+  var limit = Math.min(slides.getBoundingClientRect().height, w.innerHeight), out = [], scrolls = true;
+  var leaves = Array.prototype.filter.call(slides.querySelectorAll("section"), function (s) { return !s.querySelector("section"); });
+  leaves.forEach(function (s, i) {
+    var saved = [s.style.display, s.parentNode.style.display, s.scrollTop];
+    if (s.parentNode.tagName === "SECTION") { s.parentNode.style.display = "block"; }
+    s.style.display = "block";
+    var top = s.getBoundingClientRect().top, bottom = top;
+    Array.prototype.forEach.call(s.children, function (c) { bottom = Math.max(bottom, c.getBoundingClientRect().bottom); });
+    var tall = Math.round(bottom - top - limit);
+    if (tall > 2) {
+      var oy = w.getComputedStyle(s).overflowY, h = s.querySelector("h1, h2, h3");
+      var what = (h ? h.textContent : s.textContent).replace(/\s*¶\s*/g, " ").replace(/\s+/g, " ").trim().slice(0, 60);
+      out.push("slide " + (i + 1) + " \"" + what + "\" is " + tall + " px taller than the screen" + (oy === "auto" || oy === "scroll" ? " (scrolls)" : " (cut off: no scrolling)"));
+      scrolls = scrolls && (oy === "auto" || oy === "scroll");
+    }
+    s.style.display = saved[0]; s.parentNode.style.display = saved[1]; s.scrollTop = saved[2];
+  });
+  return {Overflowing: out, Scrolls: scrolls};
+})()`
+
 // CheckRISE opens the notebook in JupyterLab, presses jupyterlab-rise's toolbar button
 // ("Render as Reveal Slideshow", which opens the live deck in a panel beside the
 // notebook), and checks that reveal.js starts in that panel with at least one slide, that
 // the first slide's heading is on screen and that it is the notebook's first heading, and
-// that no slide is blank. It
+// that no slide is blank. It measures every slide against the screen (Overflowing) and
+// fails if one taller than the screen cannot scroll. It
 // saves a screenshot. Jupyter is shut down at the end as in CheckLive.
 func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport, err error) {
 	l, err := b.openLab(ctx, o, true)
@@ -89,6 +118,22 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 		}
 		if want != "" && d.Title != want {
 			r.Problems = append(r.Problems, fmt.Sprintf("the first slide's heading is %q, want the notebook's first heading %q", d.Title, want))
+		}
+	}
+	if d != nil && d.Slides > 0 {
+		type overflow struct {
+			Overflowing []string
+			Scrolls     bool
+		}
+		o, err := chromedp.Run(l.tab, chromedp.Evaluate[*overflow](jsRISEOverflow))
+		if err != nil {
+			return r, fmt.Errorf("browsertest: measure the RISE slides: %w", err)
+		}
+		if o != nil {
+			r.Overflowing, r.Scrolls = o.Overflowing, o.Scrolls
+			if !o.Scrolls {
+				r.Problems = append(r.Problems, "slides taller than the screen do not scroll (jupyterlab-rise's scroll setting is off; make setup turns it on)")
+			}
 		}
 	}
 	_ = sleep(l.tab, 500*time.Millisecond)

@@ -50,11 +50,12 @@ func (b Bar) build() (string, echartsChart, error) {
 		charts.WithTitleOpts(opts.Title{Title: b.Title}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(b.Series) > 1), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Top: "70", Bottom: "70"}),
-		charts.WithYAxisOpts(opts.YAxis{Name: b.Unit}),
+		// containLabel: the plot shrinks to fit the labels instead of clipping a long one.
+		charts.WithGridOpts(opts.Grid{Top: "70", Bottom: "45", Left: "12", Right: "24", ContainLabel: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Name: b.Unit, MinInterval: minInterval(b.values()...)}),
 		// Every category is labelled (ECharts would otherwise skip some when crowded),
-		// tilted when there are many.
-		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: b.labelTilt()}}),
+		// turned when they would overlap.
+		charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Interval: "0", Rotate: categoryTilt(b.Categories)}}),
 		charts.WithAnimation(false),
 	)
 	c.SetXAxis(b.Categories)
@@ -66,6 +67,7 @@ func (b Bar) build() (string, echartsChart, error) {
 		names[i] = s.Name
 	}
 	seriesColors := colorsFor(names)
+	tiny := tinyBars(b.Series)
 	for k, s := range b.Series {
 		data := make([]opts.BarData, len(s.Values))
 		for i, v := range s.Values {
@@ -73,21 +75,22 @@ func (b Bar) build() (string, echartsChart, error) {
 			if byCategory {
 				data[i].ItemStyle = &opts.ItemStyle{Color: barColors[i]}
 			}
+			// A bar a few pixels high says nothing: its number, written above it, does.
+			if tiny[k][i] {
+				data[i].Label = &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: formatNumber(v), Color: "#333"}
+			}
 		}
 		c.AddSeries(s.Name, data, charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColors[k]}))
 	}
 	return b.Title, c, nil
 }
 
-func (b Bar) labelTilt() float64 {
-	total := 0
-	for _, c := range b.Categories {
-		total += len(c)
+func (b Bar) values() [][]float64 {
+	out := make([][]float64, len(b.Series))
+	for i, s := range b.Series {
+		out[i] = s.Values
 	}
-	if total > 60 {
-		return 25
-	}
-	return 0
+	return out
 }
 
 func unitSuffix(unit string) string {

@@ -13,15 +13,20 @@ func TestGoAndPythonKeepTheirColoursAcrossCharts(t *testing.T) {
 	if a[0] != b[2] || a[1] != b[1] || a[2] != b[0] {
 		t.Errorf("a name changed colour between charts: %v vs %v", a, b)
 	}
-	if !in(a[0], goColors) || !in(a[1], pythonColors) || !in(a[2], otherColors) {
-		t.Errorf("colours %v: want a Go blue, a Python orange, another hue", a)
+	if !in(a[0], goColors) || !in(a[1], pythonColors) || !in(a[2], goColors) {
+		t.Errorf("colours %v: want Go blues for Go and for the unnamed side of a Go-Python chart, a Python orange", a)
 	}
-	for _, name := range []string{"python-asyncio", "PYTHON threads"} {
+	for _, name := range []string{"python-asyncio", "PYTHON threads", "3.14 asyncio task", "py: threading.Lock"} {
 		if got := colorsFor([]string{name})[0]; !in(got, pythonColors) {
-			t.Errorf("%q is drawn in %s, want a Python orange (the word matches in any case)", name, got)
+			t.Errorf("%q is drawn in %s, want a Python orange (a Python word, in any case)", name, got)
 		}
 	}
-	for _, name := range []string{"goroutines", "goroutine-per-order", "Gopher", "Pythonic", "pool"} {
+	for _, name := range []string{"goroutines", "goroutine-per-order", "Go: panic + recover", "go-pool"} {
+		if got := colorsFor([]string{name})[0]; !in(got, goColors) {
+			t.Errorf("%q is drawn in %s, want a Go blue", name, got)
+		}
+	}
+	for _, name := range []string{"Gopher", "Pythonic", "pool", "mutex", "ago"} {
 		if got := colorsFor([]string{name})[0]; in(got, goColors) || in(got, pythonColors) {
 			t.Errorf("%q is drawn in a language colour %s", name, got)
 		}
@@ -34,6 +39,24 @@ func TestGoAndPythonKeepTheirColoursAcrossCharts(t *testing.T) {
 			break
 		}
 		seen[c] = true
+	}
+}
+
+// 09's strategies are named by what they do; beside Python's they are Go's, every one.
+func TestStrategiesBesidePythonAreGo(t *testing.T) {
+	names := []string{"sequential", "goroutine-per-order", "pool", "pipeline", "python-asyncio", "python-threads"}
+	got := colorsFor(names)
+	for i, c := range got {
+		want, family := goColors, "Go"
+		if strings.HasPrefix(names[i], "python") {
+			want, family = pythonColors, "Python"
+		}
+		if !slices.Contains(want, c) {
+			t.Errorf("%q is drawn in %s, want one of %s's %v", names[i], c, family, want)
+		}
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(got)))) != len(got) {
+		t.Errorf("six series share colours: %v", got)
 	}
 }
 

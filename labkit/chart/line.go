@@ -36,6 +36,14 @@ func (l Line) all() []Series {
 	return all
 }
 
+func (l Line) yValues() [][]float64 {
+	var out [][]float64
+	for _, s := range l.all() {
+		out = append(out, s.Values)
+	}
+	return out
+}
+
 func (l Line) validate() error {
 	if len(l.X) == 0 {
 		return fmt.Errorf("chart: Line: X is empty: give at least one x value")
@@ -85,10 +93,12 @@ func (l Line) build() (string, echartsChart, error) {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		// The legend sits under the plot so it never covers the value axis' name.
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
-		charts.WithGridOpts(opts.Grid{Top: "70", Bottom: "80"}),
+		charts.WithGridOpts(opts.Grid{Top: "70", Bottom: "80", Left: "12", Right: "24", ContainLabel: opts.Bool(true)}),
 		// X values such as worker counts start at 1, not 0: let the axis start at the data.
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: l.XName, NameLocation: "middle", NameGap: 28, Min: "dataMin", Max: "dataMax"}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.YName}),
+		// Counts get whole-number ticks only.
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: l.XName, NameLocation: "middle", NameGap: 28,
+			Min: "dataMin", Max: "dataMax", MinInterval: minInterval(l.X)}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: l.YName, MinInterval: minInterval(l.yValues()...)}),
 		charts.WithAnimation(false),
 	)
 	points := func(values []float64) []opts.LineData {

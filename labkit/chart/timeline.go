@@ -133,6 +133,8 @@ func (t Timeline) build() (string, echartsChart, error) {
 		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "ms", Min: 0}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: lanes, Inverse: opts.Bool(true)}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		// Long lane names push the plot right instead of being cut at the chart's edge.
+		charts.WithGridOpts(opts.Grid{Top: "60", Bottom: "40", Left: "12", Right: "48", ContainLabel: opts.Bool(true)}),
 		charts.WithAnimation(false),
 	)
 	// encode tells ECharts which values are x (start, end) and y (lane); without it the axes

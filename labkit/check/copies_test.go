@@ -159,7 +159,7 @@ func btoi(b bool) int {
 
 // stubCells returns the source of every exercise stub cell in the notebook at path, by
 // exercise name.
-func stubCells(t *testing.T, path string) map[string]string {
+func stubCells(t testing.TB, path string) map[string]string {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -203,13 +203,13 @@ func stubCells(t *testing.T, path string) map[string]string {
 
 // cellBodies returns the bodies of the functions and methods in a notebook cell. The
 // cell's "check." qualifiers are dropped: its copies live inside package check.
-func cellBodies(t *testing.T, cell string) map[string]string {
+func cellBodies(t testing.TB, cell string) map[string]string {
 	t.Helper()
 	return bodies(t, "cell", "package main\n"+strings.ReplaceAll(cell, "check.", ""))
 }
 
 // testFileBodies returns the bodies of the functions and methods in this package's tests.
-func testFileBodies(t *testing.T) map[string]string {
+func testFileBodies(t testing.TB) map[string]string {
 	t.Helper()
 	files, err := filepath.Glob("*_test.go")
 	if err != nil {
@@ -230,7 +230,7 @@ func testFileBodies(t *testing.T) map[string]string {
 
 // bodies returns the printed body, without comments, of every function ("Name") and
 // method ("Type.Name") in src, and the value of every string constant ("Name").
-func bodies(t *testing.T, name, src string) map[string]string {
+func bodies(t testing.TB, name, src string) map[string]string {
 	t.Helper()
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, src, 0) // mode 0 drops comments

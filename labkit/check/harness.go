@@ -16,15 +16,8 @@ import (
 
 // The harness every check shares: one grace policy, one way to run the reader's code on
 // fake time, one way to call it with a time limit, and the small tools (barrier, feed,
-// drain) several checks use.
-//
-// A new check follows the same shape: an exported Name(t *testing.T, fn) that calls
-// checkName(t, fn) and fails t with its error; checkName rejects a nil fn, then runs the
-// scenarios inside onFakeTime(t, "Name", ...) unless the code under test must block on a
-// mutex, a socket or a process (then it runs on real time with grace). Its tests hold
-// copies of the notebook's stub and solution (rows in exerciseCopies keep them equal) and
-// a table of wrong answers for verdict; wrong answers that leave goroutines stuck are
-// judged in a child process (childStubs).
+// drain) several checks use. The shape of a check and of its verdict tests is in the
+// package doc (Conventions); sandbox.go rebuilds a reader's type for the race detector.
 
 // grace is how long a check waits for something that takes microseconds (a goroutine to
 // start, a call to return, a channel to close, a line to come back) before concluding it
@@ -255,4 +248,46 @@ func drainBuffered[T any](ch chan T) []T {
 			return got
 		}
 	}
+}
+
+// goroutineID returns the calling goroutine's id, as stack traces print it.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	id, _, _ := strings.Cut(strings.TrimPrefix(string(buf), "goroutine "), " ")
+	return id
+}
+
+// parked reports whether goroutine id is blocked waiting for another goroutine: on a
+// lock, a channel, a select, a WaitGroup or a Cond. Unlike a time limit, this tells
+// "waits" from "has not got round to returning yet" on any machine, however loaded.
+func parked(id string) bool {
+	state := goroutineState(id)
+	for _, waiting := range []string{"sync.", "semacquire", "chan ", "select"} {
+		if strings.HasPrefix(state, waiting) {
+			return true
+		}
+	}
+	return false
+}
+
+// goroutineState is what a stack trace says goroutine id is doing ("running", "IO wait",
+// "chan receive", ...), "" if it has exited.
+func goroutineState(id string) string {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	_, rest, found := strings.Cut(string(buf), "goroutine "+id+" [")
+	if !found {
+		return ""
+	}
+	state, _, _ := strings.Cut(rest, "]")
+	state, _, _ = strings.Cut(state, ",") // "IO wait, 2 minutes"
+	return state
 }

@@ -2,7 +2,6 @@ package check
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -25,31 +24,19 @@ func TestOnFakeTimeWaitsAreExact(t *testing.T) {
 	}
 }
 
-func init() {
-	// Correct otherwise, but leaves a goroutine blocked for ever.
-	childStubs["harness-leak"] = func(t *testing.T) error {
-		return onFakeTime(t, "leaky code", func() error {
-			go func() { select {} }()
-			return nil
+func TestOnFakeTimeVerdicts(t *testing.T) {
+	runVerdicts(t, func(t *testing.T, code func() error) error { return onFakeTime(t, "leaky code", code) },
+		[]verdictCase[func() error]{
+			{"correct", func() error { return nil }, "", false},
+			{"correct but leaks", func() error {
+				go func() { select {} }()
+				return nil
+			}, "goroutines started by leaky code were still blocked", true},
+			// Wrong and leaking: the check's own verdict is the one reported.
+			{"wrong and leaks", func() error {
+				block := make(chan int)
+				go func() { block <- 1 }()
+				return errors.New("the check's verdict")
+			}, "the check's verdict", true},
 		})
-	}
-	// Wrong and leaking: the check's own verdict is the one reported.
-	childStubs["harness-wrong-and-leak"] = func(t *testing.T) error {
-		return onFakeTime(t, "leaky code", func() error {
-			block := make(chan int)
-			go func() { block <- 1 }()
-			return errors.New("the check's verdict")
-		})
-	}
-}
-
-func TestOnFakeTimeReportsLeakedGoroutines(t *testing.T) {
-	errText, passed := verdictInChild(t, "harness-leak")
-	if passed || !strings.Contains(errText, "goroutines started by leaky code were still blocked") {
-		t.Fatalf("want the leak reported, got passed=%v %q", passed, errText)
-	}
-	errText, passed = verdictInChild(t, "harness-wrong-and-leak")
-	if passed || errText != "the check's verdict" {
-		t.Fatalf("want the check's own verdict, got passed=%v %q", passed, errText)
-	}
 }

@@ -18,7 +18,9 @@ func RunAll(t *testing.T, runAll func(tasks []func() int) []int) {
 	}
 }
 
-func checkRunAll(t *testing.T, runAll func(tasks []func() int) []int) error {
+type runAllFunc = func(tasks []func() int) []int
+
+func checkRunAll(t *testing.T, runAll runAllFunc) error {
 	if runAll == nil {
 		return fmt.Errorf("RunAll is nil")
 	}
@@ -29,7 +31,7 @@ func checkRunAll(t *testing.T, runAll func(tasks []func() int) []int) error {
 // before the tasks have finished shows the same way on every run.
 const taskHold = time.Millisecond
 
-func runAllOnce(runAll func(tasks []func() int) []int) error {
+func runAllOnce(runAll runAllFunc) error {
 	const n = 8
 	var started atomic.Int32
 	allStarted := make(chan struct{})

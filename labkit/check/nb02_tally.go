@@ -7,21 +7,22 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/go-concurrency-lab/lab/labkit/measure/sandbox"
 )
 
 // RaceTally checks notebook 02's race-hunt exercise. program is a whole Go program whose
 // goroutines tally a day's trades; the check builds it with the race detector and runs it
-// in a sandbox (a separate process), and passes only if it still starts goroutines, the
-// race detector reports nothing, and it prints the right tally.
-func RaceTally(t testing.TB, program string) {
+// in a sandbox (a separate process), and passes only if the race detector reports
+// nothing, it prints the right tally, and its loops still run in more than one goroutine
+// at once (the point is sharing safely, not avoiding it). To see that, the check adds a
+// call to a probe at the top of every loop body; the probe writes a variable of its own,
+// so loops running at once in different goroutines race on it, and the race detector
+// says so whatever the machine's scheduling.
+func RaceTally(t *testing.T, program string) {
 	t.Helper()
-	if err := checkRaceTally(context.Background(), program); err != nil {
+	if err := checkRaceTally(t, program); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -36,33 +37,92 @@ func tallyWant() string {
 	return fmt.Sprintf("trades 3000 volume %d latest 2999", volume)
 }
 
-func checkRaceTally(ctx context.Context, program string) error {
+// probeCall is what the check puts at the top of every loop body, on the same line, so
+// the race detector's line numbers still point at the reader's lines.
+const probeCall = "checkProbe(); "
+
+const probeDecl = `
+
+var checkProbed int
+
+// checkProbe is the check's: loops that call it from goroutines running at once race here.
+//
+//go:noinline
+func checkProbe() { checkProbed++ }
+`
+
+func checkRaceTally(_ *testing.T, program string) error {
 	if strings.TrimSpace(program) == "" {
 		return errors.New("the program is empty")
 	}
-	f, err := parser.ParseFile(token.NewFileSet(), "main.go", program, 0)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "main.go", program, 0)
 	if err != nil {
 		return fmt.Errorf("the program does not parse: %v", err)
 	}
-	if !startsGoroutines(f) {
-		return errors.New("the program no longer starts goroutines: keep the workers and make what they share safe (the point is sharing safely, not avoiding it)")
-	}
-	res, err := sandbox.RunGo(ctx, program, sandbox.Options{Race: true, Timeout: time.Minute})
+	probed := withProbes(fset, f, program)
+	res, err := raceRun(context.Background(), probed)
 	if err != nil {
 		return err
 	}
-	switch {
-	case res.BuildFailed:
+	if res.BuildFailed {
 		return fmt.Errorf("the program did not build with -race:\n%s", res.Output)
-	case res.RaceDetected():
-		return fmt.Errorf("the program printed %q (want %q), and the race detector reported a data race:\n%s", tallyPrinted(res.Output), tallyWant(), raceReportSummary(res.Output, program))
-	case res.TimedOut || res.ExitCode != 0:
+	}
+	var theirs []string
+	overlapped := false
+	for _, r := range res.RaceReports() {
+		if strings.Contains(r.Text, "main.checkProbe(") {
+			overlapped = true
+		} else {
+			theirs = append(theirs, r.Text)
+		}
+	}
+	switch {
+	case len(theirs) > 0:
+		printed := fmt.Sprintf("the program printed %q", tallyPrinted(res.Output))
+		if want := tallyWant(); !strings.Contains(res.Output, want) {
+			printed += fmt.Sprintf(" (want %q)", want)
+		} else {
+			printed += ", the right tally this time"
+		}
+		return fmt.Errorf("%s, but the race detector reported a data race:\n%s", printed, raceReportSummary(theirs[0], probed))
+	case res.TimedOut || (res.ExitCode != 0 && !(overlapped && res.ExitCode == 66)):
 		return fmt.Errorf("the program failed (%s):\n%s", res.Summary(), res.Output)
 	}
 	if want := tallyWant(); !strings.Contains(res.Output, want) {
 		return fmt.Errorf("the program printed %q; want %q", tallyPrinted(res.Output), want)
 	}
+	if !overlapped {
+		return errors.New("the program's loops never ran in two goroutines at once: keep the workers running " +
+			"side by side and make what they share safe (the point is sharing safely, not avoiding it)")
+	}
 	return nil
+}
+
+// withProbes returns program with probeCall at the top of every loop body and the probe
+// declared at the end.
+func withProbes(fset *token.FileSet, f *ast.File, program string) string {
+	var at []int // offsets just after each loop body's {
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ForStmt:
+			at = append(at, fset.Position(n.Body.Lbrace).Offset+1)
+		case *ast.RangeStmt:
+			at = append(at, fset.Position(n.Body.Lbrace).Offset+1)
+		}
+		return true
+	})
+	slices.Sort(at)
+	var b strings.Builder
+	last := 0
+	for _, off := range at {
+		b.WriteString(program[last:off])
+		b.WriteString(" " + probeCall)
+		last = off
+	}
+	b.WriteString(program[last:])
+	b.WriteString(probeDecl)
+	return b.String()
 }
 
 // tallyPrinted returns the tally line the program printed, or all its output if it
@@ -74,49 +134,4 @@ func tallyPrinted(out string) string {
 		}
 	}
 	return strings.TrimSpace(out)
-}
-
-// startsGoroutines reports whether f has a go statement or calls a method named Go
-// (sync.WaitGroup.Go, errgroup.Group.Go).
-func startsGoroutines(f *ast.File) bool {
-	found := false
-	ast.Inspect(f, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.GoStmt:
-			found = true
-		case *ast.CallExpr:
-			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Go" {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-// raceReportSummary keeps, from the first race report in out, the lines that say which
-// accesses raced and where, each place followed by that line of the program: what a
-// reader needs to find the variable.
-func raceReportSummary(out, program string) string {
-	_, report, _ := strings.Cut(out, "WARNING: DATA RACE")
-	report, _, _ = strings.Cut(report, "==================")
-	source := strings.Split(program, "\n")
-	var keep []string
-	for line := range strings.Lines(report) {
-		line = strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(line, "Read at"), strings.HasPrefix(line, "Write at"),
-			strings.HasPrefix(line, "Previous read at"), strings.HasPrefix(line, "Previous write at"):
-			keep = append(keep, "  "+line)
-		case strings.Contains(line, "main.go:"):
-			_, place, _ := strings.Cut(line, "main.go:")
-			place, _, _ = strings.Cut(place, " ")
-			text := ""
-			if n, err := strconv.Atoi(place); err == nil && n >= 1 && n <= len(source) {
-				text = strings.TrimSpace(source[n-1])
-			}
-			keep = append(keep, fmt.Sprintf("    line %s: %s", place, text))
-		}
-	}
-	return strings.Join(keep, "\n")
 }

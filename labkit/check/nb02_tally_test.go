@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -88,7 +87,7 @@ const tallyLoop = `			for i := w * chunk; i < (w+1)*chunk; i++ {
 `
 
 // tallyVariant returns the stub with old replaced by new, each of which must occur once.
-func tallyVariant(t *testing.T, pairs ...string) string {
+func tallyVariant(t testing.TB, pairs ...string) string {
 	t.Helper()
 	program := tallyStubProgram
 	for i := 0; i+1 < len(pairs); i += 2 {
@@ -124,26 +123,18 @@ func TestRaceTallyVerdicts(t *testing.T) {
 	// Wrong: race-free, but miscounts.
 	miscount := strings.Replace(tallyMergeProgram, "count += n", "count += n + 1", 1)
 
-	cases := []struct {
-		name, program, wantErr string
-	}{
-		{"stub (count and latest shared unguarded)", tallyStubProgram, "reported a data race"},
-		{"solution", tallyMergeProgram, ""},
-		{"count fixed, latest shared", countFixedOnly, "reported a data race"},
-		{"latest fixed, count shared", latestFixedOnly, "reported a data race"},
-		{"goroutines removed", sequential, "no longer starts goroutines"},
-		{"miscounts", miscount, "want \"trades 3000"},
-		{"does not compile", "package main\n\nfunc main() { go undefinedFunc() }\n", "did not build"},
-		{"empty", "", "empty"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			err := checkRaceTally(context.Background(), c.program)
-			verdict(t, err, c.wantErr)
-			if err != nil {
-				t.Logf("verdict: %v", err)
-			}
-		})
-	}
+	// Wrong: the workers take turns (each waited for before the next starts).
+	takingTurns := tallyVariant(t, "\t\t})\n\t}\n\twg.Wait()\n", "\t\t})\n\t\twg.Wait()\n\t}\n")
+
+	runVerdicts(t, checkRaceTally, []verdictCase[string]{
+		{"stub (count and latest shared unguarded)", tallyStubProgram, "the race detector reported a data race", false},
+		{"solution", tallyMergeProgram, "", false},
+		{"count fixed, latest shared", countFixedOnly, "the race detector reported a data race", false},
+		{"latest fixed, count shared", latestFixedOnly, "the race detector reported a data race", false},
+		{"goroutines removed", sequential, "never ran in two goroutines at once", false},
+		{"workers take turns", takingTurns, "never ran in two goroutines at once", false},
+		{"miscounts", miscount, "want \"trades 3000", false},
+		{"does not compile", "package main\n\nfunc main() { go undefinedFunc() }\n", "did not build", false},
+		{"empty", "", "empty", false},
+	})
 }

@@ -25,11 +25,11 @@ type Broadcaster interface {
 // gets each message published while it is subscribed.
 //
 // It runs on real time, not in a synctest bubble: goroutines waiting for a sync.RWMutex
-// stop a bubble's clock. Every wait is bounded by broadcastGrace; a Publish held inside
-// deliver is released after broadcastHold, and Unsubscribe must still be waiting then.
-func Broadcast(t testing.TB, newBroadcaster func() Broadcaster) {
+// stop a bubble's clock. Every wait is bounded by broadcastGrace; while a Publish is held
+// inside deliver, Unsubscribe must park (its goroutine's stack says it waits), not return.
+func Broadcast(t *testing.T, newBroadcaster func() Broadcaster) {
 	t.Helper()
-	if err := checkBroadcast(newBroadcaster); err != nil {
+	if err := checkBroadcast(t, newBroadcaster); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -38,10 +38,6 @@ func Broadcast(t testing.TB, newBroadcaster func() Broadcaster) {
 // start delivering, a lock to be released): a verdict reached after it is about the code,
 // not a slow machine.
 const broadcastGrace = 2 * time.Second
-
-// broadcastHold is how long a deliver is held open while Unsubscribe is called: ages for
-// an Unsubscribe that does not wait, which returns in microseconds.
-const broadcastHold = 200 * time.Millisecond
 
 // inbox records what one subscriber got.
 type inbox struct {
@@ -61,7 +57,9 @@ func (in *inbox) messages() []string {
 	return slices.Sorted(slices.Values(in.got))
 }
 
-func checkBroadcast(newBroadcaster func() Broadcaster) error {
+type broadcastFunc = func() Broadcaster
+
+func checkBroadcast(_ *testing.T, newBroadcaster broadcastFunc) error {
 	if newBroadcaster == nil {
 		return errors.New("newBroadcaster is nil")
 	}
@@ -119,13 +117,29 @@ func checkBroadcast(newBroadcaster func() Broadcaster) error {
 		close(release)
 		return fmt.Errorf("Publish(%q) did not deliver to the first subscriber within %v", holdMsg, broadcastGrace)
 	}
-	unsubscribed := inGoroutine(func() { b.Unsubscribe(idA) })
-	select {
-	case <-unsubscribed:
-		close(release)
-		<-publishing
-		return errors.New("Unsubscribe returned while a Publish was still delivering to that subscriber: its owner would now close what deliver writes to, and the delivery still running would panic (send on closed channel). Publish must deliver under the read lock, and Unsubscribe must take the write lock, which waits for every reader")
-	case <-time.After(broadcastHold):
+	unsubscriber := make(chan string, 1)
+	unsubscribed := inGoroutine(func() {
+		unsubscriber <- goroutineID()
+		b.Unsubscribe(idA)
+	})
+	// Unsubscribe must wait: either it returns (wrong) or it parks, waiting for the
+	// delivery (right). No time limit decides between the two.
+	id := <-unsubscriber
+	for waitedUntil := time.Now().Add(broadcastGrace); ; time.Sleep(time.Millisecond) {
+		select {
+		case <-unsubscribed:
+			close(release)
+			<-publishing
+			return errors.New("Unsubscribe returned while a Publish was still delivering to that subscriber: its owner would now close what deliver writes to, and the delivery still running would panic (send on closed channel). Publish must deliver under the read lock, and Unsubscribe must take the write lock, which waits for every reader")
+		default:
+		}
+		if parked(id) {
+			break
+		}
+		if time.Now().After(waitedUntil) {
+			close(release)
+			return fmt.Errorf("Unsubscribe neither returned nor waited for a lock within %v: is it spinning?", broadcastGrace)
+		}
 	}
 	close(release)
 	if !doneWithin(publishing, broadcastGrace) || !doneWithin(unsubscribed, broadcastGrace) {

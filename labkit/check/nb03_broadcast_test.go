@@ -1,7 +1,6 @@
 package check
 
 import (
-	"strings"
 	"sync"
 	"testing"
 )
@@ -101,52 +100,15 @@ func (b *leakyReadBroadcaster) Publish(msg string) {
 }
 
 func TestBroadcastVerdicts(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name    string
-		make    func() Broadcaster
-		wantErr string
-	}{
-		{"stub (one Mutex)", func() Broadcaster { return &mutexBroadcaster{subs: map[int]func(string){}} }, "one after the other"},
-		{"solution", func() Broadcaster { return &rwBroadcaster{subs: map[int]func(string){}} }, ""},
-		{"delivers outside the lock", func() Broadcaster {
-			return &snapshotBroadcaster{rwBroadcaster{subs: map[int]func(string){}}}
-		}, "Unsubscribe returned while"},
-		{"nil", nil, "nil"},
-		{"nil broadcaster", func() Broadcaster { return nil }, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			verdict(t, checkBroadcast(c.make), c.wantErr)
-		})
-	}
-}
-
-func init() {
-	// A data race (map written under a read lock), which would trip -race in this process.
-	childStubs["nb03-broadcast-rlock-unsubscribe"] = func(*testing.T) error {
-		return checkBroadcast(func() Broadcaster {
-			return &rlockUnsubscribeBroadcaster{rwBroadcaster{subs: map[int]func(string){}}}
-		})
-	}
-	// Leaves Unsubscribe blocked for ever, which goleak would report.
-	childStubs["nb03-broadcast-no-runlock"] = func(*testing.T) error {
-		return checkBroadcast(func() Broadcaster {
-			return &leakyReadBroadcaster{rwBroadcaster{subs: map[int]func(string){}}}
-		})
-	}
-}
-
-func TestBroadcastVerdictsInChild(t *testing.T) {
-	t.Parallel()
-	for name, want := range map[string]string{
-		"nb03-broadcast-rlock-unsubscribe": "Unsubscribe returned while",
-		"nb03-broadcast-no-runlock":        "did not return",
-	} {
-		errText, passed := verdictInChild(t, name)
-		if passed || !strings.Contains(errText, want) {
-			t.Errorf("%s: want a verdict containing %q, got passed=%v %q", name, want, passed, errText)
-		}
-	}
+	runVerdicts(t, checkBroadcast, []verdictCase[broadcastFunc]{
+		{"stub (one Mutex)", func() Broadcaster { return &mutexBroadcaster{subs: map[int]func(string){}} }, "one after the other", false},
+		{"solution", func() Broadcaster { return &rwBroadcaster{subs: map[int]func(string){}} }, "", false},
+		{"delivers outside the lock", func() Broadcaster { return &snapshotBroadcaster{rwBroadcaster{subs: map[int]func(string){}}} }, "Unsubscribe returned while", false},
+		// A data race (map written under a read lock), which would trip -race in this process.
+		{"Unsubscribe under the read lock", func() Broadcaster { return &rlockUnsubscribeBroadcaster{rwBroadcaster{subs: map[int]func(string){}}} }, "Unsubscribe returned while", true},
+		// Leaves Unsubscribe blocked for ever, which goleak would report.
+		{"Publish forgets RUnlock", func() Broadcaster { return &leakyReadBroadcaster{rwBroadcaster{subs: map[int]func(string){}}} }, "did not return", true},
+		{"nil", nil, "nil", false},
+		{"nil broadcaster", func() Broadcaster { return nil }, "nil", false},
+	})
 }

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"strings"
 	"sync"
 	"testing"
 )
@@ -75,33 +74,44 @@ func (a *overdraftAccount) Withdraw(amount int) bool {
 	return true
 }
 
-func init() {
-	childStubs["nb03-reentrant"] = func(t *testing.T) error { return checkWithdraw(func() Account { return &reentrantAccount{} }) }
+// Wrong: check-then-act. The balance is read under the lock (through Balance), the lock
+// released, then the debit taken under it again: two withdrawals can pass the same check.
+type checkThenActAccount struct{ lockedHelperAccount }
+
+func (a *checkThenActAccount) Withdraw(amount int) bool {
+	if a.Balance() < amount {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.balance -= amount
+	return true
 }
 
-func TestWithdrawFailsOnStub(t *testing.T) {
-	t.Parallel()
-	errText, passed := verdictInChild(t, "nb03-reentrant")
-	t.Logf("verdict on the stub: %s", errText)
-	if passed || !strings.Contains(errText, "did not return") || !strings.Contains(errText, "not reentrant") {
-		t.Fatalf("want the stub to be reported as a self-deadlock, got passed=%v %q", passed, errText)
+// Wrong: Withdraw takes no lock at all.
+type unlockedWithdrawAccount struct{ lockedHelperAccount }
+
+func (a *unlockedWithdrawAccount) Withdraw(amount int) bool {
+	if a.balance < amount {
+		return false
 	}
+	a.balance -= amount
+	return true
 }
 
-func TestWithdrawPassesOnSolution(t *testing.T) {
-	t.Parallel()
-	if err := checkWithdraw(func() Account { return &lockedHelperAccount{} }); err != nil {
-		t.Fatal(err)
-	}
-}
+// Wrong: Balance reads without the lock ("just a read").
+type unlockedBalanceAccount struct{ lockedHelperAccount }
 
-func TestWithdrawRejectsOverdraftAndNil(t *testing.T) {
-	t.Parallel()
-	err := checkWithdraw(func() Account { return &overdraftAccount{} })
-	if err == nil || !strings.Contains(err.Error(), "Withdraw(500) = true, want false") {
-		t.Fatalf("overdraft: %v", err)
-	}
-	if err := checkWithdraw(nil); err == nil {
-		t.Fatal("nil passed")
-	}
+func (a *unlockedBalanceAccount) Balance() int { return a.balance }
+
+func TestWithdrawVerdicts(t *testing.T) {
+	runVerdicts(t, checkWithdraw, []verdictCase[withdrawFunc]{
+		{"stub (reentrant lock)", func() Account { return &reentrantAccount{} }, "not reentrant", true},
+		{"solution", func() Account { return &lockedHelperAccount{} }, "", false},
+		{"never refuses", func() Account { return &overdraftAccount{} }, "Withdraw(500) = true, want false", false},
+		{"check then act", func() Account { return &checkThenActAccount{} }, "succeeded leaving", false},
+		{"Withdraw unlocked", func() Account { return &unlockedWithdrawAccount{} }, "data race", false},
+		{"Balance unlocked", func() Account { return &unlockedBalanceAccount{} }, "data race", false},
+		{"nil", nil, "nil", false},
+	})
 }

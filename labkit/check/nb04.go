@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -17,7 +18,9 @@ func Merge(t *testing.T, merge func(inputs ...<-chan int) <-chan int) {
 	}
 }
 
-func checkMerge(t *testing.T, merge func(inputs ...<-chan int) <-chan int) error {
+type mergeFunc = func(inputs ...<-chan int) <-chan int
+
+func checkMerge(t *testing.T, merge mergeFunc) error {
 	if merge == nil {
 		return fmt.Errorf("merge is nil")
 	}
@@ -27,13 +30,57 @@ func checkMerge(t *testing.T, merge func(inputs ...<-chan int) <-chan int) error
 				return err
 			}
 		}
-		return nil
+		return mergeWhileOpen(merge)
 	})
+}
+
+// mergeWhileOpen gives merge two inputs: the first sends a value and stays open until
+// the second's value has come out of merge. A merge that drains its inputs one after
+// another never gets to the second, whatever the scheduler does.
+func mergeWhileOpen(merge mergeFunc) error {
+	first, second := make(chan int), make(chan int)
+	secondOut := make(chan struct{})
+	go func() {
+		defer close(first)
+		first <- 1
+		select { // bounded, so that a wrong merge's verdict leaves nothing blocked here
+		case <-secondOut:
+		case <-time.After(settle):
+		}
+	}()
+	go func() {
+		defer close(second)
+		second <- 2
+	}()
+	out, returned := callWithin(grace, func() <-chan int { return merge(first, second) })
+	if !returned || out == nil {
+		return fmt.Errorf("merge(first, second) did not return a channel")
+	}
+	got := map[int]bool{}
+	for len(got) < 2 {
+		v, ok := await(out, grace)
+		if !ok {
+			return fmt.Errorf("merge delivered %v and then nothing while the first input stayed open: the second input "+
+				"had a value ready all along. A value on one input must not wait for another input to close: "+
+				"forward every input in its own goroutine, at the same time", slices.Sorted(maps.Keys(got)))
+		}
+		got[v] = true
+	}
+	close(secondOut)
+	select {
+	case v, ok := <-out:
+		if ok {
+			return fmt.Errorf("merge delivered %d, which was sent once and already delivered", v)
+		}
+		return nil
+	case <-time.After(grace):
+		return fmt.Errorf("merge delivered both values but never closed its output once both inputs were closed")
+	}
 }
 
 // mergeOnce feeds len(sizes) producers, producer p sending sizes[p] distinct values, and
 // collects merge's output.
-func mergeOnce(merge func(inputs ...<-chan int) <-chan int, sizes []int) error {
+func mergeOnce(merge mergeFunc, sizes []int) error {
 	inputs := make([]<-chan int, len(sizes))
 	var want []int
 	for p, n := range sizes {

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"strings"
 	"sync"
 	"testing"
 )
@@ -67,36 +66,27 @@ func mergeFirstOnly(inputs ...<-chan int) <-chan int {
 	return inputs[0]
 }
 
-func init() {
-	childStubs["nb04-waits"] = func(t *testing.T) error { return checkMerge(t, mergeWaitsBeforeReturning) }
-	childStubs["nb04-first-only"] = func(t *testing.T) error { return checkMerge(t, mergeFirstOnly) }
+// Wrong: drains the inputs one after another, in a single goroutine.
+func mergeSequential(inputs ...<-chan int) <-chan int {
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		for _, in := range inputs {
+			for v := range in {
+				out <- v
+			}
+		}
+	}()
+	return out
 }
 
-func TestMergeFailsOnStub(t *testing.T) {
-	t.Parallel()
-	err := checkMerge(t, mergeNeverCloses)
-	t.Logf("verdict on the stub: %v", err)
-	if err == nil || !strings.Contains(err.Error(), "never closed") {
-		t.Fatalf("want the stub to fail for never closing, got %v", err)
-	}
-}
-
-func TestMergePassesOnSolution(t *testing.T) {
-	t.Parallel()
-	if err := checkMerge(t, mergeClosesAfterWait); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestMergeRejectsOtherMistakes(t *testing.T) {
-	t.Parallel()
-	if errText, passed := verdictInChild(t, "nb04-waits"); passed || !strings.Contains(errText, "did not return") {
-		t.Errorf("waiting merge: passed=%v %q", passed, errText)
-	}
-	if errText, passed := verdictInChild(t, "nb04-first-only"); passed || !strings.Contains(errText, "values") {
-		t.Errorf("first-only merge: passed=%v %q", passed, errText)
-	}
-	if err := checkMerge(t, nil); err == nil {
-		t.Error("nil passed")
-	}
+func TestMergeVerdicts(t *testing.T) {
+	runVerdicts(t, checkMerge, []verdictCase[mergeFunc]{
+		{"stub (never closes)", mergeNeverCloses, "never closed", false},
+		{"solution", mergeClosesAfterWait, "", false},
+		{"waits before returning", mergeWaitsBeforeReturning, "did not return", true},
+		{"first input only", mergeFirstOnly, "values", true},
+		{"drains the inputs in turn", mergeSequential, "while the first input stayed open", true},
+		{"nil", nil, "nil", false},
+	})
 }

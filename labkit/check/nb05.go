@@ -10,23 +10,25 @@ import (
 	"time"
 )
 
-// FetchFunc is the signature notebook 05's FetchAll is built around: fetch one url.
-type FetchFunc = func(ctx context.Context, url string) (string, error)
-
 // FetchAll checks notebook 05's exercise, a bounded pool that stops on the first error:
 // fetchAll(ctx, urls, limit, fetch) must run at most limit fetches at once (and reach that
 // many), return the bodies in the order of urls, and when one fetch fails, return its error
 // and cancel the context the other fetches were given.
-func FetchAll(t *testing.T, fetchAll func(ctx context.Context, urls []string, limit int, fetch FetchFunc) ([]string, error)) {
+func FetchAll(t *testing.T, fetchAll func(ctx context.Context, urls []string, limit int, fetch func(ctx context.Context, url string) (string, error)) ([]string, error)) {
 	t.Helper()
 	if err := checkFetchAll(t, fetchAll); err != nil {
 		t.Fatal(err)
 	}
 }
 
+type (
+	fetchFunc    = func(ctx context.Context, url string) (string, error)
+	fetchAllFunc = func(ctx context.Context, urls []string, limit int, fetch fetchFunc) ([]string, error)
+)
+
 var errNB05Fetch = errors.New("fetch failed: 503 Service Unavailable")
 
-func checkFetchAll(t *testing.T, fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
+func checkFetchAll(t *testing.T, fetchAll fetchAllFunc) error {
 	if fetchAll == nil {
 		return fmt.Errorf("fetchAll is nil")
 	}
@@ -41,7 +43,7 @@ func checkFetchAll(t *testing.T, fetchAll func(context.Context, []string, int, F
 // fetchAllLimitAndOrder fetches 12 urls with limit 3. Fetches hold until 3 are in flight
 // (or grace passes), then finish later urls first, so completion order differs from
 // input order.
-func fetchAllLimitAndOrder(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
+func fetchAllLimitAndOrder(fetchAll fetchAllFunc) error {
 	const n, limit = 12, 3
 	urls := make([]string, n)
 	for i := range urls {
@@ -107,7 +109,7 @@ func fetchAllLimitAndOrder(fetchAll func(context.Context, []string, int, FetchFu
 // fetchAllStopsOnError fetches 20 urls with limit 4; the third fails at once and every
 // other fetch waits for its context to be cancelled (or for the check to release it after
 // grace, which means FetchAll did not cancel).
-func fetchAllStopsOnError(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error)) error {
+func fetchAllStopsOnError(fetchAll fetchAllFunc) error {
 	const n, limit = 20, 4
 	urls := make([]string, n)
 	for i := range urls {
@@ -154,8 +156,8 @@ type nb05Result struct {
 // nb05Call calls fetchAll and waits for it. If release is non-nil and fetchAll has not
 // returned after grace, release is closed (so fetches blocked on it return) and the
 // result is marked waited. A call that still does not return is reported as stuck.
-func nb05Call(fetchAll func(context.Context, []string, int, FetchFunc) ([]string, error),
-	ctx context.Context, urls []string, limit int, fetch FetchFunc, release chan struct{}) (nb05Result, error) {
+func nb05Call(fetchAll fetchAllFunc,
+	ctx context.Context, urls []string, limit int, fetch fetchFunc, release chan struct{}) (nb05Result, error) {
 	done := goCall(func() nb05Result {
 		bodies, err := fetchAll(ctx, urls, limit, fetch)
 		return nb05Result{bodies: bodies, err: err}

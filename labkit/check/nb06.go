@@ -16,8 +16,8 @@ import (
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
 
-// RunCommandsFunc is the signature of notebook 06's exercise.
-type RunCommandsFunc func(ctx context.Context, limit int, cmds [][]string) ([]string, error)
+// runCommandsFunc is the signature of notebook 06's exercise.
+type runCommandsFunc = func(ctx context.Context, limit int, cmds [][]string) ([]string, error)
 
 // RunCommands checks notebook 06's exercise: fn must run the commands concurrently but
 // never more than limit at once, return their outputs in the order of cmds, return the
@@ -25,21 +25,21 @@ type RunCommandsFunc func(ctx context.Context, limit int, cmds [][]string) ([]st
 // commands when ctx is cancelled. The commands are small sh scripts that wait for the
 // check's go-ahead, so it sees which run at once and chooses the order they end in. Real
 // processes cannot run in a synctest bubble: this check waits on real time, with grace.
-func RunCommands(t *testing.T, fn RunCommandsFunc) {
+func RunCommands(t *testing.T, fn func(ctx context.Context, limit int, cmds [][]string) ([]string, error)) {
 	t.Helper()
-	if err := checkRunCommands(fn); err != nil {
+	if err := checkRunCommands(t, fn); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkRunCommands(fn RunCommandsFunc) error {
+func checkRunCommands(_ *testing.T, fn runCommandsFunc) error {
 	if fn == nil {
 		return errors.New("RunCommands is nil")
 	}
 	if _, err := exec.LookPath("sh"); err != nil {
 		return fmt.Errorf("the check runs sh scripts, and sh was not found: %v", err)
 	}
-	for _, scenario := range []func(RunCommandsFunc) error{runCommandsBoundedInOrder, runCommandsFirstFailure, runCommandsCancelled} {
+	for _, scenario := range []func(runCommandsFunc) error{runCommandsBoundedInOrder, runCommandsFirstFailure, runCommandsCancelled} {
 		if err := scenario(fn); err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ const overLimitWindow = grace / 10
 
 // runCommandsBoundedInOrder runs 6 held commands with limit 2 and ends them newest first,
 // so they finish in another order than they were given.
-func runCommandsBoundedInOrder(fn RunCommandsFunc) error {
+func runCommandsBoundedInOrder(fn runCommandsFunc) error {
 	const n, limit = 6, 2
 	jobs, err := newHeldJobs(n)
 	if err != nil {
@@ -104,7 +104,7 @@ func runCommandsBoundedInOrder(fn RunCommandsFunc) error {
 // runCommandsFirstFailure runs 4 commands with limit 2; the second exits with status 3
 // at once, and the others would wait for ever. RunCommands must return that failure and
 // kill the others.
-func runCommandsFirstFailure(fn RunCommandsFunc) error {
+func runCommandsFirstFailure(fn runCommandsFunc) error {
 	const n, limit, failing = 4, 2, 1
 	jobs, err := newHeldJobs(n)
 	if err != nil {
@@ -135,7 +135,7 @@ func runCommandsFirstFailure(fn RunCommandsFunc) error {
 }
 
 // runCommandsCancelled cancels ctx while two held commands run.
-func runCommandsCancelled(fn RunCommandsFunc) error {
+func runCommandsCancelled(fn runCommandsFunc) error {
 	const n, limit = 4, 2
 	jobs, err := newHeldJobs(n)
 	if err != nil {
@@ -201,7 +201,7 @@ type runCall struct {
 	got  *outcome[[]string]
 }
 
-func (h *heldJobs) start(ctx context.Context, fn RunCommandsFunc, limit int, cmds [][]string) *runCall {
+func (h *heldJobs) start(ctx context.Context, fn runCommandsFunc, limit int, cmds [][]string) *runCall {
 	return &runCall{done: goCall(func() outcome[[]string] {
 		out, err := fn(ctx, limit, cmds)
 		return outcome[[]string]{out, err}

@@ -26,7 +26,9 @@ func FirstOf(t *testing.T, firstOf func(ctx context.Context, fetches []func(cont
 	}
 }
 
-func checkFirstOf(t *testing.T, firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
+type firstOfFunc = func(ctx context.Context, fetches []func(context.Context) (string, error)) (string, error)
+
+func checkFirstOf(t *testing.T, firstOf firstOfFunc) error {
 	if firstOf == nil {
 		return errors.New("FirstOf is nil")
 	}
@@ -43,7 +45,7 @@ const failureHeadStart = 100 * time.Millisecond
 
 // firstOfWinner: two slow sources that only finish when cancelled, one that fails and
 // one that answers once all four have started.
-func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
+func firstOfWinner(firstOf firstOfFunc) error {
 	const n = 4
 	var started, running, uncancelled atomic.Int32
 	allStarted := make(chan struct{})
@@ -133,7 +135,7 @@ func firstOfWinner(firstOf func(context.Context, []func(context.Context) (string
 	return nil
 }
 
-func firstOfAllFail(firstOf func(context.Context, []func(context.Context) (string, error)) (string, error)) error {
+func firstOfAllFail(firstOf firstOfFunc) error {
 	fail := func(ctx context.Context) (string, error) { return "", errFetchFailed }
 	answer, returned := callWithin(4*grace, func() outcome[string] {
 		v, err := firstOf(context.Background(), []func(context.Context) (string, error){fail, fail, fail})
@@ -166,7 +168,9 @@ func ProcessAll(t *testing.T, processAll func(ctx context.Context, items []int, 
 	}
 }
 
-func checkProcessAll(t *testing.T, processAll func(context.Context, []int, func(context.Context, int) error) error) error {
+type processAllFunc = func(ctx context.Context, items []int, work func(ctx context.Context, item int) error) error
+
+func checkProcessAll(t *testing.T, processAll processAllFunc) error {
 	if processAll == nil {
 		return errors.New("ProcessAll is nil")
 	}
@@ -202,7 +206,7 @@ func (tr *tracker) end() {
 // drain waits (bounded) for calls processAll abandoned, including ones not started yet.
 func (tr *tracker) drain() { waitIdle(&tr.running, tr.calls, &tr.started, 2*grace) }
 
-func processAllSucceeds(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
+func processAllSucceeds(processAll processAllFunc) error {
 	const n = 6
 	items := []int{10, 11, 12, 13, 14, 15}
 	tr := tracker{calls: n}
@@ -255,7 +259,7 @@ func processAllSucceeds(processAll func(context.Context, []int, func(context.Con
 	return nil
 }
 
-func processAllFails(processAll func(context.Context, []int, func(context.Context, int) error) error) error {
+func processAllFails(processAll processAllFunc) error {
 	const n = 5
 	items := []int{1, 2, 3, 4, 5}
 	tr := tracker{calls: n}

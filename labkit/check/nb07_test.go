@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 
@@ -79,10 +78,6 @@ func firstOfLeaky(ctx context.Context, fetches []func(context.Context) (string, 
 	return "", errors.New("all failed")
 }
 
-func init() {
-	childStubs["nb07-leaky"] = func(t *testing.T) error { return checkFirstOf(t, firstOfLeaky) }
-}
-
 // Waits for the first success but never cancels the rest.
 func firstOfNoCancel(ctx context.Context, fetches []func(context.Context) (string, error)) (string, error) {
 	results := make(chan struct {
@@ -128,27 +123,14 @@ func firstOfFirstCompleted(ctx context.Context, fetches []func(context.Context) 
 }
 
 func TestFirstOfVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      func(context.Context, []func(context.Context) (string, error)) (string, error)
-		wantErr string
-	}{
-		{"stub (sequential)", firstOfSequential, "starting only 1 of 4"},
-		{"solution", firstOfSelect, ""},
-		{"no cancel", firstOfNoCancel, "ran to the end"},
-		{"first completed, even failures", firstOfFirstCompleted, "first failure"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkFirstOf(t, c.fn), c.wantErr) })
-	}
-}
-
-func TestFirstOfRejectsLeakyResults(t *testing.T) {
-	errText, passed := verdictInChild(t, "nb07-leaky")
-	if passed || !strings.Contains(errText, "still running") {
-		t.Fatalf("want the unbuffered results channel reported as a leak, got passed=%v %q", passed, errText)
-	}
+	runVerdicts(t, checkFirstOf, []verdictCase[firstOfFunc]{
+		{"stub (sequential)", firstOfSequential, "starting only 1 of 4", false},
+		{"solution", firstOfSelect, "", false},
+		{"no cancel", firstOfNoCancel, "ran to the end", false},
+		{"first completed, even failures", firstOfFirstCompleted, "first failure", false},
+		{"results channel unbuffered", firstOfLeaky, "still running", true},
+		{"nil", nil, "nil", false},
+	})
 }
 
 // --- processAll ------------------------------------------------------------------------
@@ -216,19 +198,12 @@ func processAllReturnsEarly(ctx context.Context, items []int, work func(context.
 }
 
 func TestProcessAllVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      func(context.Context, []int, func(context.Context, int) error) error
-		wantErr string
-	}{
-		{"stub (fire and forget)", processAllFireAndForget, "fire-and-forget"},
-		{"solution", processAllErrgroup, ""},
-		{"waitgroup without cancel", processAllWaitGroup, "ran to the end"},
-		{"sequential", processAllSequential, "same time"},
-		{"returns at the first error", processAllReturnsEarly, "returned while 4 work calls were still running"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkProcessAll(t, c.fn), c.wantErr) })
-	}
+	runVerdicts(t, checkProcessAll, []verdictCase[processAllFunc]{
+		{"stub (fire and forget)", processAllFireAndForget, "fire-and-forget", false},
+		{"solution", processAllErrgroup, "", false},
+		{"waitgroup without cancel", processAllWaitGroup, "ran to the end", false},
+		{"sequential", processAllSequential, "same time", false},
+		{"returns at the first error", processAllReturnsEarly, "returned while 4 work calls were still running", false},
+		{"nil", nil, "nil", false},
+	})
 }

@@ -19,7 +19,9 @@ func SendLatest(t *testing.T, sendLatest func(ch chan int, v int)) {
 	}
 }
 
-func checkSendLatest(t *testing.T, sendLatest func(ch chan int, v int)) error {
+type sendLatestFunc = func(ch chan int, v int)
+
+func checkSendLatest(t *testing.T, sendLatest sendLatestFunc) error {
 	if sendLatest == nil {
 		return errors.New("SendLatest is nil")
 	}
@@ -31,7 +33,7 @@ func checkSendLatest(t *testing.T, sendLatest func(ch chan int, v int)) error {
 	})
 }
 
-func sendLatestNoReader(sendLatest func(ch chan int, v int)) error {
+func sendLatestNoReader(sendLatest sendLatestFunc) error {
 	for _, tc := range []struct {
 		capacity, sends int
 		want            []int
@@ -58,7 +60,7 @@ func sendLatestNoReader(sendLatest func(ch chan int, v int)) error {
 // themselves on the fake clock, the producer at odd microseconds and the consumer at
 // multiples of 6, so they never wake at the same instant and every run interleaves them
 // the same way: the consumer takes one value for every three the producer sends.
-func sendLatestWithReader(sendLatest func(ch chan int, v int)) error {
+func sendLatestWithReader(sendLatest sendLatestFunc) error {
 	const last = 600
 	ch := make(chan int, 2)
 	producerDone := make(chan bool, 1)

@@ -13,8 +13,8 @@ import (
 	"time"
 )
 
-// SampleFunc is the signature of notebook 08's Sample.
-type SampleFunc = func(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error
+// sampleFunc is the signature of notebook 08's Sample.
+type sampleFunc = func(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error
 
 // Sample checks notebook 08's ticker exercise: a desk that redraws at a fixed pace. sample
 // must take quotes from feed as they come (the feed never waits), call show on each tick
@@ -22,14 +22,14 @@ type SampleFunc = func(ctx context.Context, feed <-chan int, every time.Duration
 // not at all if none came), and return ctx.Err() as soon as ctx is cancelled. The reader's
 // code runs in a [synctest] bubble: the ticker ticks on fake time, so the verdict is exact
 // and the same on every machine.
-func Sample(t *testing.T, sample SampleFunc) {
+func Sample(t *testing.T, sample func(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error) {
 	t.Helper()
-	if err := sampleVerdict(t, sample); err != nil {
+	if err := checkSample(t, sample); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func sampleVerdict(t *testing.T, sample SampleFunc) error {
+func checkSample(t *testing.T, sample sampleFunc) error {
 	if sample == nil {
 		return errors.New("Sample is nil")
 	}
@@ -64,7 +64,7 @@ type shown struct {
 
 // sampleScenario: a burst of quotes 1..50 at 0 ms, nothing until 250 ms, then 51 and 52,
 // and ctx cancelled at 340 ms. The right shows are 50 at the 100 ms tick and 52 at 300 ms.
-func sampleScenario(sample SampleFunc) error {
+func sampleScenario(sample sampleFunc) error {
 	start := time.Now()
 	since := func() time.Duration { return time.Since(start) }
 	sleepUntil := func(at time.Duration) { time.Sleep(at - since()) }

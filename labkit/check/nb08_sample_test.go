@@ -2,10 +2,6 @@ package check
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 )
@@ -132,27 +128,6 @@ func sampleReturnsNil(ctx context.Context, feed <-chan int, every time.Duration,
 	return nil
 }
 
-func TestSampleVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      SampleFunc
-		wantErr string
-	}{
-		{"stub (shows every quote at once)", sampleEveryQuote, "before the first tick"},
-		{"solution", sampleOnTicks, ""},
-		{"receives only on a tick", sampleReadsOnTick, "the feed waited"},
-		{"shows on every tick", sampleRepeats, "no quote came"},
-		{"time.After in the loop", sampleTimeAfter, "time.After inside the loop"},
-		{"ignores ctx", sampleIgnoresCtx, "did not return after ctx was cancelled"},
-		{"break in select", sampleBreaks, "`break` inside select"},
-		{"returns nil when cancelled", sampleReturnsNil, "want ctx.Err()"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, sampleVerdict(t, c.fn), c.wantErr) })
-	}
-}
-
 // Wrong: forwards the feed through a goroutine that nobody stops, so it outlives Sample.
 func sampleLeaksForwarder(ctx context.Context, feed <-chan int, every time.Duration, show func(int)) error {
 	quotes := make(chan int)
@@ -164,21 +139,18 @@ func sampleLeaksForwarder(ctx context.Context, feed <-chan int, every time.Durat
 	return sampleOnTicks(ctx, quotes, every, show)
 }
 
-// The leaked goroutine stays blocked in its dead bubble until the process ends, which
-// goleak rightly reports; so this verdict is taken in a child process that exits at once.
-const sampleLeakChildEnv = "LABKIT_CHECK_SAMPLE_LEAK_CHILD"
-
-func TestSampleLeakVerdict(t *testing.T) {
-	if os.Getenv(sampleLeakChildEnv) != "" {
-		fmt.Printf("VERDICT %v\n", sampleVerdict(t, sampleLeaksForwarder))
-		os.Exit(0)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSampleLeakVerdict$", "-test.count=1")
-	cmd.Env = append(os.Environ(), sampleLeakChildEnv+"=1")
-	out, _ := cmd.Output()
-	if !strings.Contains(string(out), "VERDICT Sample returned, but a goroutine it started is still blocked") {
-		t.Fatalf("want the leak reported, child printed:\n%s", out)
-	}
+func TestSampleVerdicts(t *testing.T) {
+	runVerdicts(t, checkSample, []verdictCase[sampleFunc]{
+		{"stub (shows every quote at once)", sampleEveryQuote, "before the first tick", false},
+		{"solution", sampleOnTicks, "", false},
+		{"receives only on a tick", sampleReadsOnTick, "the feed waited", false},
+		{"shows on every tick", sampleRepeats, "no quote came", false},
+		{"time.After in the loop", sampleTimeAfter, "time.After inside the loop", false},
+		{"ignores ctx", sampleIgnoresCtx, "did not return after ctx was cancelled", false},
+		{"break in select", sampleBreaks, "`break` inside select", false},
+		{"returns nil when cancelled", sampleReturnsNil, "want ctx.Err()", false},
+		// The leaked goroutine stays blocked in its dead bubble until the process ends.
+		{"forwarder left running", sampleLeaksForwarder, "Sample returned, but a goroutine it started is still blocked", true},
+		{"nil", nil, "nil", false},
+	})
 }

@@ -38,19 +38,21 @@ func sendLatestDropOnce(ch chan int, v int) {
 	}
 }
 
+// Wrong: keeps only the newest, emptying the channel before every send.
+func sendLatestDrainAll(ch chan int, v int) {
+	for len(ch) > 0 {
+		<-ch
+	}
+	ch <- v
+}
+
 func TestSendLatestVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      func(chan int, int)
-		wantErr string
-	}{
-		{"stub (drop newest)", sendLatestDropNewest, "want [5]"},
-		{"solution", sendLatestConflate, ""},
-		{"blocking send", sendLatestBlocking, "blocked"},
-		{"drops oldest without sending", sendLatestDropOnce, "want"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkSendLatest(t, c.fn), c.wantErr) })
-	}
+	runVerdicts(t, checkSendLatest, []verdictCase[sendLatestFunc]{
+		{"stub (drop newest)", sendLatestDropNewest, "want [5]", false},
+		{"solution", sendLatestConflate, "", false},
+		{"blocking send", sendLatestBlocking, "blocked", false},
+		{"drops oldest without sending", sendLatestDropOnce, "want", false},
+		{"empties the channel first", sendLatestDrainAll, "want [8 9 10]", false},
+		{"nil", nil, "nil", false},
+	})
 }

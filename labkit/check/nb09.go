@@ -33,12 +33,12 @@ func fxOrders(n int) []fx.Order {
 // typical wrong answer (a mutex per pair) blocks where fake time cannot see.
 func ByPair(t *testing.T, byPair func(orders []fx.Order, handle func(fx.Order))) {
 	t.Helper()
-	if err := checkByPair(byPair); err != nil {
+	if err := checkByPair(t, byPair); err != nil {
 		t.Fatal(err)
 	}
 }
 
-type byPairFunc = func([]fx.Order, func(fx.Order))
+type byPairFunc = func(orders []fx.Order, handle func(fx.Order))
 
 // pairCalls records what the calls of one ByPair run did, per pair.
 type pairCalls struct {
@@ -70,7 +70,7 @@ func (c *pairCalls) end(o fx.Order) {
 	c.running[o.Quote.Pair]--
 }
 
-func checkByPair(byPair byPairFunc) error {
+func checkByPair(_ *testing.T, byPair byPairFunc) error {
 	if byPair == nil {
 		return errors.New("ByPair is nil")
 	}
@@ -130,7 +130,7 @@ func PriceStage(t *testing.T, stage func(ctx context.Context, in <-chan fx.Order
 	}
 }
 
-type priceStageFunc = func(context.Context, <-chan fx.Order, int, func(fx.Order) fx.Decision) <-chan fx.Decision
+type priceStageFunc = func(ctx context.Context, in <-chan fx.Order, workers int, price func(fx.Order) fx.Decision) <-chan fx.Decision
 
 func checkPriceStage(t *testing.T, stage priceStageFunc) error {
 	if stage == nil {

@@ -91,24 +91,15 @@ func byPairDropsOne(orders []fx.Order, handle func(fx.Order)) {
 }
 
 func TestByPairVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      byPairFunc
-		wantErr string
-	}{
-		{"stub (goroutine per order)", byPairPerOrder, "was still running: run one pair's orders one at a time"},
-		{"solution", byPairGrouped, ""},
-		{"sequential", byPairSequential, "run different pairs at the same time"},
-		{"reversed", byPairReversed, "keep each pair's orders in the order given"},
-		{"no wait", byPairNoWait, "still running"},
-		{"drops one", byPairDropsOne, "handled 0 times"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			verdict(t, checkByPair(c.fn), c.wantErr)
-		})
-	}
+	runVerdicts(t, checkByPair, []verdictCase[byPairFunc]{
+		{"stub (goroutine per order)", byPairPerOrder, "was still running: run one pair's orders one at a time", false},
+		{"solution", byPairGrouped, "", false},
+		{"sequential", byPairSequential, "run different pairs at the same time", false},
+		{"reversed", byPairReversed, "keep each pair's orders in the order given", false},
+		{"no wait", byPairNoWait, "still running", false},
+		{"drops one", byPairDropsOne, "handled 0 times", false},
+		{"nil", nil, "nil", false},
+	})
 }
 
 // The stub notebook 09 ships: one goroutine, output never closed, ctx ignored.
@@ -205,22 +196,12 @@ func priceStageOneWorker(ctx context.Context, in <-chan fx.Order, workers int, p
 }
 
 func TestPriceStageVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      priceStageFunc
-		wantErr string
-	}{
-		{"stub", priceStageStub, "at most 1 price calls ran at once"},
-		{"solution", priceStageSolution, ""},
-		{"one worker, closes", priceStageOneWorker, "at most 1 price calls ran at once with 3 workers: start"},
-		{"ignores ctx", priceStageNoCtx, "still being sent after ctx was cancelled"},
-		{"ctx only on send", priceStageNoCtxOnReceive, "never closed"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			err := checkPriceStage(t, c.fn)
-			verdict(t, err, c.wantErr)
-		})
-	}
+	runVerdicts(t, checkPriceStage, []verdictCase[priceStageFunc]{
+		{"stub", priceStageStub, "at most 1 price calls ran at once", false},
+		{"solution", priceStageSolution, "", false},
+		{"one worker, closes", priceStageOneWorker, "at most 1 price calls ran at once with 3 workers: start", false},
+		{"ignores ctx", priceStageNoCtx, "still being sent after ctx was cancelled", false},
+		{"ctx only on send", priceStageNoCtxOnReceive, "never closed", false},
+		{"nil", nil, "nil", false},
+	})
 }

@@ -22,7 +22,7 @@ import (
 // client that does not read its echoes), close it and return context.DeadlineExceeded.
 func GracefulShutdown(t *testing.T, serve func(ctx context.Context, ln net.Listener, grace time.Duration) error) {
 	t.Helper()
-	if err := checkGracefulShutdown(serve); err != nil {
+	if err := checkGracefulShutdown(t, serve); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -81,7 +81,7 @@ type shutdownFunc = func(ctx context.Context, ln net.Listener, grace time.Durati
 // Real time, not fake: the reader's server talks over real loopback sockets (the stuck
 // client needs the kernel's buffers to fill), and fake time cannot see a goroutine
 // waiting for the network.
-func checkGracefulShutdown(serve shutdownFunc) error {
+func checkGracefulShutdown(_ *testing.T, serve shutdownFunc) error {
 	if serve == nil {
 		return errors.New("Serve is nil")
 	}
@@ -92,26 +92,40 @@ func checkGracefulShutdown(serve shutdownFunc) error {
 }
 
 // runServe starts serve on a loopback listener and returns its address, a cancel that
-// starts the shutdown, and a channel that delivers serve's result.
-func runServe(serve shutdownFunc, shutdownGrace time.Duration) (addr string, cancel context.CancelFunc, result chan error, err error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// starts the shutdown, a channel that delivers serve's result, and whether serve has
+// closed the listener.
+func runServe(serve shutdownFunc, shutdownGrace time.Duration) (addr string, cancel context.CancelFunc, result chan error, listenerClosed func() bool, err error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, nil, fmt.Errorf("cannot listen on loopback: %v", err)
+		return "", nil, nil, nil, fmt.Errorf("cannot listen on loopback: %v", err)
 	}
+	ln := &closeRecorder{Listener: l}
 	ctx, cancel := context.WithCancel(context.Background())
 	result = make(chan error, 1)
 	go func() {
-		defer ln.Close() // in case serve returns without closing it
+		defer l.Close() // in case serve returns without closing it
 		result <- serve(ctx, ln, shutdownGrace)
 	}()
-	return ln.Addr().String(), cancel, result, nil
+	return l.Addr().String(), cancel, result, ln.closed.Load, nil
+}
+
+// closeRecorder is a listener that remembers whether Close was called. (Dialling the
+// address instead would ask a port that another test may already have been given.)
+type closeRecorder struct {
+	net.Listener
+	closed atomic.Bool
+}
+
+func (l *closeRecorder) Close() error {
+	l.closed.Store(true)
+	return l.Listener.Close()
 }
 
 // shutdownIdle: with every client idle between lines, Serve must close them all and
 // return nil, well before grace.
 func shutdownIdle(serve shutdownFunc) (err error) {
 	const shutdownGrace = 3 * time.Second
-	addr, cancel, result, err := runServe(serve, shutdownGrace)
+	addr, cancel, result, listenerClosed, err := runServe(serve, shutdownGrace)
 	if err != nil {
 		return err
 	}
@@ -171,9 +185,8 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 				"a graceful shutdown closes every connection and waits for its goroutine before returning", i)
 		}
 	}
-	if c, err := net.DialTimeout("tcp", addr, grace); err == nil {
-		c.Close()
-		return errors.New("Serve returned, but its listener still accepted a new connection: close it to stop accepting")
+	if !listenerClosed() {
+		return errors.New("Serve returned without closing its listener, which would go on accepting new connections: close it to stop accepting")
 	}
 	return nil
 }
@@ -182,7 +195,7 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 // Serve must give up on it after grace: close it, and return context.DeadlineExceeded.
 func shutdownStuck(serve shutdownFunc) error {
 	const shutdownGrace = 300 * time.Millisecond
-	addr, cancel, result, err := runServe(serve, shutdownGrace)
+	addr, cancel, result, _, err := runServe(serve, shutdownGrace)
 	if err != nil {
 		return err
 	}
@@ -194,8 +207,10 @@ func shutdownStuck(serve shutdownFunc) error {
 	stuck.conn.(*net.TCPConn).SetReadBuffer(4 << 10) // small buffers: the server's Write blocks sooner
 	var sent atomic.Int64
 	writer := make(chan struct{})
+	writerID := make(chan string, 1)
 	go func() { // lines and more lines, never reading an echo
 		defer close(writer)
+		writerID <- goroutineID()
 		line := strings.Repeat("z", 1023) + "\n"
 		stuck.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
 		for range 1 << 15 { // at most 32 MiB; the server stops reading long before
@@ -210,9 +225,12 @@ func shutdownStuck(serve shutdownFunc) error {
 		<-writer
 	}()
 	// Wait until the writes stall: both directions' buffers are full, the server is stuck.
+	// Stalled means blocked in the socket write (IO wait), not merely slow: on a loaded
+	// machine a writer that is not scheduled for a while makes no progress either.
+	id := <-writerID
 	for last, still, deadline := int64(-1), 0, time.Now().Add(10*time.Second); still < 4 && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
-		if now := sent.Load(); now == last {
+		if now := sent.Load(); now == last && goroutineState(id) == "IO wait" {
 			still++
 		} else {
 			last, still = now, 0
@@ -241,7 +259,9 @@ func shutdownStuck(serve shutdownFunc) error {
 // checkIdleEcho hands the handler one end of an in-memory [net.Pipe] per client instead
 // of a socket, so that it runs on fake time: read deadlines are fake-clock timers there,
 // and idle is measured exactly. The handler cannot tell: it only sees a [net.Conn].
-func checkIdleEcho(t *testing.T, handle func(conn net.Conn, idle time.Duration)) error {
+type idleEchoFunc = func(conn net.Conn, idle time.Duration)
+
+func checkIdleEcho(t *testing.T, handle idleEchoFunc) error {
 	if handle == nil {
 		return errors.New("the handler is nil")
 	}

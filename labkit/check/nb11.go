@@ -26,14 +26,16 @@ var nb11Pages = [][]string{{"a", "b"}, {"c"}, {}, {"d", "e"}}
 // when fetch reports no more pages or when the loop breaks, and leaves no goroutine behind.
 func Items(t *testing.T, items func(fetch func(page int) ([]string, bool)) iter.Seq[string]) {
 	t.Helper()
-	if err := checkItems(items); err != nil {
+	if err := checkItems(t, items); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // Real time: this check is about laziness, not time; only its leak count waits, and that
 // returns at once when nothing leaked.
-func checkItems(items func(fetch func(page int) ([]string, bool)) iter.Seq[string]) error {
+type itemsFunc = func(fetch func(page int) ([]string, bool)) iter.Seq[string]
+
+func checkItems(_ *testing.T, items itemsFunc) error {
 	if items == nil {
 		return errors.New("Items is nil")
 	}
@@ -117,7 +119,7 @@ const memoPileUp = 300 * time.Millisecond
 // cached, and a slow load of one key must not hold up another key.
 func Memo(t *testing.T, memo func(load func(key string) (string, error)) func(key string) (string, error)) {
 	t.Helper()
-	if err := checkMemo(memo); err != nil {
+	if err := checkMemo(t, memo); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -129,7 +131,9 @@ type memoResult struct {
 
 // Real time, not fake: the classic wrong answer holds a sync.Mutex while load runs, and
 // fake time cannot see a goroutine waiting for a lock.
-func checkMemo(memo func(load func(key string) (string, error)) func(key string) (string, error)) error {
+type memoFunc = func(load func(key string) (string, error)) func(key string) (string, error)
+
+func checkMemo(_ *testing.T, memo memoFunc) error {
 	if memo == nil {
 		return errors.New("Memo is nil")
 	}
@@ -144,7 +148,7 @@ func checkMemo(memo func(load func(key string) (string, error)) func(key string)
 }
 
 // memoSharesOneLoad: 20 callers ask for one key while its load is held open.
-func memoSharesOneLoad(memo func(func(string) (string, error)) func(string) (string, error)) error {
+func memoSharesOneLoad(memo memoFunc) error {
 	const callers = 20
 	var loads atomic.Int32
 	release := make(chan struct{})
@@ -187,7 +191,7 @@ func memoSharesOneLoad(memo func(func(string) (string, error)) func(string) (str
 }
 
 // memoKeysIndependent: while key A's load is held open, get("B") must finish.
-func memoKeysIndependent(memo func(func(string) (string, error)) func(string) (string, error)) error {
+func memoKeysIndependent(memo memoFunc) error {
 	releaseA := make(chan struct{})
 	loadingA := make(chan struct{})
 	get := memo(func(key string) (string, error) {
@@ -231,7 +235,7 @@ func memoKeysIndependent(memo func(func(string) (string, error)) func(string) (s
 var errUpstream = errors.New("upstream answered 503")
 
 // memoErrorsNotCached: a failed load is reported, and the next call loads again.
-func memoErrorsNotCached(memo func(func(string) (string, error)) func(string) (string, error)) error {
+func memoErrorsNotCached(memo memoFunc) error {
 	var loads atomic.Int32
 	get := memo(func(key string) (string, error) {
 		if loads.Add(1) == 1 {
@@ -248,15 +252,15 @@ func memoErrorsNotCached(memo func(func(string) (string, error)) func(string) (s
 	return nil
 }
 
-// RetryFunc is the signature of notebook 11's retry exercise.
-type RetryFunc func(ctx context.Context, attempts int, base time.Duration, op func() error) error
+// retryFunc is the signature of notebook 11's retry exercise.
+type retryFunc = func(ctx context.Context, attempts int, base time.Duration, op func() error) error
 
 // Retry checks notebook 11's retry exercise on fake time (see onFakeTime), which makes
 // every wait exact and instant: retry must call op up to attempts times,
 // waiting base, 2×base, 4×base, ... between attempts (never after the last), return nil
 // on the first success or op's last error, and stop as soon as ctx is cancelled,
 // returning [context.Cause].
-func Retry(t *testing.T, retry RetryFunc) {
+func Retry(t *testing.T, retry func(ctx context.Context, attempts int, base time.Duration, op func() error) error) {
 	t.Helper()
 	if err := checkRetry(t, retry); err != nil {
 		t.Fatal(err)
@@ -268,7 +272,7 @@ var (
 	errShutdown = errors.New("shutting down")
 )
 
-func checkRetry(t *testing.T, retry RetryFunc) error {
+func checkRetry(t *testing.T, retry retryFunc) error {
 	if retry == nil {
 		return errors.New("Retry is nil")
 	}
@@ -276,7 +280,7 @@ func checkRetry(t *testing.T, retry RetryFunc) error {
 }
 
 // retryCases runs in a synctest bubble (see onFakeTime).
-func retryCases(retry RetryFunc) error {
+func retryCases(retry retryFunc) error {
 	const base = 100 * time.Millisecond
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	cases := []struct {

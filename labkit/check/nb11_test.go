@@ -97,22 +97,15 @@ func itemsStopsAtEmptyPage(fetch func(page int) ([]string, bool)) iter.Seq[strin
 	}
 }
 
-func TestNB11ItemsVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      func(func(int) ([]string, bool)) iter.Seq[string]
-		wantErr string
-	}{
-		{"stub (eager list)", itemsEager, "before anyone ranged"},
-		{"solution", itemsLazy, ""},
-		{"ignores yield's false", itemsIgnoresYield, "panicked"},
-		{"prefetches the next page", itemsPrefetch, "fetch was called for pages [0 1 2]"},
-		{"stops at an empty page", itemsStopsAtEmptyPage, "gave [a b c]"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) { verdict(t, checkItems(c.fn), c.wantErr) })
-	}
+func TestItemsVerdicts(t *testing.T) {
+	runVerdicts(t, checkItems, []verdictCase[itemsFunc]{
+		{"stub (eager list)", itemsEager, "before anyone ranged", false},
+		{"solution", itemsLazy, "", false},
+		{"ignores yield's false", itemsIgnoresYield, "panicked", false},
+		{"prefetches the next page", itemsPrefetch, "fetch was called for pages [0 1 2]", false},
+		{"stops at an empty page", itemsStopsAtEmptyPage, "gave [a b c]", false},
+		{"nil", nil, "nil", false},
+	})
 }
 
 // The stub notebook 11 ships for Memo: a cache, but callers that miss together all load.
@@ -233,25 +226,15 @@ func memoCachesErrors(load func(key string) (string, error)) func(key string) (s
 	}
 }
 
-func TestNB11MemoVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      func(func(string) (string, error)) func(string) (string, error)
-		wantErr string
-	}{
-		{"stub (no duplicate suppression)", memoNoDedup, "want once"},
-		{"solution", memoSingleflight, ""},
-		{"singleflight without a cache", memoNoCache, "singleflight"},
-		{"one lock held across loads", memoGlobalLock, "hold up"},
-		{"caches errors", memoCachesErrors, "do not cache errors"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel() // several wait out the check's pile-up time or grace
-			verdict(t, checkMemo(c.fn), c.wantErr)
-		})
-	}
+func TestMemoVerdicts(t *testing.T) {
+	runVerdicts(t, checkMemo, []verdictCase[memoFunc]{
+		{"stub (no duplicate suppression)", memoNoDedup, "want once", false},
+		{"solution", memoSingleflight, "", false},
+		{"singleflight without a cache", memoNoCache, "singleflight", false},
+		{"one lock held across loads", memoGlobalLock, "hold up", false},
+		{"caches errors", memoCachesErrors, "do not cache errors", false},
+		{"nil", nil, "nil", false},
+	})
 }
 
 // The stub notebook 11 ships for Retry: a fixed wait, deaf to ctx.
@@ -331,24 +314,15 @@ func retryTrailingWait(ctx context.Context, attempts int, base time.Duration, op
 	return err
 }
 
-func TestNB11RetryVerdicts(t *testing.T) {
-	cases := []struct {
-		name    string
-		fn      RetryFunc
-		wantErr string
-	}{
-		{"stub (fixed wait)", retryFixed, "want [0s 100ms 300ms 700ms]"},
-		{"solution", retryBackoff, ""},
-		{"sleeps through cancellation", retryDeaf, "cancelled at 150ms"},
-		{"returns ctx.Err()", retryErrNotCause, "context.Cause"},
-		{"waits after the last attempt", retryTrailingWait, "without a final wait"},
-		{"nil", nil, "nil"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			verdict(t, checkRetry(t, c.fn), c.wantErr)
-		})
-	}
+func TestRetryVerdicts(t *testing.T) {
+	runVerdicts(t, checkRetry, []verdictCase[retryFunc]{
+		{"stub (fixed wait)", retryFixed, "want [0s 100ms 300ms 700ms]", false},
+		{"solution", retryBackoff, "", false},
+		{"sleeps through cancellation", retryDeaf, "cancelled at 150ms", false},
+		{"returns ctx.Err()", retryErrNotCause, "context.Cause", false},
+		{"waits after the last attempt", retryTrailingWait, "without a final wait", false},
+		{"nil", nil, "nil", false},
+	})
 }
 
 // TestNB11RateLimiterSchedule pins what notebook 11 says about golang.org/x/time/rate: a

@@ -10,25 +10,25 @@ import (
 	"time"
 )
 
-// ProcessFunc is the signature of notebook 12's Process: parse every item with at most
+// splitWorkFunc is the signature of notebook 12's Process: parse every item with at most
 // limit parses at once, store each parsed value, stop at the first error.
-type ProcessFunc = func(ctx context.Context, items []int, limit int, parse func(int) int, store func(context.Context, int) error) error
+type splitWorkFunc = func(ctx context.Context, items []int, limit int, parse func(int) int, store func(context.Context, int) error) error
 
 // SplitWork checks notebook 12's exercise, mixed work split the way the decision guide
 // says: CPU work (parse) bounded to limit at once and reaching it, waits (store)
 // overlapping beyond limit, every item stored once, and the first store error returned
 // with the other stores' context cancelled. The reader's code runs on fake time (see onFakeTime),
 // so parses and stores take fake time and the verdict is the same on every machine.
-func SplitWork(t *testing.T, process ProcessFunc) {
+func SplitWork(t *testing.T, process func(ctx context.Context, items []int, limit int, parse func(int) int, store func(context.Context, int) error) error) {
 	t.Helper()
-	if err := splitWorkVerdict(t, process); err != nil {
+	if err := checkSplitWork(t, process); err != nil {
 		t.Fatal(err)
 	}
 }
 
 var errNB12Store = errors.New("store failed: disk full")
 
-func splitWorkVerdict(t *testing.T, process ProcessFunc) error {
+func checkSplitWork(t *testing.T, process splitWorkFunc) error {
 	if process == nil {
 		return fmt.Errorf("Process is nil")
 	}
@@ -52,7 +52,7 @@ func (p *peak) enter() {
 func (p *peak) leave() { p.now.Add(-1) }
 
 // splitWorkBounds processes 24 items with limit 3: a parse takes 5 ms, a store 20 ms.
-func splitWorkBounds(process ProcessFunc) error {
+func splitWorkBounds(process splitWorkFunc) error {
 	const n, limit = 24, 3
 	items := make([]int, n)
 	for i := range items {
@@ -101,7 +101,7 @@ func splitWorkBounds(process ProcessFunc) error {
 
 // splitWorkStopsOnError processes 10 items with limit 2; storing item 3 fails at once, and
 // every other store waits an hour unless its context is cancelled.
-func splitWorkStopsOnError(process ProcessFunc) error {
+func splitWorkStopsOnError(process splitWorkFunc) error {
 	const n, limit = 10, 2
 	items := make([]int, n)
 	for i := range items {

@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 
@@ -89,27 +88,13 @@ func processDropsErrors(ctx context.Context, items []int, limit int, parse func(
 }
 
 func TestSplitWorkVerdicts(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		process ProcessFunc
-		want    string // "" passes; else a part of the failure message
-	}{
-		{"stub: one at a time", processOneAtATime, "at most 1 parse(s) ran at once"},
-		{"solution: slots around parse", processSlotsAroundParse, ""},
-		{"no bound on parses", processUnbounded, "parses ran at once; at most limit"},
-		{"SetLimit bounds the stores too", processSetLimit, "should overlap freely"},
-		{"stores not cancelled", processNoCancel, "cancel the context"},
-		{"errors dropped", processDropsErrors, "want that error"},
-		{"nil", nil, "nil"},
-	} {
-		err := splitWorkVerdict(t, c.process)
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s: want a pass, got %v", c.name, err)
-		case c.want != "" && err == nil:
-			t.Errorf("%s: want a failure mentioning %q, got a pass", c.name, c.want)
-		case c.want != "" && !strings.Contains(err.Error(), c.want):
-			t.Errorf("%s: want a failure mentioning %q, got %v", c.name, c.want, err)
-		}
-	}
+	runVerdicts(t, checkSplitWork, []verdictCase[splitWorkFunc]{
+		{"stub: one at a time", processOneAtATime, "at most 1 parse(s) ran at once", false},
+		{"solution: slots around parse", processSlotsAroundParse, "", false},
+		{"no bound on parses", processUnbounded, "parses ran at once; at most limit", false},
+		{"SetLimit bounds the stores too", processSetLimit, "should overlap freely", false},
+		{"stores not cancelled", processNoCancel, "cancel the context", false},
+		{"errors dropped", processDropsErrors, "want that error", false},
+		{"nil", nil, "nil", false},
+	})
 }

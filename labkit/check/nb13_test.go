@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"strings"
 	"testing"
 )
 
@@ -189,44 +188,17 @@ func forwardNilOnCancel(ctx context.Context, a, b <-chan int, out func(v int)) e
 	return nil
 }
 
-// forwardCases is the verdict table of notebook 13's "forward" exercise.
-var forwardCases = []struct {
-	name    string
-	fn      forwardFunc
-	wantErr string
-	child   bool // leaves a goroutine blocked for good: judged in a child process
-}{
-	{"stub (a, then b, ctx ignored)", forwardSequential, "went on passing [103", true},
-	{"solution", forwardSelect, "", false},
-	{"ctx is just another case", forwardNoPriority, "picks one of its ready cases at random", false},
-	{"closed channel left in the select", forwardNoNil, "set it to nil so its case is never chosen", false},
-	{"zero values of a closed channel", forwardZeros, "0s nobody sent", false},
-	{"returns when the first channel closes", forwardFirstClose, "once b was closed", false},
-	{"break in select", forwardBreak, "`break` inside a select", false},
-	{"no ctx case in the select", forwardNoDoneCase, "needs a case <-ctx.Done()", true},
-	{"returns nil when cancelled", forwardNilOnCancel, "want ctx.Err()", false},
-	{"nil", nil, "nil", false},
-}
-
-func init() {
-	for _, c := range forwardCases {
-		if c.child {
-			childStubs["nb13-forward: "+c.name] = func(t *testing.T) error { return checkForward(t, c.fn) }
-		}
-	}
-}
-
 func TestForwardVerdicts(t *testing.T) {
-	for _, c := range forwardCases {
-		t.Run(c.name, func(t *testing.T) {
-			if !c.child {
-				verdict(t, checkForward(t, c.fn), c.wantErr)
-				return
-			}
-			errText, passed := verdictInChild(t, "nb13-forward: "+c.name)
-			if passed || !strings.Contains(errText, c.wantErr) {
-				t.Fatalf("want error containing %q, got passed=%v %s", c.wantErr, passed, errText)
-			}
-		})
-	}
+	runVerdicts(t, checkForward, []verdictCase[forwardFunc]{
+		{"stub (a, then b, ctx ignored)", forwardSequential, "went on passing [103", true},
+		{"solution", forwardSelect, "", false},
+		{"ctx is just another case", forwardNoPriority, "picks one of its ready cases at random", false},
+		{"closed channel left in the select", forwardNoNil, "set it to nil so its case is never chosen", false},
+		{"zero values of a closed channel", forwardZeros, "0s nobody sent", false},
+		{"returns when the first channel closes", forwardFirstClose, "once b was closed", false},
+		{"break in select", forwardBreak, "`break` inside a select", false},
+		{"no ctx case in the select", forwardNoDoneCase, "needs a case <-ctx.Done()", true},
+		{"returns nil when cancelled", forwardNilOnCancel, "want ctx.Err()", false},
+		{"nil", nil, "nil", false},
+	})
 }

@@ -133,23 +133,14 @@ func transferRicherFirst(from, to BankAccount, amount int) error {
 }
 
 func TestTransferVerdicts(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		fn      transferFunc
-		wantErr string
-	}{
-		{"stub: from, then to", transferFromThenTo, "deadlocked: each holds the lock of its from account"},
-		{"solution: lower ID first", transferLowerIDFirst, ""},
-		{"one lock at a time", transferOneLockAtATime, "money was taken out of one account and not yet put into the other"},
-		{"one big lock", transferOneBigLock, "never held their locks at the same time"},
-		{"ordered, but locks the same account twice", transferOrderedSelfLocksTwice, "Transfer(alice, alice, 10), waits for a lock it already holds"},
-		{"locks only from", transferLocksFromOnly, "changing bob's balance (Add) without holding its lock"},
-		{"richer account first", transferRicherFirst, "reading bob's balance (Balance) without holding its lock"},
-		{"nil", nil, "transfer is nil"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			verdict(t, checkTransfer(t, c.fn), c.wantErr)
-		})
-	}
+	runVerdicts(t, checkTransfer, []verdictCase[transferFunc]{
+		{"stub: from, then to", transferFromThenTo, "deadlocked: each holds the lock of its from account", false},
+		{"solution: lower ID first", transferLowerIDFirst, "", false},
+		{"one lock at a time", transferOneLockAtATime, "money was taken out of one account and not yet put into the other", false},
+		{"one big lock", transferOneBigLock, "never held their locks at the same time", false},
+		{"ordered, but locks the same account twice", transferOrderedSelfLocksTwice, "Transfer(alice, alice, 10), waits for a lock it already holds", false},
+		{"locks only from", transferLocksFromOnly, "changing bob's balance (Add) without holding its lock", false},
+		{"richer account first", transferRicherFirst, "reading bob's balance (Balance) without holding its lock", false},
+		{"nil", nil, "transfer is nil", false},
+	})
 }

@@ -3,7 +3,9 @@
 //
 // Its users are [github.com/go-concurrency-lab/lab/labkit/chart], which shows every chart
 // through [HTML] with an id from [UniqueID], and notebook cells that run for more than a
-// few seconds, which show a [ProgressBar] updated in place. Cells use it instead of
+// few seconds, which show a [ProgressBar] updated in place, and experiments whose numbers
+// the reader should move, which run under [Live] (sliders in JupyterLab, the defaults
+// anywhere else). Cells use it instead of
 // importing GoNB's gonbui, so the notebooks depend only on this module (whose go.mod pins
 // GoNB) and never trigger an automatic `go get` in the kernel. It also owns the one
 // setting charts need from the environment: where the browser loads ECharts from
@@ -27,6 +29,10 @@ func InNotebook() bool { return gonbui.IsNotebook }
 // HTML displays raw HTML in the cell's output. Outside a notebook it does nothing and
 // returns false, so callers can fall back to text.
 func HTML(html string) bool {
+	if f := currentFrame(); f != nil {
+		f.addHTML(html)
+		return true
+	}
 	if !InNotebook() {
 		return false
 	}
@@ -39,7 +45,7 @@ func HTML(html string) bool {
 
 // Markdown displays Markdown in the cell's output; outside a notebook it prints the text.
 func Markdown(md string) {
-	if !InNotebook() {
+	if !InNotebook() || currentFrame() != nil {
 		fmt.Println(md)
 		return
 	}

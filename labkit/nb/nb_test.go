@@ -1,6 +1,7 @@
 package nb_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -59,4 +60,20 @@ func ExampleProgressBar() {
 	// rounds: 0/2 (0%)
 	// rounds: 1/2 (50%)
 	// rounds: 2/2 (100%)
+}
+
+func ExampleLive() {
+	// In JupyterLab the cell shows a slider and a drop-down and re-runs the function each
+	// time one moves; anywhere else it runs once with the defaults.
+	knobs := []nb.Knob{nb.Range("workers", 1, 8, 2), nb.Choice("work", "cpu", "cpu", "io")}
+	err := nb.Live(context.Background(), knobs, func(ctx context.Context, v nb.Values) error {
+		fmt.Printf("%d workers, %s-bound work\n", v.Int("workers"), v.String("work"))
+		return nil
+	})
+	fmt.Println("error:", err)
+	// Output:
+	// 2 workers, cpu-bound work
+	//
+	// Ran once with workers=2, work=cpu; in JupyterLab, knobs (workers, work) re-run this cell live.
+	// error: <nil>
 }

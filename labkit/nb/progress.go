@@ -28,7 +28,9 @@ func ProgressBar(label string) func(done, total int) {
 	return func(done, total int) {
 		once.Do(func() {
 			p = newProgress(label, total)
-			if InNotebook() {
+			if f := currentFrame(); f != nil { // a Live run: the bar takes the status line
+				p.show = func(done int, final bool) { f.fe.update(f.statusID, statusDiv(f.running)+p.html(done), f.running) }
+			} else if InNotebook() {
 				p.show = func(done int, final bool) { gonbui.UpdateHTML(p.id, p.html(done)) }
 			} else {
 				p.show = p.textTo(os.Stdout)

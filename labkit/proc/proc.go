@@ -35,8 +35,10 @@ func Role() string { return os.Getenv(RoleEnv) }
 
 // Command is [exec.CommandContext] with two guarantees: the child leads a new process
 // group, and when ctx is done the whole group is killed (SIGKILL), not only the child.
-// On Linux the child is also killed if the thread that started it dies, which in Go
-// means if this process dies. The caller still calls Start and Wait as usual.
+// On Linux the child is also killed when the thread that started it exits (Pdeathsig).
+// The Go runtime ends a thread only when a goroutine exits while locked to it
+// ([runtime.LockOSThread] without an unlock), so call Start from an ordinary goroutine
+// and this means: when this process dies. The caller still calls Start and Wait as usual.
 func Command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	configure(cmd)

@@ -10,8 +10,8 @@ import (
 )
 
 func configure(cmd *exec.Cmd) {
-	// Pdeathsig fires when the parent thread exits; the Go runtime does not retire
-	// threads (unless a goroutine exits while locked to one), so in practice: when we die.
+	// Pdeathsig fires when the thread that called Start exits; the Go runtime does not
+	// retire threads (unless a goroutine exits while locked to one), so in practice: when we die.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
 

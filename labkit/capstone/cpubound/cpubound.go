@@ -141,7 +141,8 @@ func ratio(a, b float64) float64 {
 }
 
 // runPython runs the Python baseline on the same batch sequentially, with workers threads
-// and with workers processes, each three times, keeping the fastest run (as Go's side does).
+// and with workers processes, in three rounds that take turns, keeping each one's fastest
+// run (as Go's side does).
 // Without python3 it returns an error wrapping [pybaseline.ErrNoPython], so callers can
 // print a visible skip.
 func runPython(ctx context.Context, b Batch, workers int) (pythonRun, error) {

@@ -64,7 +64,7 @@ class Session:
 // The notebooks show these definitions of the real baselines; they must exist.
 func TestSourceOfTheBaselines(t *testing.T) {
 	for script, names := range map[string][]string{
-		"fx_workload.py": {"Session.run_asyncio", "Session.run_threads", "price_loop"},
+		"fx_workload.py": {"Session.run_sequential", "Session.run_asyncio", "Session.run_threads", "price_loop"},
 	} {
 		for _, name := range names {
 			src, err := Source(script, name)

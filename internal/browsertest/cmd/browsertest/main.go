@@ -25,8 +25,8 @@ import (
 
 // options are the command's flags.
 type options struct {
-	decks, htmlDir, out, live, rise, python string
-	interrupt, requireBrowser, everySlide   bool
+	decks, htmlDir, out, live, rise, python      string
+	interrupt, knobs, requireBrowser, everySlide bool
 }
 
 func main() {
@@ -38,6 +38,7 @@ func main() {
 	flag.StringVar(&o.python, "python", "", "Python whose Jupyter serves the live front end (default: build/jupyter-python)")
 	flag.StringVar(&o.rise, "rise", "notebooks/01_goroutines.ipynb", "notebook to present as live RISE slides inside JupyterLab; empty: skip it")
 	flag.BoolVar(&o.interrupt, "interrupt", true, "start a long cell in JupyterLab and press interrupt (the cells in interruptTargets)")
+	flag.BoolVar(&o.knobs, "knobs", true, "interrupt a live cell (labkit/nb.Live) in JupyterLab during a run (the cells in knobTargets)")
 	flag.BoolVar(&o.requireBrowser, "require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	flag.StringVar(&o.htmlDir, "html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	flag.BoolVar(&o.everySlide, "every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
@@ -111,6 +112,12 @@ func run(ctx context.Context, o options) int {
 		for _, t := range interruptTargets {
 			t.Python, t.OutDir = o.python, o.out
 			r.checkInterrupt(t)
+		}
+	}
+	if o.knobs {
+		for _, t := range knobTargets {
+			t.Python, t.OutDir = o.python, o.out
+			r.checkKnobs(t)
 		}
 	}
 	if o.rise != "" {
@@ -209,15 +216,19 @@ func (r *runner) checkPages() {
 // checkLive runs one notebook through the live front end.
 func (r *runner) checkLive(nb string) {
 	t0 := time.Now()
-	l, err := r.b.CheckLive(r.ctx, browsertest.LiveOptions{Notebook: nb, Python: r.o.python, OutDir: r.o.out})
+	name := filepath.Base(nb)
+	l, err := r.b.CheckLive(r.ctx, browsertest.LiveOptions{Notebook: nb, Python: r.o.python, OutDir: r.o.out, Knob: liveKnobs[name]})
 	if err != nil {
 		r.fail("live %s: %v", nb, err)
 		return
 	}
-	name := filepath.Base(nb)
-	r.report(fmt.Sprintf("live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must  %5.1fs  %s",
-		name, l.FrontEnd, l.Cells, l.Drawn, l.Charts, l.ChartCells, l.Failed, time.Since(t0).Seconds(), strings.Join(l.Screenshots, " ")),
-		"live "+name, l.Problems, l.Notes)
+	var seen []string
+	for _, m := range l.KnobMoves {
+		seen = append(seen, "knob moved in "+m)
+	}
+	r.report(fmt.Sprintf("live %s in %s: %d code cells run through the UI, %d/%d charts drawn in %d chart cells, %d exercise checks failing as they must, %d live cells ended with Done  %5.1fs  %s",
+		name, l.FrontEnd, l.Cells, l.Drawn, l.Charts, l.ChartCells, l.Failed, len(l.LiveDone), time.Since(t0).Seconds(), strings.Join(l.Screenshots, " ")),
+		"live "+name, l.Problems, l.Notes, seen...)
 	for _, p := range l.Predicted {
 		fmt.Printf("        live %s: clicked, then found in the progress view: %s\n", name, p)
 	}
@@ -260,6 +271,35 @@ func (r *runner) checkInterrupt(o browsertest.InterruptOptions) {
 		time.Since(t0).Seconds(), i.Screenshot), "interrupt "+name, i.Problems, i.Notes, seen...)
 }
 
+// checkKnobs runs one live-cell check (labkit/nb.Live).
+func (r *runner) checkKnobs(o browsertest.KnobsOptions) {
+	t0 := time.Now()
+	name := filepath.Base(o.Notebook)
+	k, err := r.b.CheckKnobs(r.ctx, o)
+	if r.skippedForLab("knobs "+name, err) {
+		return
+	}
+	if err != nil {
+		r.fail("knobs %s: %v", name, err)
+		return
+	}
+	what := "interrupted during its first run"
+	seen := []string{fmt.Sprintf("kernel status in JupyterLab before any cell ran: %q", k.KernelAtOpen)}
+	if !o.Interrupt {
+		what = fmt.Sprintf("moved %s (%s -> %s), redrawn %.1fs later", o.Knob, k.Before, k.After, k.Redrew.Seconds())
+		seen = append(seen, "printed before the move: "+k.BeforeText, "printed after the move:  "+k.AfterText)
+	}
+	for _, p := range k.Processes {
+		seen = append(seen, "running while live: "+p)
+	}
+	for _, p := range k.Listeners {
+		seen = append(seen, "listening while live: "+p)
+	}
+	r.report(fmt.Sprintf("knobs %s %s in %s: %s; %q; %d processes and %d listeners of the cell, %d left  %5.1fs  %s",
+		name, k.Cell, k.FrontEnd, what, k.Ended, len(k.Processes), len(k.Listeners), len(k.Left), time.Since(t0).Seconds(), k.Screenshot),
+		"knobs "+name, k.Problems, k.Notes, seen...)
+}
+
 // checkRISE runs the RISE check.
 func (r *runner) checkRISE(o browsertest.LiveOptions) {
 	t0 := time.Now()
@@ -272,8 +312,9 @@ func (r *runner) checkRISE(o browsertest.LiveOptions) {
 		r.fail("RISE %s: %v", name, err)
 		return
 	}
-	r.report(fmt.Sprintf("RISE %s in %s: live deck %s, %d slides, first slide %q  %5.1fs  %s",
-		name, s.FrontEnd, s.URL, s.Slides, s.Title, time.Since(t0).Seconds(), s.Screenshot), "RISE "+name, s.Problems, s.Notes)
+	r.report(fmt.Sprintf("RISE %s in %s: live deck %s, %d slides (%d taller than the screen), first slide %q  %5.1fs  %s",
+		name, s.FrontEnd, s.URL, s.Slides, len(s.Overflowing), s.Title, time.Since(t0).Seconds(), s.Screenshot),
+		"RISE "+name, s.Problems, s.Notes, s.Overflowing...)
 }
 
 var deckLink = regexp.MustCompile(`href="([^"]+\.slides\.html)"`)
@@ -350,6 +391,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// liveKnobs names, per notebook that -live runs, the slider of its live cell (labkit/nb.Live)
+// to move before its Done button is pressed; other live cells are only ended with Done.
+var liveKnobs = map[string]string{"01_goroutines.ipynb": "tasks", "05_worker_pools.ipynb": "jobs"}
+
+// knobTargets are the live cells the browser interrupts during a run: a fixture whose every
+// run starts a TCP server and a child process holding a listener, as notebook 10's live cell
+// does (10's own first run takes a minute).
+var knobTargets = []browsertest.KnobsOptions{
+	{LiveOptions: browsertest.LiveOptions{Notebook: "internal/browsertest/testdata/knobs.ipynb"},
+		Setup: []string{"go mod edit -require"}, Cell: "nb.Live(", Interrupt: true, Ready: "serving until interrupted"},
 }
 
 // interruptTargets are the cells the interrupt check starts and stops: notebook 06's

@@ -16,8 +16,8 @@ import (
 // baseline ([Python]), under a name.
 type Contender struct {
 	Name string
-	// Workers, if > 0, replaces Config.Workers for this contender only (e.g. a Python
-	// run with one worker, as Python's one-at-a-time baseline).
+	// Workers, if > 0, replaces Config.Workers for this contender only (e.g. a pool of
+	// one worker).
 	Workers int
 
 	run func(ctx context.Context, cfg fx.Config) (Report, error)
@@ -28,8 +28,8 @@ func Go(name string, s Strategy) Contender {
 	return Contender{Name: name, run: func(ctx context.Context, cfg fx.Config) (Report, error) { return Run(ctx, cfg, name, s) }}
 }
 
-// Python is the Python baseline in mode "asyncio" or "threads" (see [RunPython]), named
-// "python-"+mode.
+// Python is the Python baseline in mode "sequential", "asyncio" or "threads" (see
+// [RunPython]), named "python-"+mode.
 func Python(mode string) Contender {
 	return Contender{Name: "python-" + mode, run: func(ctx context.Context, cfg fx.Config) (Report, error) { return RunPython(ctx, cfg, mode) }}
 }

@@ -16,7 +16,7 @@ import (
 const PythonScript = "fx_workload.py"
 
 // pythonArgs returns the command-line flags that make the baseline script run cfg in
-// mode ("asyncio" or "threads").
+// mode (one of pythonModes).
 func pythonArgs(cfg fx.Config, mode string) []string {
 	ns := func(d time.Duration) string { return strconv.FormatInt(int64(d), 10) }
 	return []string{
@@ -34,12 +34,13 @@ func pythonArgs(cfg fx.Config, mode string) []string {
 	}
 }
 
-// pythonModes are the baseline's two ways of running the orders: asyncio tasks bounded
-// by an asyncio.Semaphore(Workers), and a ThreadPoolExecutor(max_workers=Workers).
-var pythonModes = []string{"asyncio", "threads"}
+// pythonModes are the baseline's ways of running the orders: a plain loop, one order at a
+// time (Workers is ignored); asyncio tasks bounded by an asyncio.Semaphore(Workers); and a
+// ThreadPoolExecutor(max_workers=Workers).
+var pythonModes = []string{"sequential", "asyncio", "threads"}
 
 // RunPython runs cfg through the Python baseline baselines/python/fx_workload.py (via
-// [pybaseline]) in mode "asyncio" or "threads" and returns its [Report], named
+// [pybaseline]) in mode "sequential", "asyncio" or "threads" and returns its [Report], named
 // "python-"+mode. The script draws the same orders and reaches the same decisions as [Run]
 // (same Checksum); with Config.CPUIters it also does the same pricing arithmetic (same
 // PriceChecksum). Its timings are its own, measured inside Python, so interpreter start-up

@@ -187,7 +187,7 @@ func TestPythonDoesTheSameWork(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, mode := range []string{"asyncio", "threads"} {
+		for _, mode := range []string{"sequential", "asyncio", "threads"} {
 			r, err := sim.RunPython(context.Background(), cfg, mode)
 			if err != nil {
 				t.Fatalf("%s seed %d: %v", mode, cfg.Seed, err)
@@ -375,8 +375,7 @@ func BenchmarkFXStrategies(b *testing.B) {
 // Go and in Python, and reports the time per loop iteration in each and their ratio.
 func BenchmarkFXSameWork(b *testing.B) {
 	needPython(b)
-	py := sim.Python("asyncio")
-	py.Workers = 1
+	py := sim.Python("sequential")
 	var rs sim.Reports
 	for b.Loop() {
 		var err error
