@@ -20,7 +20,7 @@ type gonbFrontEnd struct{}
 // (it sets JPY_SESSION_NAME; nbclient, nbconvert and `make test` do not). Asking anyway
 // would cost the cell GoNB's 3 s wait for a connection that never comes.
 func (gonbFrontEnd) mayAnswer() bool {
-	return InNotebook() && os.Getenv("JPY_SESSION_NAME") != "" &&
+	return Interactive() &&
 		!strings.EqualFold(strings.TrimSpace(os.Getenv("LABKIT_KNOBS")), "off")
 }
 

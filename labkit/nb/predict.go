@@ -232,15 +232,6 @@ func Measured(id string, value float64, shown string) {
 	measured(gonbAnswerer{}, id, value, shown)
 }
 
-// answerer is what Predict needs from the front end: gonbAnswerer in a GoNB cell, a fake in
-// the tests. Its methods mean what they mean for [Live]'s front end.
-type answerer interface {
-	mayAnswer() bool
-	listen(address string, deliver func(msg string))
-	update(displayID, html, plain string)
-	flush()
-}
-
 func checkPrediction(id string, guesses []Guess) {
 	if !predictionID.MatchString(id) {
 		panic(fmt.Sprintf("nb: prediction id %q is not \"NN/name\" (a notebook number, a lower-case name)", id))
@@ -264,7 +255,7 @@ var (
 	predictIdle = 10 * time.Minute
 )
 
-func predict(fe answerer, id string, guesses []Guess) {
+func predict(fe frontEnd, id string, guesses []Guess) {
 	checkPrediction(id, guesses)
 	if !fe.mayAnswer() {
 		fmt.Println(HeadlessPredictLine)
@@ -339,7 +330,7 @@ func keptLine(p Prediction, had bool) string {
 	return "; your earlier answer " + p.Answer.Label + " stands"
 }
 
-func measured(fe answerer, id string, value float64, shown string) {
+func measured(fe frontEnd, id string, value float64, shown string) {
 	if !predictionID.MatchString(id) {
 		panic(fmt.Sprintf("nb: prediction id %q is not \"NN/name\"", id))
 	}

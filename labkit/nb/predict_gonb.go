@@ -6,19 +6,12 @@ import (
 	"html"
 	"os"
 	"strings"
-
-	"github.com/janpfeifer/gonb/gonbui"
-	"github.com/janpfeifer/gonb/gonbui/comms"
-	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
-// gonbAnswerer reaches the browser through GoNB's comms: the kernel forwards what the
-// buttons' script sends with gonb_comm to the cell's program.
-type gonbAnswerer struct{}
+// gonbAnswerer is Live's GoNB front end (comms to the browser), answerable wherever a
+// reader may be: LABKIT_KNOBS=off turns off knobs, not predictions.
+type gonbAnswerer struct{ gonbFrontEnd }
 
-// mayAnswer: a browser can only be on the other end if a Jupyter server started the kernel
-// (it sets JPY_SESSION_NAME; nbclient, nbconvert and `make test` do not). Asking anyway would
-// cost the cell GoNB's wait for a connection that never comes.
 func (gonbAnswerer) mayAnswer() bool { return Interactive() }
 
 // Interactive reports whether a reader may be at the other end of this cell: a GoNB cell in a
@@ -28,20 +21,7 @@ func Interactive() bool {
 	return InNotebook() && os.Getenv("JPY_SESSION_NAME") != ""
 }
 
-func (gonbAnswerer) listen(address string, deliver func(string)) {
-	comms.Subscribe(address, func(_ string, msg string) { deliver(msg) })
-}
-
-func (gonbAnswerer) update(displayID, htmlText, plain string) {
-	gonbui.SendData(&protocol.DisplayData{
-		Data:      map[protocol.MIMEType]any{protocol.MIMETextHTML: htmlText, protocol.MIMETextPlain: plain},
-		DisplayID: displayID,
-	})
-}
-
-func (gonbAnswerer) flush() { gonbui.Sync() }
-
-func predictStatus(fe answerer, id, text string) {
+func predictStatus(fe frontEnd, id, text string) {
 	fe.update(id, `<div data-labkit-prediction style="font-family:sans-serif;font-size:13px;color:#555">`+
 		html.EscapeString(text)+`</div>`, text)
 	fe.flush()
