@@ -85,7 +85,7 @@ func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (r KnobsReport
 		return r, err
 	}
 	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
-		return r, fmt.Errorf("run %s: %w", r.Cell, err)
+		return r, fmt.Errorf("browsertest: run %s: %w", r.Cell, err)
 	}
 	waitFor(l.tab, busy, 5*time.Second) // queued, then running: until then "not busy" means "not started"
 	if o.Interrupt {
@@ -118,7 +118,7 @@ func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (r KnobsReport
 		slider := fmt.Sprintf(`%s.querySelector('input[type=range][data-knob=%s]')`, panel, jsonString(o.Knob))
 		moved := time.Now()
 		if err := clickAt(l.tab, slider, 0.95); err != nil {
-			return r, fmt.Errorf("move knob %q: %w", o.Knob, err)
+			return r, fmt.Errorf("browsertest: move knob %q: %w", o.Knob, err)
 		}
 		if !waitFor(l.tab, result+` && `+result+`.dataset.labkitResult !== `+jsonString(r.Before), l.o.Timeout) {
 			r.Problems = append(r.Problems, "the result was not redrawn after the knob moved")
@@ -163,7 +163,7 @@ func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (r KnobsReport
 		end = jsLabNotebook + `.toolbar.node.querySelector('[data-jp-item-name="interrupt"]')`
 	}
 	if err := mouseClick(l.tab, end); err != nil {
-		return r, fmt.Errorf("end the live cell: %w", err)
+		return r, fmt.Errorf("browsertest: end the live cell: %w", err)
 	}
 	if !waitFor(l.tab, "!"+busy, 30*time.Second) {
 		r.Problems = append(r.Problems, r.Cell+" still running 30s after "+map[bool]string{true: "the interrupt", false: "Done"}[o.Interrupt])
