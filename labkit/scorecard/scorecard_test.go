@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -98,5 +99,76 @@ func TestCollectRejectsAFolderWithoutNotebooks(t *testing.T) {
 	if _, err := scorecard.Collect(context.Background(), t.TempDir(), scorecard.Options{}); err == nil ||
 		!strings.HasPrefix(err.Error(), "scorecard: ") {
 		t.Errorf("err = %v, want a scorecard: error", err)
+	}
+}
+
+// TestWarmUpCheckRejectsWrongClamps runs notebook 00's own %test cell (as committed) on its
+// stub, its reference solution and plausible wrong answers: the warm-up's check lives in the
+// notebook, not in labkit/check, so this is where its verdicts are proven.
+func TestWarmUpCheckRejectsWrongClamps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds six exercise checks")
+	}
+	solution, err := os.ReadFile("../../notebooks/solutions/00_start_here/clamp.gocell")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clamp := func(body string) string {
+		return "func Clamp(x, lo, hi int) int {\n\t" + body + "\n}"
+	}
+	answers := []struct {
+		stem, stub string
+		pass       bool
+	}{
+		{"00_as_committed", "", false},
+		{"01_solution", string(solution), true},
+		{"02_lower_bound_only", clamp("return max(x, lo)"), false},
+		{"03_upper_bound_only", clamp("return min(x, hi)"), false},
+		{"04_bounds_swapped", clamp("return max(min(x, lo), hi)"), false},
+		{"05_upper_bound_never_reached", clamp("if x < lo {\n\t\treturn lo\n\t}\n\tif x > hi {\n\t\treturn hi - 1\n\t}\n\treturn x"), false},
+	}
+	dir := t.TempDir()
+	for _, a := range answers {
+		copyWithStub(t, "00_start_here", dir, a.stem, a.stub)
+	}
+	books, err := scorecard.Collect(context.Background(), dir, scorecard.Options{Module: "../.."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(books) != len(answers) {
+		t.Fatalf("Collect judged %d notebooks, want %d", len(books), len(answers))
+	}
+	for i, a := range answers {
+		if len(books[i].Exercises) != 1 {
+			t.Fatalf("%s: %d exercises judged, want 1", a.stem, len(books[i].Exercises))
+		}
+		if e := books[i].Exercises[0]; e.Passed != a.pass {
+			t.Errorf("%s: passed = %v, want %v (%s)", a.stem, e.Passed, a.pass, e.Why)
+		}
+	}
+}
+
+// copyWithStub writes notebooks/<src>.ipynb to dir as stem.ipynb with its exercise stub cell
+// replaced by stub (unless stub is empty).
+func copyWithStub(t *testing.T, src, dir, stem, stub string) {
+	t.Helper()
+	data, err := os.ReadFile("../../notebooks/" + src + ".ipynb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb map[string]any
+	if err := json.Unmarshal(data, &nb); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range nb["cells"].([]any) {
+		c := c.(map[string]any)
+		tags, _ := c["metadata"].(map[string]any)["tags"].([]any)
+		if stub != "" && slices.Contains(tags, any("exercise-stub")) {
+			c["source"] = stub
+		}
+	}
+	out, _ := json.Marshal(nb)
+	if err := os.WriteFile(filepath.Join(dir, stem+".ipynb"), out, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
