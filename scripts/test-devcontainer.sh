@@ -11,6 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=$(cat build/jupyter-python 2>/dev/null || echo python3)
+# The official schema is in no package the registries serve; where a copy has been placed in
+# the steering repo's shared/ folder (beside this clone in CI), it is used as well.
+official=../shared/devcontainer/devContainer.base.schema.json
+if [ -z "${LAB_DEVCONTAINER_SCHEMA:-}" ] && [ -f "$official" ]; then export LAB_DEVCONTAINER_SCHEMA=$PWD/$official; fi
 "$PY" scripts/devcontainer_check.py .devcontainer/devcontainer.json
 
 if [ "$(id -u)" = 0 ]; then
