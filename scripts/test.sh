@@ -60,13 +60,15 @@ staticcheck_run() { # staticcheck at the version tools/go.mod pins, built like G
   build/staticcheck ./...
 }
 
+# An execution count, not a duration: Go 1.26's fuzz coordinator can report its own -fuzztime deadline as a
+# failure ("context deadline exceeded", no crasher written) on a loaded machine (go.dev/issue/75804, fixed in 1.27).
 fuzz_short() { # a short run of every fuzz target listed in scripts/fuzz-targets.txt
   [ -f scripts/fuzz-targets.txt ] || { echo "no fuzz targets listed"; return 0; }
   local pkg target
   while read -r pkg target; do
     [[ -z "$pkg" || "$pkg" == \#* ]] && continue
-    echo "fuzz $pkg $target (${LAB_FUZZ_TIME:-10s})"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${LAB_FUZZ_TIME:-10s}" "$pkg" || return 1
+    echo "fuzz $pkg $target (${LAB_FUZZ_TIME:-50000x})"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "${LAB_FUZZ_TIME:-50000x}" "$pkg" || return 1
   done < scripts/fuzz-targets.txt
 }
 
