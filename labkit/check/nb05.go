@@ -32,12 +32,7 @@ func checkFetchAll(t *testing.T, fetchAll fetchAllFunc) error {
 	if fetchAll == nil {
 		return fmt.Errorf("fetchAll is nil")
 	}
-	return onFakeTime(t, "FetchAll", func() error {
-		if err := fetchAllLimitAndOrder(fetchAll); err != nil {
-			return err
-		}
-		return fetchAllStopsOnError(fetchAll)
-	})
+	return onFakeTime(t, "FetchAll", inTurn(fetchAll, fetchAllLimitAndOrder, fetchAllStopsOnError))
 }
 
 // fetchAllLimitAndOrder fetches 12 urls with limit 3. Fetches hold until 3 are in flight

@@ -32,12 +32,7 @@ func checkFirstOf(t *testing.T, firstOf firstOfFunc) error {
 	if firstOf == nil {
 		return errors.New("FirstOf is nil")
 	}
-	return onFakeTime(t, "FirstOf", func() error {
-		if err := firstOfWinner(firstOf); err != nil {
-			return err
-		}
-		return firstOfAllFail(firstOf)
-	})
+	return onFakeTime(t, "FirstOf", inTurn(firstOf, firstOfWinner, firstOfAllFail))
 }
 
 // failureHeadStart is how long the winning fetch waits after the failing one finished.
@@ -174,12 +169,7 @@ func checkProcessAll(t *testing.T, processAll processAllFunc) error {
 	if processAll == nil {
 		return errors.New("ProcessAll is nil")
 	}
-	return onFakeTime(t, "ProcessAll", func() error {
-		if err := processAllSucceeds(processAll); err != nil {
-			return err
-		}
-		return processAllFails(processAll)
-	})
+	return onFakeTime(t, "ProcessAll", inTurn(processAll, processAllSucceeds, processAllFails))
 }
 
 // workHold is how long (fake) a work call takes once it may finish, so that returning

@@ -136,12 +136,7 @@ func checkPriceStage(t *testing.T, stage priceStageFunc) error {
 	if stage == nil {
 		return errors.New("PriceStage is nil")
 	}
-	return onFakeTime(t, "PriceStage", func() error {
-		if err := priceStageAll(stage); err != nil {
-			return err
-		}
-		return priceStageCancel(stage)
-	})
+	return onFakeTime(t, "PriceStage", inTurn(stage, priceStageAll, priceStageCancel))
 }
 
 func priceStageAll(stage priceStageFunc) error {

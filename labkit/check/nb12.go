@@ -32,12 +32,7 @@ func checkSplitWork(t *testing.T, process splitWorkFunc) error {
 	if process == nil {
 		return fmt.Errorf("Process is nil")
 	}
-	return onFakeTime(t, "Process", func() error {
-		if err := splitWorkBounds(process); err != nil {
-			return err
-		}
-		return splitWorkStopsOnError(process)
-	})
+	return onFakeTime(t, "Process", inTurn(process, splitWorkBounds, splitWorkStopsOnError))
 }
 
 // peak tracks how many calls are running at once and the most there ever were.
