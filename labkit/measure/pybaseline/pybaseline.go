@@ -73,26 +73,12 @@ type Interpreter struct {
 
 // Run runs script on py as the package-level [Run] does on python3.
 func (py Interpreter) Run(ctx context.Context, script string, out any, args ...string) error {
-	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
-		return fmt.Errorf("pybaseline: Run: script = %q, want a .py file name in baselines/python", script)
-	}
 	if out == nil {
 		return errors.New("pybaseline: Run: out is nil: pass a pointer to decode the result into")
 	}
-	python := py.Path
-	if python == "" {
-		var err error
-		if python, err = Available(); err != nil {
-			return err
-		}
-	}
-	dir, err := Dir()
+	python, path, err := py.script("Run", script)
 	if err != nil {
 		return err
-	}
-	path := filepath.Join(dir, script)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("pybaseline: Run: script %q: %w", script, err)
 	}
 	// proc.Command kills the interpreter's whole process group on cancel, so the worker
 	// processes a multiprocessing baseline starts die with it.
@@ -110,6 +96,35 @@ func (py Interpreter) Run(ctx context.Context, script string, out any, args ...s
 		return fmt.Errorf("pybaseline: Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
 	}
 	return nil
+}
+
+// Script returns python3's path and the path of script (a file name in [Dir]), for a
+// baseline the caller runs itself, such as a server, rather than through [Run]. It
+// returns [ErrNoPython] when python3 is missing.
+func Script(script string) (python, path string, err error) {
+	return Interpreter{}.script("Script", script)
+}
+
+// script resolves py's executable and the path of script; caller names the function in
+// its errors.
+func (py Interpreter) script(caller, script string) (python, path string, err error) {
+	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
+		return "", "", fmt.Errorf("pybaseline: %s: script = %q, want a .py file name in baselines/python", caller, script)
+	}
+	if python = py.Path; python == "" {
+		if python, err = Available(); err != nil {
+			return "", "", err
+		}
+	}
+	dir, err := Dir()
+	if err != nil {
+		return "", "", err
+	}
+	path = filepath.Join(dir, script)
+	if _, err := os.Stat(path); err != nil {
+		return "", "", fmt.Errorf("pybaseline: %s: script %q: %w", caller, script, err)
+	}
+	return python, path, nil
 }
 
 // Source returns the source of the function, method or class called name in script (a
