@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -247,30 +246,6 @@ func (l *liveLab) cellText(index int) (stdout, stderr string) {
 		}
 	}
 	return "", ""
-}
-
-// clickAt clicks with the mouse at the given fraction of the width of the element the
-// JavaScript expression names, halfway down: on a range input, the value there.
-func clickAt(tab context.Context, element string, fraction float64) error {
-	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
-	defer cancel()
-	type point struct{ X, Y float64 }
-	js := fmt.Sprintf(`(function (e) { if (!e) { return null; } e.scrollIntoView({block: "center"}); var r = e.getBoundingClientRect();
-	  return r.width && r.height ? {X: r.left + r.width * %g, Y: r.top + r.height / 2} : null; })(%s)`, fraction, element)
-	for {
-		p, err := chromedp.Run(ctx, chromedp.Evaluate[*point](js))
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			return chromedp.Do(ctx,
-				chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, p.X, p.Y),
-				chromedp.MouseClickXY(p.X, p.Y))
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
-			return fmt.Errorf("%s never showed: %w", element, err)
-		}
-	}
 }
 
 // waitStablePressingDone is waitStable for Run All: as each live cell (labkit/nb.Live) shows its
