@@ -94,6 +94,19 @@ func inTurn[F any](fn F, scenarios ...func(F) error) func() error {
 	}
 }
 
+// peak tracks how many calls are running at once and the most there ever were.
+type peak struct{ now, most atomic.Int64 }
+
+// enter counts a call in and returns how many are running now.
+func (p *peak) enter() int64 {
+	n := p.now.Add(1)
+	for m := p.most.Load(); n > m && !p.most.CompareAndSwap(m, n); m = p.most.Load() {
+	}
+	return n
+}
+
+func (p *peak) leave() { p.now.Add(-1) }
+
 // bubbleGoroutines counts the goroutines of the caller's synctest bubble, the caller
 // included. It reads a traceback of every goroutine, which names each one's bubble and,
 // unlike [runtime.NumGoroutine], never counts one that has already exited: on fake time,
