@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,24 +32,7 @@ func checkSample(t *testing.T, sample sampleFunc) error {
 	if sample == nil {
 		return errors.New("Sample is nil")
 	}
-	var err error
-	func() {
-		// A goroutine that Sample started and left blocked keeps the bubble from ending:
-		// synctest then panics with "deadlock", which is this verdict, not a crash.
-		defer func() {
-			if r := recover(); r != nil {
-				msg := fmt.Sprint(r)
-				if !strings.Contains(msg, "deadlock") {
-					panic(r)
-				}
-				if err == nil {
-					err = fmt.Errorf("Sample returned, but a goroutine it started is still blocked (%s): every goroutine Sample starts must end before it returns", msg)
-				}
-			}
-		}()
-		synctest.Test(t, func(*testing.T) { err = sampleScenario(sample) })
-	}()
-	return err
+	return onFakeTime(t, "Sample", func() error { return sampleScenario(sample) })
 }
 
 // sampleEvery is the tick period the check asks for.
