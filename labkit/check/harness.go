@@ -94,6 +94,20 @@ func inTurn[F any](fn F, scenarios ...func(F) error) func() error {
 	}
 }
 
+// construct calls newValue, the reader's constructor called name, and rejects a nil
+// constructor or value.
+func construct[T any](name string, newValue func() T) (T, error) {
+	var zero T
+	if newValue == nil {
+		return zero, fmt.Errorf("%s is nil", name)
+	}
+	v := newValue()
+	if any(v) == nil {
+		return zero, fmt.Errorf("%s returned nil", name)
+	}
+	return v, nil
+}
+
 // peak tracks how many calls are running at once and the most there ever were.
 type peak struct{ now, most atomic.Int64 }
 

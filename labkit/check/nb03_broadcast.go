@@ -60,12 +60,9 @@ func (in *inbox) messages() []string {
 type broadcastFunc = func() Broadcaster
 
 func checkBroadcast(_ *testing.T, newBroadcaster broadcastFunc) error {
-	if newBroadcaster == nil {
-		return errors.New("newBroadcaster is nil")
-	}
-	b := newBroadcaster()
-	if b == nil {
-		return errors.New("newBroadcaster returned nil")
+	b, err := construct("newBroadcaster", newBroadcaster)
+	if err != nil {
+		return err
 	}
 	s := subscribeTwo(b)
 	if err := s.publishTogether(); err != nil {
