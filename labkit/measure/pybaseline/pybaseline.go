@@ -17,10 +17,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/internal/labroot"
 	"github.com/go-concurrency-lab/lab/labkit/nb"
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
@@ -31,19 +31,11 @@ var ErrNoPython = errors.New("pybaseline: python3 not found on PATH")
 // Dir returns the baselines/python directory of the lab's checkout. LABKIT_ROOT, if set,
 // names the checkout; otherwise it is found from this package's source location.
 func Dir() (string, error) {
-	root := os.Getenv("LABKIT_ROOT")
-	if root == "" {
-		_, file, _, ok := runtime.Caller(0)
-		if !ok {
-			return "", errors.New("pybaseline: Dir: cannot locate the source tree; set LABKIT_ROOT")
-		}
-		root = filepath.Join(filepath.Dir(file), "..", "..", "..")
+	root, err := labroot.Dir("baselines/python")
+	if err != nil {
+		return "", fmt.Errorf("pybaseline: Dir: %w", err)
 	}
-	dir := filepath.Clean(filepath.Join(root, "baselines", "python"))
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return "", fmt.Errorf("pybaseline: Dir: %s is not a directory (set LABKIT_ROOT to the lab checkout)", dir)
-	}
-	return dir, nil
+	return filepath.Join(root, "baselines", "python"), nil
 }
 
 // Available reports whether python3 is on PATH, returning its path or [ErrNoPython].
