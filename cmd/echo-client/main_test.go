@@ -2,64 +2,32 @@ package main
 
 import (
 	"bufio"
-	"bytes"
-	"context"
-	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/internal/cmdtest"
 	"github.com/go-concurrency-lab/lab/labkit/capstone/echo"
-	"go.uber.org/goleak"
 )
 
 // These tests run the built echo-client as a process against servers on 127.0.0.1; the
 // server tests in cmd/echo-server run it against the echo-server program.
 
-const patience = 30 * time.Second // bounds every wait; not a timing assertion
+const patience = cmdtest.Patience
 
-var client string // path of the built echo-client
+var bin string // holds the built echo-client
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "echo-client-test")
-	if err == nil {
-		client = filepath.Join(dir, "echo-client")
-		err = exec.Command("go", "build", "-o", client, "github.com/go-concurrency-lab/lab/cmd/echo-client").Run()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "building echo-client:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		goleak.VerifyTestMain(nopRunner{})
-	}
-	os.Exit(code)
+	cmdtest.Main(m, &bin, "github.com/go-concurrency-lab/lab/cmd/echo-client")
 }
-
-type nopRunner struct{}
-
-func (nopRunner) Run() int { return 0 }
 
 func runClient(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), patience)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, client, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		t.Fatal(err)
-	}
-	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+	return cmdtest.Run(t, "", filepath.Join(bin, "echo-client"), args...)
 }
 
 func TestEchoedIntact(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -14,42 +13,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/internal/cmdtest"
 	"github.com/go-concurrency-lab/lab/labkit/proc"
-	"go.uber.org/goleak"
 )
 
 // These tests run echo-server and echo-client as a user does: built binaries, started as
 // processes, spoken to over 127.0.0.1 and stopped with SIGINT.
 
-// patience bounds every wait in these tests; it turns a hang into a failure and is not a
-// timing assertion.
-const patience = 30 * time.Second
+const patience = cmdtest.Patience
 
 var binDir string // holds the built echo-server and echo-client
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "echo-server-test")
-	if err == nil {
-		binDir = dir
-		err = exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-			"github.com/go-concurrency-lab/lab/cmd/echo-server",
-			"github.com/go-concurrency-lab/lab/cmd/echo-client").Run()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "building the programs:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		goleak.VerifyTestMain(nopRunner{}) // after m.Run: the tests' goroutines must be gone
-	}
-	os.Exit(code)
+	cmdtest.Main(m, &binDir, "github.com/go-concurrency-lab/lab/cmd/echo-server", "github.com/go-concurrency-lab/lab/cmd/echo-client")
 }
-
-type nopRunner struct{}
-
-func (nopRunner) Run() int { return 0 }
 
 // server is a running echo-server process.
 type server struct {
@@ -120,25 +97,9 @@ func (s *server) wait() int {
 
 // runTool runs a program to completion with stdin and returns its stdout, stderr and
 // exit code.
-func runTool(t *testing.T, stdin string, name string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), patience)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	cmd.WaitDelay = time.Second
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if _, ok := err.(*exec.ExitError); err != nil && !ok {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
-}
-
 func TestGoClientThenInterrupt(t *testing.T) {
 	s := startServer(t, "-max-line", "1024")
-	out, errOut, code := runTool(t, "", filepath.Join(binDir, "echo-client"),
+	out, errOut, code := cmdtest.Run(t, "", filepath.Join(binDir, "echo-client"),
 		"-addr", s.addr, "-clients", "20", "-messages", "50", "-payload", "100")
 	if code != 0 || !strings.Contains(out, "echoed 1000/1000") {
 		t.Fatalf("echo-client exited %d:\n%s%s", code, out, errOut)
@@ -191,7 +152,7 @@ func TestInterruptFinishesLineInFlight(t *testing.T) {
 
 func TestMinimal(t *testing.T) {
 	s := startServer(t, "-minimal")
-	out, errOut, code := runTool(t, "", filepath.Join(binDir, "echo-client"), "-addr", s.addr, "-clients", "5", "-messages", "20")
+	out, errOut, code := cmdtest.Run(t, "", filepath.Join(binDir, "echo-client"), "-addr", s.addr, "-clients", "5", "-messages", "20")
 	if code != 0 || !strings.Contains(out, "echoed 100/100") {
 		t.Fatalf("echo-client against -minimal exited %d:\n%s%s", code, out, errOut)
 	}
@@ -221,11 +182,11 @@ func TestPeers(t *testing.T) {
 					t.Skip("SKIP (visible on purpose): nc is not OpenBSD netcat (no -N)")
 				}
 			}
-			out, errOut, code := runTool(t, input, argv[0], argv[1:]...)
+			out, errOut, code := cmdtest.Run(t, input, argv[0], argv[1:]...)
 			if code != 0 || out != input {
 				t.Errorf("%s exited %d with %q, want %q; stderr: %s", name, code, out, input, errOut)
 			}
-			out, _, _ = runTool(t, strings.Repeat("x", 33)+"\n", argv[0], argv[1:]...)
+			out, _, _ = cmdtest.Run(t, strings.Repeat("x", 33)+"\n", argv[0], argv[1:]...)
 			if want := "ERR line too long (max 32 bytes)\n"; out != want {
 				t.Errorf("%s sending a 33-byte line got %q, want %q", name, out, want)
 			}
@@ -269,7 +230,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-addr", busy.Addr().String()}, 1, "address already in use"},
 	}
 	for _, c := range cases {
-		_, errOut, code := runTool(t, "", filepath.Join(binDir, "echo-server"), c.args...)
+		_, errOut, code := cmdtest.Run(t, "", filepath.Join(binDir, "echo-server"), c.args...)
 		if code != c.code || !strings.Contains(errOut, c.wantText) {
 			t.Errorf("echo-server %q: exit %d, stderr %q; want exit %d and %q", c.args, code, errOut, c.code, c.wantText)
 		}

@@ -174,15 +174,22 @@ func TestCheckDeckReportsADeckThatNeverStarts(t *testing.T) {
 // typo in a front end's driver (the JupyterLab one runs only where JupyterLab is installed)
 // fails here rather than in CI's live check.
 func TestScriptsCompile(t *testing.T) {
-	b := startBrowser(t)
-	tab, cancel := b.newTab()
-	defer cancel()
 	scripts := map[string]string{
 		"jsSlides": jsSlides, "jsOverflow": fmt.Sprintf(jsOverflow, 0, 0), "jsShowFirstChart": jsShowFirstChart, "jsCharts": fmt.Sprintf(jsCharts, "document"),
 	}
 	for name, ui := range map[string]frontEndUI{"classic": classicUI, "lab": labUI} {
 		scripts[name+".ready"], scripts[name+".nodes"], scripts[name+".done"], scripts[name+".cells"] = ui.ready, ui.nodes, ui.done, ui.cells
 	}
+	scriptsParse(t, scripts)
+}
+
+// scriptsParse parses each JavaScript expression of scripts (by name) in the browser,
+// without running it, and fails t for each that does not parse.
+func scriptsParse(t *testing.T, scripts map[string]string) {
+	t.Helper()
+	b := startBrowser(t)
+	tab, cancel := b.newTab()
+	defer cancel()
 	for name, src := range scripts {
 		msg, err := chromedp.Run(tab, chromedp.Evaluate[string](
 			`(function (src) { try { new Function("return (" + src + ");"); return ""; } catch (e) { return String(e); } })(`+jsonString(src)+`)`))

@@ -151,13 +151,17 @@ func clickAll(ctx context.Context, sel, label string, then ...string) error {
 // names (waiting up to 15 s until it exists and has a size), then presses and releases the
 // left button there, as a person would: Lumino's menus pick the item under the pointer on
 // mouse moves, so a click without a move selects nothing.
-func mouseClick(tab context.Context, element string) error {
+func mouseClick(tab context.Context, element string) error { return clickAt(tab, element, 0.5) }
+
+// clickAt is mouseClick at the given fraction of the element's width, halfway down: on a
+// range input, the value there.
+func clickAt(tab context.Context, element string, fraction float64) error {
 	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
 	defer cancel()
 	type point struct{ X, Y float64 }
-	js := `(function (e) { if (!e) { return null; } var r = e.getBoundingClientRect();
+	js := fmt.Sprintf(`(function (e) { if (!e) { return null; } var r = e.getBoundingClientRect();
 	  if (r.top < 0 || r.bottom > window.innerHeight) { e.scrollIntoView({block: "center"}); r = e.getBoundingClientRect(); }
-	  return r.width && r.height ? {X: r.left + r.width / 2, Y: r.top + r.height / 2} : null; })(` + element + `)`
+	  return r.width && r.height ? {X: r.left + r.width * %g, Y: r.top + r.height / 2} : null; })(%s)`, fraction, element)
 	for {
 		p, err := chromedp.Run(ctx, chromedp.Evaluate[*point](js))
 		if err != nil {

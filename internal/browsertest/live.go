@@ -26,16 +26,11 @@ import (
 // metadata.lab.expect is in its output. Then it shuts the kernel and Jupyter down and checks
 // that no process they started is left.
 func (b *Browser) CheckLive(ctx context.Context, o LiveOptions) (r LiveReport, err error) {
-	l, err := b.openLab(ctx, o, false)
-	if err != nil {
+	l, err := b.openLabNotebook(ctx, o, false, &r.FrontEnd, &r.Problems)
+	if l == nil {
 		return r, err
 	}
 	defer func() { r.Problems = append(r.Problems, l.close()...) }()
-	r.FrontEnd = l.front.name
-	if p := l.openNotebook(); p != "" {
-		r.Problems = append(r.Problems, p)
-		return r, nil
-	}
 	ui := l.front.ui
 	if err := ui.runAll(l.tab); err != nil {
 		return r, fmt.Errorf("browsertest: run all cells: %w", err)
@@ -143,25 +138,7 @@ func (b *Browser) openLab(ctx context.Context, o LiveOptions, needLab bool) (l *
 	if o.Notebook == "" {
 		return nil, errors.New("browsertest: LiveOptions.Notebook is empty")
 	}
-	if o.Root == "" {
-		if o.Root, err = os.Getwd(); err != nil {
-			return nil, err
-		}
-	}
-	if o.Python == "" {
-		p, err := os.ReadFile(filepath.Join(o.Root, "build", "jupyter-python"))
-		if err != nil {
-			return nil, fmt.Errorf("browsertest: no Jupyter Python (run make setup): %w", err)
-		}
-		o.Python = strings.TrimSpace(string(p))
-	}
-	if o.OutDir == "" {
-		o.OutDir = filepath.Join(o.Root, "build", "browser")
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 10 * time.Minute
-	}
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+	if err := o.fillDefaults(); err != nil {
 		return nil, err
 	}
 	l = &liveLab{o: o, name: filepath.Base(o.Notebook)}
@@ -204,6 +181,46 @@ func (b *Browser) openLab(ctx context.Context, o LiveOptions, needLab bool) (l *
 	l.tab, l.w = tab, w
 	l.cleanup = append(l.cleanup, closeTab)
 	return l, nil
+}
+
+// openLabNotebook opens the lab (see openLab) and the notebook in it, and sets *frontEnd.
+// Where the notebook does not open, it closes the lab, adds the problems to *problems and
+// returns nil and a nil error; the caller closes a lab it gets.
+func (b *Browser) openLabNotebook(ctx context.Context, o LiveOptions, needLab bool, frontEnd *string, problems *[]string) (*liveLab, error) {
+	l, err := b.openLab(ctx, o, needLab)
+	if err != nil {
+		return nil, err
+	}
+	*frontEnd = l.front.name
+	if p := l.openNotebook(); p != "" {
+		*problems = append(*problems, p)
+		*problems = append(*problems, l.close()...)
+		return nil, nil
+	}
+	return l, nil
+}
+
+// fillDefaults sets o's empty fields to their defaults and makes its OutDir.
+func (o *LiveOptions) fillDefaults() (err error) {
+	if o.Root == "" {
+		if o.Root, err = os.Getwd(); err != nil {
+			return err
+		}
+	}
+	if o.Python == "" {
+		p, err := os.ReadFile(filepath.Join(o.Root, "build", "jupyter-python"))
+		if err != nil {
+			return fmt.Errorf("browsertest: no Jupyter Python (run make setup): %w", err)
+		}
+		o.Python = strings.TrimSpace(string(p))
+	}
+	if o.OutDir == "" {
+		o.OutDir = filepath.Join(o.Root, "build", "browser")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Minute
+	}
+	return os.MkdirAll(o.OutDir, 0o755)
 }
 
 // close closes the tab, stops Jupyter and removes the scratch folder; it returns what

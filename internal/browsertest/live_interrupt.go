@@ -3,6 +3,7 @@
 package browsertest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -24,19 +25,12 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 	if o.Cell == "" || o.Ready == "" {
 		return r, fmt.Errorf("browsertest: InterruptOptions needs Cell and Ready")
 	}
-	if o.Bound <= 0 {
-		o.Bound = 20 * time.Second
-	}
-	l, err := b.openLab(ctx, o.LiveOptions, true)
-	if err != nil {
+	o.Bound = cmp.Or(max(o.Bound, 0), 20*time.Second)
+	l, err := b.openLabNotebook(ctx, o.LiveOptions, true, &r.FrontEnd, &r.Problems)
+	if l == nil {
 		return r, err
 	}
 	defer func() { r.Problems = append(r.Problems, l.close()...) }()
-	r.FrontEnd = l.front.name
-	if p := l.openNotebook(); p != "" {
-		r.Problems = append(r.Problems, p)
-		return r, nil
-	}
 	target, above, err := l.findCell(o.Cell)
 	if err != nil {
 		return r, err
@@ -65,13 +59,11 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 	cell := cellStarted(kernel, before)
 	r.Processes, r.Listeners = cell.names()
 
-	if err := mouseClick(l.tab, jsLabNotebook+`.toolbar.node.querySelector('[data-jp-item-name="interrupt"]')`); err != nil {
-		return r, fmt.Errorf("browsertest: press the interrupt button: %w", err)
+	pressed, stopped, err := l.interrupt(target.Index, o.Bound)
+	if err != nil {
+		return r, err
 	}
-	pressed := time.Now()
-	r.RanFor = pressed.Sub(started)
-	stopped := waitFor(l.tab, "!"+cellBusy(target.Index), o.Bound)
-	r.StoppedIn = time.Since(pressed)
+	r.RanFor, r.StoppedIn = pressed.Sub(started), time.Since(pressed)
 	if !stopped {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s still running %s after the interrupt", r.Cell, o.Bound))
 	}
@@ -82,13 +74,32 @@ func (b *Browser) CheckInterrupt(ctx context.Context, o InterruptOptions) (r Int
 	}
 	cell.kill()
 	r.Output, r.Notes = l.interruptedOutput(target.Index, r.Notes)
-	r.Screenshot = filepath.Join(l.o.OutDir, "live-interrupt-"+strings.TrimSuffix(l.name, ".ipynb")+".png")
-	output := fmt.Sprintf(`(function (n) { return n.querySelector(".jp-OutputArea") || n; })(%s.content.widgets[%d].node)`, jsLabNotebook, target.Index)
-	if err := l.screenshotAt(r.Screenshot, output); err != nil {
+	if r.Screenshot, err = l.screenshotOutput("live-interrupt-", target.Index); err != nil {
 		return r, err
 	}
 	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
 	return r, nil
+}
+
+// screenshotOutput saves a screenshot of the output of the cell at index, named prefix and
+// the notebook's name.
+func (l *liveLab) screenshotOutput(prefix string, index int) (string, error) {
+	path := filepath.Join(l.o.OutDir, prefix+strings.TrimSuffix(l.name, ".ipynb")+".png")
+	output := fmt.Sprintf(`(function (n) { return n.querySelector(".jp-OutputArea") || n; })(%s.content.widgets[%d].node)`, jsLabNotebook, index)
+	return path, l.screenshotAt(path, output)
+}
+
+// jsInterruptButton is JupyterLab's toolbar button that interrupts the kernel.
+const jsInterruptButton = jsLabNotebook + `.toolbar.node.querySelector('[data-jp-item-name="interrupt"]')`
+
+// interrupt presses the interrupt button and waits up to bound for the cell at index to
+// stop; it returns when the button was pressed and whether the cell stopped.
+func (l *liveLab) interrupt(index int, bound time.Duration) (pressed time.Time, stopped bool, err error) {
+	if err := mouseClick(l.tab, jsInterruptButton); err != nil {
+		return pressed, false, fmt.Errorf("browsertest: press the interrupt button: %w", err)
+	}
+	pressed = time.Now()
+	return pressed, waitFor(l.tab, "!"+cellBusy(index), bound), nil
 }
 
 // findCell returns the first code cell whose source holds text, and whether code cells
@@ -179,6 +190,23 @@ func cellStarted(kernel int, before map[int]string) cellProcesses {
 	}
 	c.listeners = listenersOf(pids)
 	return c
+}
+
+// plus returns c with what is under kernel now and was not before added, and what of c has
+// ended dropped: a live cell's later runs start processes of their own.
+func (c cellProcesses) plus(kernel int, before map[int]string) cellProcesses {
+	now := cellStarted(kernel, before)
+	var pids []int
+	for pid, cmd := range c.started {
+		if _, ok := now.started[pid]; !ok && c.alive(pid) {
+			now.started[pid], now.startTime[pid] = cmd, c.startTime[pid]
+		}
+	}
+	for pid := range now.started {
+		pids = append(pids, pid)
+	}
+	now.listeners = listenersOf(pids)
+	return now
 }
 
 // names describes the processes and the addresses they listen on, sorted.

@@ -7,12 +7,9 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -26,193 +23,186 @@ func (b *Browser) CheckKnobs(ctx context.Context, o KnobsOptions) (r KnobsReport
 	if o.Cell == "" || o.Knob == "" && !o.Interrupt {
 		return r, fmt.Errorf("browsertest: KnobsOptions needs Cell, and Knob unless Interrupt")
 	}
-	l, err := b.openLab(ctx, o.LiveOptions, true)
-	if err != nil {
+	l, err := b.openLabNotebook(ctx, o.LiveOptions, true, &r.FrontEnd, &r.Problems)
+	if l == nil {
 		return r, err
 	}
 	defer func() { r.Problems = append(r.Problems, l.close()...) }()
-	r.FrontEnd = l.front.name
-	if p := l.openNotebook(); p != "" {
-		r.Problems = append(r.Problems, p)
-		return r, nil
-	}
 	r.KernelAtOpen, _ = chromedp.Run(l.tab, chromedp.Evaluate[string](jsLabNotebook+`.sessionContext.session.kernel.status`))
-	cells, err := l.readCells()
-	if err != nil {
-		return r, err
-	}
-	find := func(text string) (*liveCell, error) {
-		for i := range cells {
-			if strings.Contains(cells[i].Source, text) {
-				return &cells[i], nil
-			}
-		}
-		return nil, fmt.Errorf("browsertest: no code cell of %s holds %q", o.Notebook, text)
-	}
-	for _, text := range o.Setup {
-		c, err := find(text)
-		if err != nil {
-			return r, err
-		}
-		if p := l.runCell(c); p != "" {
-			r.Problems = append(r.Problems, p)
-			return r, nil
-		}
-	}
-	target, err := find(o.Cell)
-	if err != nil {
+	target, problem, err := l.runSetup(o.Setup, o.Cell)
+	if err != nil || problem != "" {
+		r.Problems = appendProblem(r.Problems, problem)
 		return r, err
 	}
 	r.Cell = target.where()
-	cell := fmt.Sprintf("%s.content.widgets[%d]", jsLabNotebook, target.Index)
-	busy := fmt.Sprintf(`(function (c) { return %s; })(%s)`, jsLabBusy, cell)
-	panel := cell + `.node.querySelector("[data-labkit-knobs]")`
-	result := cell + `.node.querySelector("[data-labkit-result]")`
-	shown := func() (values, text string) {
-		v, _ := chromedp.Run(l.tab, chromedp.Evaluate[[]string](`(function (e) { return e ? [e.dataset.labkitResult, e.innerText] : ["", ""]; })(`+result+`)`))
-		if len(v) == 2 {
-			return v[0], lastLines(v[1], 3)
-		}
-		return "", ""
-	}
-
 	kernel := kernelOf(l.srv.cmd.Process.Pid)
 	if kernel == 0 {
 		return r, fmt.Errorf("browsertest: no gonb kernel process under Jupyter")
 	}
 	before := descendants(kernel)
-	if err := l.selectCell(target.Index); err != nil {
+	k := l.knobCell(target)
+	if problem, err := k.start(o); err != nil || problem != "" {
+		r.Problems = appendProblem(r.Problems, problem)
 		return r, err
 	}
-	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
-		return r, fmt.Errorf("browsertest: run %s: %w", r.Cell, err)
+	if o.Interrupt && k.hasResult() {
+		r.Problems = append(r.Problems, "the first run finished before the interrupt: pick a longer cell")
 	}
-	waitFor(l.tab, busy, 5*time.Second) // queued, then running: until then "not busy" means "not started"
-	if o.Interrupt {
-		ready := cmp.Or(o.Ready, "running with")
-		if !waitFor(l.tab, `!(`+busy+`) || `+panel+` && `+cell+`.node.innerText.indexOf(`+jsonString(ready)+`) >= 0`, l.o.Timeout) ||
-			!waitFor(l.tab, panel, time.Second) {
-			stdout, stderr := l.cellText(target.Index)
-			r.Problems = append(r.Problems, fmt.Sprintf("%s showed no live knobs and running run (output: %s)", r.Cell, lastLines(stdout+stderr, 4)))
-			return r, nil
-		}
-		if shown, _ := chromedp.Run(l.tab, chromedp.Evaluate[bool](`!!`+result)); shown {
-			r.Problems = append(r.Problems, "the first run finished before the interrupt: pick a longer cell")
-		}
-	} else if !waitFor(l.tab, `!(`+busy+`) || `+panel+` && `+result, l.o.Timeout) || !waitFor(l.tab, panel+` && `+result, time.Second) {
-		stdout, stderr := l.cellText(target.Index)
-		r.Problems = append(r.Problems, fmt.Sprintf("%s showed no live knobs and result (output: %s)", r.Cell, lastLines(stdout+stderr, 4)))
-		return r, nil
-	}
-	r.Before, r.BeforeText = shown()
-
+	r.Before, r.BeforeText = k.shown()
 	// What the live cell runs: its program and anything that started (servers, pools).
-	type process struct{ cmd, started string }
-	cellProcs := map[int]process{}
-	for pid, cmd := range descendants(kernel) {
-		if before[pid] != cmd {
-			cellProcs[pid] = process{cmd, startTime(pid)}
-		}
-	}
+	cell := cellStarted(kernel, before)
 	if !o.Interrupt {
-		slider := fmt.Sprintf(`%s.querySelector('input[type=range][data-knob=%s]')`, panel, jsonString(o.Knob))
-		moved := time.Now()
-		if err := clickAt(l.tab, slider, 0.95); err != nil {
-			return r, fmt.Errorf("browsertest: move knob %q: %w", o.Knob, err)
-		}
-		if !waitFor(l.tab, result+` && `+result+`.dataset.labkitResult !== `+jsonString(r.Before), l.o.Timeout) {
-			r.Problems = append(r.Problems, "the result was not redrawn after the knob moved")
-			return r, nil
-		}
-		r.Redrew = time.Since(moved)
-		r.After, r.AfterText = shown()
-		if r.AfterText == r.BeforeText {
-			r.Problems = append(r.Problems, fmt.Sprintf("the redrawn result prints the same numbers: %q", r.AfterText))
-		}
-		if !strings.Contains(r.After, o.Knob+"=") || r.After == r.Before {
-			r.Problems = append(r.Problems, fmt.Sprintf("the redrawn result is for %q, not a moved %s", r.After, o.Knob))
+		if problem, err := k.move(o.Knob, &r); err != nil || problem != "" {
+			r.Problems = appendProblem(r.Problems, problem)
+			return r, err
 		}
 	}
-	for pid, p := range cellProcs {
-		if !running(pid) || startTime(pid) != p.started {
-			delete(cellProcs, pid)
-		}
-	}
-	for pid, cmd := range descendants(kernel) {
-		if before[pid] != cmd {
-			cellProcs[pid] = process{cmd, startTime(pid)}
-		}
-	}
-	var pids []int
-	for pid, p := range cellProcs {
-		pids = append(pids, pid)
-		r.Processes = append(r.Processes, fmt.Sprintf("pid %d %s", pid, shorten(p.cmd)))
-	}
-	sort.Strings(r.Processes)
-	listeners := listenersOf(pids)
-	for _, addr := range listeners {
-		r.Listeners = append(r.Listeners, addr)
-	}
-	sort.Strings(r.Listeners)
-	if len(pids) == 0 {
+	cell = cell.plus(kernel, before)
+	r.Processes, r.Listeners = cell.names()
+	if len(cell.started) == 0 {
 		r.Problems = append(r.Problems, "the live cell had no process of its own (did it end before Done?)")
 	}
-
-	end := panel + `.querySelector("[data-knob-done]")`
-	if o.Interrupt {
-		end = jsLabNotebook + `.toolbar.node.querySelector('[data-jp-item-name="interrupt"]')`
+	ended, problems, err := k.end(o.Interrupt)
+	r.Ended, r.Problems = ended, append(r.Problems, problems...)
+	if err != nil {
+		return r, err
 	}
-	if err := mouseClick(l.tab, end); err != nil {
-		return r, fmt.Errorf("browsertest: end the live cell: %w", err)
-	}
-	if !waitFor(l.tab, "!"+busy, 30*time.Second) {
-		r.Problems = append(r.Problems, r.Cell+" still running 30s after "+map[bool]string{true: "the interrupt", false: "Done"}[o.Interrupt])
-	}
-	out, _ := chromedp.Run(l.tab, chromedp.Evaluate[string](`(function (c) { var e = c.node.querySelector(".jp-OutputArea"); return e ? e.innerText : ""; })(`+cell+`)`))
-	for line := range strings.Lines(out) {
-		if strings.HasPrefix(line, "Knobs: ") {
-			r.Ended = strings.TrimSpace(line)
-		}
-	}
-	if want := map[bool]string{true: "interrupted", false: "ended by Done"}[o.Interrupt]; !strings.Contains(r.Ended, want) {
-		r.Problems = append(r.Problems, fmt.Sprintf("the knob panel does not say %q once the cell stopped: %q", want, r.Ended))
-	}
-	alive := func(pid int) bool { return running(pid) && startTime(pid) == cellProcs[pid].started }
-	deadline := time.Now().Add(LeftAfterInterrupt)
-	for {
-		var left []string
-		open := listening()
-		for pid := range cellProcs {
-			if alive(pid) {
-				left = append(left, fmt.Sprintf("pid %d %s", pid, shorten(cmdline(pid))))
-			}
-		}
-		for inode, addr := range listeners {
-			if _, ok := open[inode]; ok {
-				left = append(left, "listener "+addr)
-			}
-		}
-		if len(left) == 0 || time.Now().After(deadline) {
-			sort.Strings(left)
-			r.Left = left
-			break
-		}
-		_ = sleep(l.tab, 200*time.Millisecond)
-	}
+	r.Left = cell.leftAfter(l.tab, LeftAfterInterrupt)
 	for _, p := range r.Left {
 		r.Problems = append(r.Problems, "left behind by the live cell: "+p)
 	}
-	for pid := range cellProcs {
-		if alive(pid) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
+	cell.kill()
 	r.Screenshot = filepath.Join(l.o.OutDir, "knobs-"+strings.TrimSuffix(l.name, ".ipynb")+".png")
-	if err := l.screenshotAt(r.Screenshot, cell+".node"); err != nil {
+	if err := l.screenshotAt(r.Screenshot, k.cell+".node"); err != nil {
 		return r, err
 	}
 	r.Problems, r.Notes = l.sortBrowserProblems(r.Problems, r.Notes)
 	return r, nil
+}
+
+// appendProblem appends problem to problems unless it is empty.
+func appendProblem(problems []string, problem string) []string {
+	if problem == "" {
+		return problems
+	}
+	return append(problems, problem)
+}
+
+// runSetup runs the first code cell holding each text of setup, in order, and returns the
+// first code cell holding target; or the problem of the setup cell that failed.
+func (l *liveLab) runSetup(setup []string, target string) (c liveCell, problem string, err error) {
+	for _, text := range setup {
+		if c, _, err = l.findCell(text); err != nil {
+			return c, "", err
+		}
+		if p := l.runCell(&c); p != "" {
+			return c, p, nil
+		}
+	}
+	c, _, err = l.findCell(target)
+	return c, "", err
+}
+
+// knobCell is a live cell (labkit/nb.Live) on the page: JavaScript expressions for the
+// cell, its knob panel and its latest result.
+type knobCell struct {
+	l                         *liveLab
+	where                     string
+	index                     int
+	cell, busy, panel, result string
+}
+
+func (l *liveLab) knobCell(c liveCell) knobCell {
+	cell := fmt.Sprintf("%s.content.widgets[%d]", jsLabNotebook, c.Index)
+	return knobCell{l: l, where: c.where(), index: c.Index, cell: cell, busy: cellBusy(c.Index),
+		panel:  cell + `.node.querySelector("[data-labkit-knobs]")`,
+		result: cell + `.node.querySelector("[data-labkit-result]")`}
+}
+
+// shown is the knob values of the result on screen and the last lines it printed.
+func (k knobCell) shown() (values, text string) {
+	v, _ := chromedp.Run(k.l.tab, chromedp.Evaluate[[]string](`(function (e) { return e ? [e.dataset.labkitResult, e.innerText] : ["", ""]; })(`+k.result+`)`))
+	if len(v) == 2 {
+		return v[0], lastLines(v[1], 3)
+	}
+	return "", ""
+}
+
+func (k knobCell) hasResult() bool {
+	shown, _ := chromedp.Run(k.l.tab, chromedp.Evaluate[bool](`!!`+k.result))
+	return shown
+}
+
+// start runs the cell and waits for its knob panel and first result or, with o.Interrupt,
+// for its panel and o.Ready in its output while it runs; it returns the problem if that
+// does not come.
+func (k knobCell) start(o KnobsOptions) (problem string, err error) {
+	l := k.l
+	if err := l.selectCell(k.index); err != nil {
+		return "", err
+	}
+	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
+		return "", fmt.Errorf("browsertest: run %s: %w", k.where, err)
+	}
+	waitFor(l.tab, k.busy, 5*time.Second) // queued, then running: until then "not busy" means "not started"
+	want, shows, then := "result", k.panel+` && `+k.result, k.panel+` && `+k.result
+	if o.Interrupt {
+		want, then = "running run", k.panel
+		shows = k.panel + ` && ` + k.cell + `.node.innerText.indexOf(` + jsonString(cmp.Or(o.Ready, "running with")) + `) >= 0`
+	}
+	if !waitFor(l.tab, `!(`+k.busy+`) || `+shows, l.o.Timeout) || !waitFor(l.tab, then, time.Second) {
+		stdout, stderr := l.cellText(k.index)
+		return fmt.Sprintf("%s showed no live knobs and %s (output: %s)", k.where, want, lastLines(stdout+stderr, 4)), nil
+	}
+	return "", nil
+}
+
+// move clicks the knob near its slider's right end and waits for the redrawn result,
+// recording it in r; it returns the problem if none comes.
+func (k knobCell) move(knob string, r *KnobsReport) (problem string, err error) {
+	slider := fmt.Sprintf(`%s.querySelector('input[type=range][data-knob=%s]')`, k.panel, jsonString(knob))
+	moved := time.Now()
+	if err := clickAt(k.l.tab, slider, 0.95); err != nil {
+		return "", fmt.Errorf("browsertest: move knob %q: %w", knob, err)
+	}
+	if !waitFor(k.l.tab, k.result+` && `+k.result+`.dataset.labkitResult !== `+jsonString(r.Before), k.l.o.Timeout) {
+		return "the result was not redrawn after the knob moved", nil
+	}
+	r.Redrew = time.Since(moved)
+	r.After, r.AfterText = k.shown()
+	if r.AfterText == r.BeforeText {
+		r.Problems = append(r.Problems, fmt.Sprintf("the redrawn result prints the same numbers: %q", r.AfterText))
+	}
+	if !strings.Contains(r.After, knob+"=") || r.After == r.Before {
+		r.Problems = append(r.Problems, fmt.Sprintf("the redrawn result is for %q, not a moved %s", r.After, knob))
+	}
+	return "", nil
+}
+
+// end presses the panel's Done button, or with interrupt the toolbar's interrupt, waits
+// for the cell to stop and returns the panel's last "Knobs: " line.
+func (k knobCell) end(interrupt bool) (ended string, problems []string, err error) {
+	l := k.l
+	button, by, want := k.panel+`.querySelector("[data-knob-done]")`, "Done", "ended by Done"
+	if interrupt {
+		button, by, want = jsInterruptButton, "the interrupt", "interrupted"
+	}
+	if err := mouseClick(l.tab, button); err != nil {
+		return "", nil, fmt.Errorf("browsertest: end the live cell: %w", err)
+	}
+	if !waitFor(l.tab, "!"+k.busy, 30*time.Second) {
+		problems = append(problems, k.where+" still running 30s after "+by)
+	}
+	out, _ := chromedp.Run(l.tab, chromedp.Evaluate[string](`(function (c) { var e = c.node.querySelector(".jp-OutputArea"); return e ? e.innerText : ""; })(`+k.cell+`)`))
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "Knobs: ") {
+			ended = strings.TrimSpace(line)
+		}
+	}
+	if !strings.Contains(ended, want) {
+		problems = append(problems, fmt.Sprintf("the knob panel does not say %q once the cell stopped: %q", want, ended))
+	}
+	return ended, problems, nil
 }
 
 // runCell runs one cell through the Run menu and waits until it finished; it returns a
@@ -224,7 +214,7 @@ func (l *liveLab) runCell(c *liveCell) string {
 	if err := clickMenu(l.tab, "Run", "notebook:run-cell"); err != nil {
 		return fmt.Sprintf("run %s: %v", c.where(), err)
 	}
-	busy := fmt.Sprintf(`(function (c) { return %s; })(%s.content.widgets[%d])`, jsLabBusy, jsLabNotebook, c.Index)
+	busy := cellBusy(c.Index)
 	waitFor(l.tab, busy, 5*time.Second)
 	if !waitStable(l.tab, "!"+busy, l.o.Timeout) {
 		return fmt.Sprintf("%s did not finish within %s", c.where(), l.o.Timeout)
@@ -256,30 +246,6 @@ func (l *liveLab) cellText(index int) (stdout, stderr string) {
 		}
 	}
 	return "", ""
-}
-
-// clickAt clicks with the mouse at the given fraction of the width of the element the
-// JavaScript expression names, halfway down: on a range input, the value there.
-func clickAt(tab context.Context, element string, fraction float64) error {
-	ctx, cancel := context.WithTimeout(tab, 15*time.Second)
-	defer cancel()
-	type point struct{ X, Y float64 }
-	js := fmt.Sprintf(`(function (e) { if (!e) { return null; } e.scrollIntoView({block: "center"}); var r = e.getBoundingClientRect();
-	  return r.width && r.height ? {X: r.left + r.width * %g, Y: r.top + r.height / 2} : null; })(%s)`, fraction, element)
-	for {
-		p, err := chromedp.Run(ctx, chromedp.Evaluate[*point](js))
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			return chromedp.Do(ctx,
-				chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, p.X, p.Y),
-				chromedp.MouseClickXY(p.X, p.Y))
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
-			return fmt.Errorf("%s never showed: %w", element, err)
-		}
-	}
 }
 
 // waitStablePressingDone is waitStable for Run All: as each live cell (labkit/nb.Live) shows its

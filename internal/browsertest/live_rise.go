@@ -66,66 +66,24 @@ const jsRISEOverflow = `(function () {
 // fails if one taller than the screen cannot scroll. It
 // saves a screenshot. Jupyter is shut down at the end as in CheckLive.
 func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport, err error) {
-	l, err := b.openLab(ctx, o, true)
-	if err != nil {
+	l, err := b.openLabNotebook(ctx, o, true, &r.FrontEnd, &r.Problems)
+	if l == nil {
 		return r, err
 	}
 	defer func() { r.Problems = append(r.Problems, l.close()...) }()
-	r.FrontEnd = l.front.name
-	if p := l.openNotebook(); p != "" {
-		r.Problems = append(r.Problems, p)
-		return r, nil
-	}
 	want, err := chromedp.Run(l.tab, chromedp.Evaluate[string](jsLabNotebook+`.content.widgets.map(function (c) {
 	  var h = c.model.type === "markdown" && c.model.sharedModel.getSource().match(/^#{1,3} +(.+)$/m); return h ? h[1].trim() : "";
 	}).filter(Boolean)[0] || ""`))
 	if err != nil {
 		return r, fmt.Errorf("browsertest: read the notebook's first heading: %w", err)
 	}
-	button := jsLabNotebook + `.toolbar.node.querySelector('[data-jp-item-name="RISE-button"]')`
-	if err := mouseClick(l.tab, button); err != nil {
-		return r, fmt.Errorf("browsertest: press jupyterlab-rise's toolbar button (is jupyterlab-rise installed?): %w", err)
+	d, err := l.openRISE()
+	if err != nil {
+		return r, err
 	}
-	type deck struct {
-		URL    string
-		Slides int
-		Blank  int
-		Title  string
-		Shown  bool
-	}
-	var d *deck
-	for deadline := time.Now().Add(DeckReadyTimeout * 2); d == nil || !d.Shown; {
-		if d, err = chromedp.Run(l.tab, chromedp.Evaluate[*deck](jsRISEDeck)); err != nil {
-			return r, fmt.Errorf("browsertest: read the RISE deck: %w", err)
-		}
-		if time.Now().After(deadline) || sleep(l.tab, 300*time.Millisecond) != nil {
-			break
-		}
-	}
-	switch {
-	case d == nil:
-		r.Problems = append(r.Problems, fmt.Sprintf("no RISE deck with reveal.js ready within %s of pressing the RISE button", DeckReadyTimeout*2))
-	default:
-		r.URL, r.Slides, r.Title = d.URL, d.Slides, d.Title
-		if d.Slides == 0 {
-			r.Problems = append(r.Problems, "the RISE deck has no slides")
-		}
-		if d.Blank > 0 { // jupyterlab-rise has had releases that left markdown cells out of the deck
-			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d slides hold no text or image", d.Blank, d.Slides))
-		}
-		if !d.Shown {
-			r.Problems = append(r.Problems, fmt.Sprintf("the first slide's heading %q is not on screen", d.Title))
-		}
-		if want != "" && d.Title != want {
-			r.Problems = append(r.Problems, fmt.Sprintf("the first slide's heading is %q, want the notebook's first heading %q", d.Title, want))
-		}
-	}
+	r.judgeDeck(d, want)
 	if d != nil && d.Slides > 0 {
-		type overflow struct {
-			Overflowing []string
-			Scrolls     bool
-		}
-		o, err := chromedp.Run(l.tab, chromedp.Evaluate[*overflow](jsRISEOverflow))
+		o, err := chromedp.Run(l.tab, chromedp.Evaluate[*riseOverflow](jsRISEOverflow))
 		if err != nil {
 			return r, fmt.Errorf("browsertest: measure the RISE slides: %w", err)
 		}
@@ -150,4 +108,59 @@ func (b *Browser) CheckRISE(ctx context.Context, o LiveOptions) (r SlidesReport,
 		}
 	}
 	return r, nil
+}
+
+// riseDeck is what jsRISEDeck reads of the deck in jupyterlab-rise's panel.
+type riseDeck struct {
+	URL    string
+	Slides int
+	Blank  int
+	Title  string
+	Shown  bool
+}
+
+// riseOverflow is what jsRISEOverflow measures.
+type riseOverflow struct {
+	Overflowing []string
+	Scrolls     bool
+}
+
+// openRISE presses jupyterlab-rise's toolbar button and waits until reveal.js shows the
+// deck's first slide; it returns the deck as last read (nil if none came).
+func (l *liveLab) openRISE() (d *riseDeck, err error) {
+	button := jsLabNotebook + `.toolbar.node.querySelector('[data-jp-item-name="RISE-button"]')`
+	if err := mouseClick(l.tab, button); err != nil {
+		return nil, fmt.Errorf("browsertest: press jupyterlab-rise's toolbar button (is jupyterlab-rise installed?): %w", err)
+	}
+	for deadline := time.Now().Add(DeckReadyTimeout * 2); d == nil || !d.Shown; {
+		if d, err = chromedp.Run(l.tab, chromedp.Evaluate[*riseDeck](jsRISEDeck)); err != nil {
+			return nil, fmt.Errorf("browsertest: read the RISE deck: %w", err)
+		}
+		if time.Now().After(deadline) || sleep(l.tab, 300*time.Millisecond) != nil {
+			break
+		}
+	}
+	return d, nil
+}
+
+// judgeDeck records the deck d and checks it: slides, none blank, its first heading on
+// screen and the notebook's first heading (want).
+func (r *SlidesReport) judgeDeck(d *riseDeck, want string) {
+	if d == nil {
+		r.Problems = append(r.Problems, fmt.Sprintf("no RISE deck with reveal.js ready within %s of pressing the RISE button", DeckReadyTimeout*2))
+		return
+	}
+	r.URL, r.Slides, r.Title = d.URL, d.Slides, d.Title
+	if d.Slides == 0 {
+		r.Problems = append(r.Problems, "the RISE deck has no slides")
+	}
+	if d.Blank > 0 { // jupyterlab-rise has had releases that left markdown cells out of the deck
+		r.Problems = append(r.Problems, fmt.Sprintf("%d of %d slides hold no text or image", d.Blank, d.Slides))
+	}
+	if !d.Shown {
+		r.Problems = append(r.Problems, fmt.Sprintf("the first slide's heading %q is not on screen", d.Title))
+	}
+	if want != "" && d.Title != want {
+		r.Problems = append(r.Problems, fmt.Sprintf("the first slide's heading is %q, want the notebook's first heading %q", d.Title, want))
+	}
 }

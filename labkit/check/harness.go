@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/fx"
+	"github.com/go-concurrency-lab/lab/labkit/measure/goroutines"
 )
 
 // The harness every check shares: one grace policy, one way to run the reader's code on
@@ -80,23 +81,55 @@ func onFakeTime(t *testing.T, what string, check func() error) (err error) {
 	return err
 }
 
+// inTurn returns a check that runs each scenario on fn in order and stops at the first
+// failure: a scenario after a failed one would only repeat its verdict.
+func inTurn[F any](fn F, scenarios ...func(F) error) func() error {
+	return func() error {
+		for _, scenario := range scenarios {
+			if err := scenario(fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// construct calls newValue, the reader's constructor called name, and rejects a nil
+// constructor or value.
+func construct[T any](name string, newValue func() T) (T, error) {
+	var zero T
+	if newValue == nil {
+		return zero, fmt.Errorf("%s is nil", name)
+	}
+	v := newValue()
+	if any(v) == nil {
+		return zero, fmt.Errorf("%s returned nil", name)
+	}
+	return v, nil
+}
+
+// peak tracks how many calls are running at once and the most there ever were.
+type peak struct{ now, most atomic.Int64 }
+
+// enter counts a call in and returns how many are running now.
+func (p *peak) enter() int64 {
+	n := p.now.Add(1)
+	for m := p.most.Load(); n > m && !p.most.CompareAndSwap(m, n); m = p.most.Load() {
+	}
+	return n
+}
+
+func (p *peak) leave() { p.now.Add(-1) }
+
 // bubbleGoroutines counts the goroutines of the caller's synctest bubble, the caller
 // included. It reads a traceback of every goroutine, which names each one's bubble and,
 // unlike [runtime.NumGoroutine], never counts one that has already exited: on fake time,
 // where a wait ends the moment everything else is blocked or gone, that matters.
 func bubbleGoroutines() int {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
+	stacks := goroutines.Stacks()
 	var bubble string // ", synctest bubble N]" from the caller's own header, which comes first
 	count := 0
-	for line := range strings.Lines(string(buf)) {
+	for line := range strings.Lines(stacks) {
 		if !strings.HasPrefix(line, "goroutine ") {
 			continue
 		}
@@ -274,16 +307,8 @@ func parked(id string) bool {
 // goroutineState is what a stack trace says goroutine id is doing ("running", "IO wait",
 // "chan receive", ...), "" if it has exited.
 func goroutineState(id string) string {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	_, rest, found := strings.Cut(string(buf), "goroutine "+id+" [")
+	stacks := goroutines.Stacks()
+	_, rest, found := strings.Cut(stacks, "goroutine "+id+" [")
 	if !found {
 		return ""
 	}

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -50,12 +49,9 @@ const counterHarness = `func main() {
 `
 
 func checkSafeCounter(_ *testing.T, newCounter safeCounterFunc) error {
-	if newCounter == nil {
-		return errors.New("newCounter is nil")
-	}
-	c := newCounter()
-	if c == nil {
-		return errors.New("newCounter returned nil")
+	c, err := construct("newCounter", newCounter)
+	if err != nil {
+		return err
 	}
 	// One goroutine first: a miscount here is not about concurrency.
 	for range 100 {

@@ -58,12 +58,9 @@ const accountHarness = `func main() {
 // The calls one at a time run on real time, not fake: the mistake they are about is a
 // goroutine blocked on a sync.Mutex it already holds, which fake time cannot see.
 func checkWithdraw(_ *testing.T, newAccount withdrawFunc) error {
-	if newAccount == nil {
-		return fmt.Errorf("newAccount is nil")
-	}
-	a := newAccount()
-	if a == nil {
-		return fmt.Errorf("newAccount returned nil")
+	a, err := construct("newAccount", newAccount)
+	if err != nil {
+		return err
 	}
 	// One call at a time first: a self-deadlock shows up here, with a precise message.
 	steps := []struct {

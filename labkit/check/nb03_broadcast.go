@@ -60,67 +60,90 @@ func (in *inbox) messages() []string {
 type broadcastFunc = func() Broadcaster
 
 func checkBroadcast(_ *testing.T, newBroadcaster broadcastFunc) error {
-	if newBroadcaster == nil {
-		return errors.New("newBroadcaster is nil")
+	b, err := construct("newBroadcaster", newBroadcaster)
+	if err != nil {
+		return err
 	}
-	b := newBroadcaster()
-	if b == nil {
-		return errors.New("newBroadcaster returned nil")
+	s := subscribeTwo(b)
+	if err := s.publishTogether(); err != nil {
+		return err
 	}
-	var a, c inbox
-	var (
-		delivering atomic.Int32 // delivers to a running now
-		together   = make(chan struct{})
-		togetherOK sync.Once
-		holdMsg    = "m3"
-		held       = make(chan struct{}) // closed when deliver(holdMsg) to a has begun
-		release    = make(chan struct{})
-	)
-	idA := b.Subscribe(func(msg string) {
-		a.add(msg)
+	if err := s.unsubscribeWaits(); err != nil {
+		return err
+	}
+	return s.unsubscribedGetsNothing()
+}
+
+// holdMsg is the message whose delivery to subscriber a holds until release.
+const holdMsg = "m3"
+
+// broadcastScenario is a Broadcaster with two subscribers: a, whose deliveries of two
+// messages wait for each other and whose delivery of holdMsg waits for release, and c,
+// which only records.
+type broadcastScenario struct {
+	b          Broadcaster
+	a, c       inbox
+	idA        int
+	delivering atomic.Int32 // delivers to a running now
+	together   chan struct{}
+	togetherOK sync.Once
+	held       chan struct{} // closed when deliver(holdMsg) to a has begun
+	release    chan struct{}
+}
+
+func subscribeTwo(b Broadcaster) *broadcastScenario {
+	s := &broadcastScenario{b: b, together: make(chan struct{}), held: make(chan struct{}), release: make(chan struct{})}
+	s.idA = b.Subscribe(func(msg string) {
+		s.a.add(msg)
 		if msg == holdMsg {
-			close(held)
-			<-release
+			close(s.held)
+			<-s.release
 			return
 		}
 		// Two publishes of different messages: wait for the other to be delivering too.
-		if delivering.Add(1) == 2 {
-			togetherOK.Do(func() { close(together) })
+		if s.delivering.Add(1) == 2 {
+			s.togetherOK.Do(func() { close(s.together) })
 		}
-		defer delivering.Add(-1)
+		defer s.delivering.Add(-1)
 		select {
-		case <-together:
+		case <-s.together:
 		case <-time.After(broadcastGrace):
 		}
 	})
-	b.Subscribe(c.add)
+	b.Subscribe(s.c.add)
+	return s
+}
 
-	// 1. Two publishes at once must deliver at once.
+// publishTogether: two publishes at once must deliver at once.
+func (s *broadcastScenario) publishTogether() error {
 	var publishers sync.WaitGroup
 	for _, msg := range []string{"m1", "m2"} {
-		publishers.Go(func() { b.Publish(msg) })
+		publishers.Go(func() { s.b.Publish(msg) })
 	}
 	if !doneWithin(inGoroutine(publishers.Wait), 3*broadcastGrace) {
 		return errors.New("two Publish calls did not return: is a lock left locked (use defer), or does Publish wait for something nobody does?")
 	}
 	select {
-	case <-together:
+	case <-s.together:
+		return nil
 	default:
 		return errors.New("two Publish calls ran one after the other: publishing only reads the subscriber list, so Publish should hold a read lock (sync.RWMutex.RLock) that any number of publishers share; Subscribe and Unsubscribe take the write lock (Lock)")
 	}
+}
 
-	// 2. Unsubscribe waits for a Publish still delivering to the subscriber.
-	publishing := inGoroutine(func() { b.Publish(holdMsg) })
+// unsubscribeWaits: Unsubscribe waits for a Publish still delivering to the subscriber.
+func (s *broadcastScenario) unsubscribeWaits() error {
+	publishing := inGoroutine(func() { s.b.Publish(holdMsg) })
 	select {
-	case <-held:
+	case <-s.held:
 	case <-time.After(broadcastGrace):
-		close(release)
+		close(s.release)
 		return fmt.Errorf("Publish(%q) did not deliver to the first subscriber within %v", holdMsg, broadcastGrace)
 	}
 	unsubscriber := make(chan string, 1)
 	unsubscribed := inGoroutine(func() {
 		unsubscriber <- goroutineID()
-		b.Unsubscribe(idA)
+		s.b.Unsubscribe(s.idA)
 	})
 	// Unsubscribe must wait: either it returns (wrong) or it parks, waiting for the
 	// delivery (right). No time limit decides between the two.
@@ -128,7 +151,7 @@ func checkBroadcast(_ *testing.T, newBroadcaster broadcastFunc) error {
 	for waitedUntil := time.Now().Add(broadcastGrace); ; time.Sleep(time.Millisecond) {
 		select {
 		case <-unsubscribed:
-			close(release)
+			close(s.release)
 			<-publishing
 			return errors.New("Unsubscribe returned while a Publish was still delivering to that subscriber: its owner would now close what deliver writes to, and the delivery still running would panic (send on closed channel). Publish must deliver under the read lock, and Unsubscribe must take the write lock, which waits for every reader")
 		default:
@@ -137,23 +160,26 @@ func checkBroadcast(_ *testing.T, newBroadcaster broadcastFunc) error {
 			break
 		}
 		if time.Now().After(waitedUntil) {
-			close(release)
+			close(s.release)
 			return fmt.Errorf("Unsubscribe neither returned nor waited for a lock within %v: is it spinning?", broadcastGrace)
 		}
 	}
-	close(release)
+	close(s.release)
 	if !doneWithin(publishing, broadcastGrace) || !doneWithin(unsubscribed, broadcastGrace) {
 		return errors.New("after the held delivery finished, Publish or Unsubscribe did not return: is a lock left locked?")
 	}
+	return nil
+}
 
-	// 3. After Unsubscribe, the subscriber gets nothing; the others still do.
-	if !doneWithin(inGoroutine(func() { b.Publish("m4") }), broadcastGrace) {
+// unsubscribedGetsNothing: after Unsubscribe, the subscriber gets nothing; the others still do.
+func (s *broadcastScenario) unsubscribedGetsNothing() error {
+	if !doneWithin(inGoroutine(func() { s.b.Publish("m4") }), broadcastGrace) {
 		return errors.New("Publish(\"m4\") did not return after an Unsubscribe: is a lock left locked?")
 	}
-	if got, want := a.messages(), []string{"m1", "m2", "m3"}; !slices.Equal(got, want) {
+	if got, want := s.a.messages(), []string{"m1", "m2", "m3"}; !slices.Equal(got, want) {
 		return fmt.Errorf("the unsubscribed subscriber got %v; want %v (everything published while it was subscribed, nothing after)", got, want)
 	}
-	if got, want := c.messages(), []string{"m1", "m2", "m3", "m4"}; !slices.Equal(got, want) {
+	if got, want := s.c.messages(), []string{"m1", "m2", "m3", "m4"}; !slices.Equal(got, want) {
 		return fmt.Errorf("the subscriber that stayed got %v; want %v", got, want)
 	}
 	return nil

@@ -32,12 +32,7 @@ func checkFetchAll(t *testing.T, fetchAll fetchAllFunc) error {
 	if fetchAll == nil {
 		return fmt.Errorf("fetchAll is nil")
 	}
-	return onFakeTime(t, "FetchAll", func() error {
-		if err := fetchAllLimitAndOrder(fetchAll); err != nil {
-			return err
-		}
-		return fetchAllStopsOnError(fetchAll)
-	})
+	return onFakeTime(t, "FetchAll", inTurn(fetchAll, fetchAllLimitAndOrder, fetchAllStopsOnError))
 }
 
 // fetchAllLimitAndOrder fetches 12 urls with limit 3. Fetches hold until 3 are in flight
@@ -46,22 +41,18 @@ func checkFetchAll(t *testing.T, fetchAll fetchAllFunc) error {
 func fetchAllLimitAndOrder(fetchAll fetchAllFunc) error {
 	const n, limit = 12, 3
 	urls := make([]string, n)
+	index := make(map[string]int, n)
 	for i := range urls {
 		urls[i] = fmt.Sprintf("https://example.test/page/%d", i)
+		index[urls[i]] = i
 	}
-	var inFlight, peak atomic.Int64
+	var running peak
 	full := make(chan struct{})
 	var fullOnce sync.Once
 	var neverFull atomic.Bool
-	index := make(map[string]int, n)
-	for i, u := range urls {
-		index[u] = i
-	}
 	fetch := func(ctx context.Context, url string) (string, error) {
-		now := inFlight.Add(1)
-		defer inFlight.Add(-1)
-		for p := peak.Load(); now > p && !peak.CompareAndSwap(p, now); p = peak.Load() {
-		}
+		now := running.enter()
+		defer running.leave()
 		if now >= limit {
 			fullOnce.Do(func() { close(full) })
 		}
@@ -86,11 +77,11 @@ func fetchAllLimitAndOrder(fetchAll fetchAllFunc) error {
 	if err != nil {
 		return err
 	}
-	if p := peak.Load(); p > limit {
+	if p := running.most.Load(); p > limit {
 		return fmt.Errorf("%d fetches ran at once with limit %d: bound the pool (a fixed set of %d workers, errgroup's SetLimit, or a semaphore)", p, limit, limit)
 	}
 	if neverFull.Load() {
-		return fmt.Errorf("never more than %d fetch(es) at once with limit %d: run up to limit fetches concurrently", peak.Load(), limit)
+		return fmt.Errorf("never more than %d fetch(es) at once with limit %d: run up to limit fetches concurrently", running.most.Load(), limit)
 	}
 	if got.err != nil {
 		return fmt.Errorf("FetchAll returned an error although every fetch succeeded: %v", got.err)

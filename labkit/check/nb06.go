@@ -39,12 +39,7 @@ func checkRunCommands(_ *testing.T, fn runCommandsFunc) error {
 	if _, err := exec.LookPath("sh"); err != nil {
 		return fmt.Errorf("the check runs sh scripts, and sh was not found: %v", err)
 	}
-	for _, scenario := range []func(runCommandsFunc) error{runCommandsBoundedInOrder, runCommandsFirstFailure, runCommandsCancelled} {
-		if err := scenario(fn); err != nil {
-			return err
-		}
-	}
-	return nil
+	return inTurn(fn, runCommandsBoundedInOrder, runCommandsFirstFailure, runCommandsCancelled)()
 }
 
 // overLimitWindow is how long the check watches for more than limit commands at once

@@ -32,12 +32,7 @@ func checkFirstOf(t *testing.T, firstOf firstOfFunc) error {
 	if firstOf == nil {
 		return errors.New("FirstOf is nil")
 	}
-	return onFakeTime(t, "FirstOf", func() error {
-		if err := firstOfWinner(firstOf); err != nil {
-			return err
-		}
-		return firstOfAllFail(firstOf)
-	})
+	return onFakeTime(t, "FirstOf", inTurn(firstOf, firstOfWinner, firstOfAllFail))
 }
 
 // failureHeadStart is how long the winning fetch waits after the failing one finished.
@@ -46,80 +41,26 @@ const failureHeadStart = 100 * time.Millisecond
 // firstOfWinner: two slow sources that only finish when cancelled, one that fails and
 // one that answers once all four have started.
 func firstOfWinner(firstOf firstOfFunc) error {
-	const n = 4
-	var started, running, uncancelled atomic.Int32
-	allStarted := make(chan struct{})
-	var releaseOnce sync.Once
-	release := func() { releaseOnce.Do(func() { close(allStarted) }) }
-	var notConcurrent atomic.Bool
-	failed := make(chan struct{})
-
-	begin := func() {
-		running.Add(1)
-		if started.Add(1) == n {
-			release()
-		}
-	}
-	waitAll := func() {
-		if _, ok := await(allStarted, grace); !ok {
-			notConcurrent.Store(true)
-			release()
-		}
-	}
-	slow := func(name string) func(context.Context) (string, error) {
-		return func(ctx context.Context) (string, error) {
-			begin()
-			defer running.Add(-1)
-			select {
-			case <-ctx.Done():
-				return "", ctx.Err()
-			case <-time.After(grace):
-				uncancelled.Add(1)
-				return name, nil
-			}
-		}
-	}
-	fetches := []func(context.Context) (string, error){
-		slow("slow source A"),
-		func(ctx context.Context) (string, error) {
-			begin()
-			defer running.Add(-1)
-			waitAll()
-			close(failed)
-			return "", errFetchFailed
-		},
-		func(ctx context.Context) (string, error) {
-			begin()
-			defer running.Add(-1)
-			waitAll()
-			<-failed // answer after the failure, so skipping failures matters
-			// The failing fetch has only closed `failed`; its result still has to reach
-			// FirstOf. On fake time this head start is exact: "return whatever comes
-			// first" always gets the failure.
-			time.Sleep(failureHeadStart)
-			return "fast source C", nil
-		},
-		slow("slow source D"),
-	}
-
+	const n = winnerSources
+	w := &winnerRace{allStarted: make(chan struct{}), failed: make(chan struct{})}
 	answer, returned := callWithin(2*n*grace, func() outcome[string] {
-		v, err := firstOf(context.Background(), fetches)
+		v, err := firstOf(context.Background(), w.fetches())
 		return outcome[string]{v, err}
 	})
 	got, err := answer.v, answer.err
 	if !returned {
 		return errors.New("FirstOf did not return: is it waiting on a channel nobody sends to, or for fetches nobody cancels?")
 	}
-	stillRunning := running.Load()
-	waitIdle(&running, 0, &started, 2*grace) // fetches nobody cancelled finish after grace
+	stillRunning := w.running.Load()
+	waitIdle(&w.running, 0, &w.started, 2*grace) // fetches nobody cancelled finish after grace
 	leaked, err2 := goroutines.LeakedBy(firstOf, grace)
 	if err2 != nil {
 		return err2
 	}
 	switch {
-	case started.Load() < n:
-		return fmt.Errorf("FirstOf returned after starting only %d of %d fetches: start each in its own goroutine", started.Load(), n)
-	case notConcurrent.Load():
+	case w.started.Load() < n:
+		return fmt.Errorf("FirstOf returned after starting only %d of %d fetches: start each in its own goroutine", w.started.Load(), n)
+	case w.notConcurrent.Load():
 		return errors.New("the fetches did not run at the same time: start every one with `go` before waiting for any result")
 	case errors.Is(err, errFetchFailed):
 		return fmt.Errorf("FirstOf returned the first failure (%v): skip errors and keep waiting for a success", err)
@@ -127,12 +68,81 @@ func firstOfWinner(firstOf firstOfFunc) error {
 		return fmt.Errorf("FirstOf returned error %v, want the answer from the fast source", err)
 	case got != "fast source C":
 		return fmt.Errorf("FirstOf returned %q, want %q (the first successful answer)", got, "fast source C")
-	case uncancelled.Load() > 0:
-		return fmt.Errorf("%d slow fetches ran to the end: cancel their context (context.WithCancel, then cancel()) once you have a winner", uncancelled.Load())
+	case w.uncancelled.Load() > 0:
+		return fmt.Errorf("%d slow fetches ran to the end: cancel their context (context.WithCancel, then cancel()) once you have a winner", w.uncancelled.Load())
 	case leaked > 0:
 		return fmt.Errorf("%d goroutines were still running %v after FirstOf returned (%d of them fetches): give the result channel room for every fetch (make(chan T, len(fetches))) so losers can send and exit", leaked, grace, stillRunning)
 	}
 	return nil
+}
+
+// winnerSources is how many fetches firstOfWinner gives FirstOf.
+const winnerSources = 4
+
+// winnerRace is firstOfWinner's fetches: two slow sources that only finish when cancelled
+// (or after grace), one that fails and one that answers failureHeadStart after the
+// failure; the last two only once all four have started.
+type winnerRace struct {
+	started, running, uncancelled atomic.Int32
+	allStarted                    chan struct{}
+	releaseOnce                   sync.Once
+	notConcurrent                 atomic.Bool
+	failed                        chan struct{}
+}
+
+func (w *winnerRace) release() { w.releaseOnce.Do(func() { close(w.allStarted) }) }
+
+func (w *winnerRace) begin() {
+	w.running.Add(1)
+	if w.started.Add(1) == winnerSources {
+		w.release()
+	}
+}
+
+func (w *winnerRace) waitAll() {
+	if _, ok := await(w.allStarted, grace); !ok {
+		w.notConcurrent.Store(true)
+		w.release()
+	}
+}
+
+func (w *winnerRace) slow(name string) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		w.begin()
+		defer w.running.Add(-1)
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(grace):
+			w.uncancelled.Add(1)
+			return name, nil
+		}
+	}
+}
+
+func (w *winnerRace) fetches() []func(context.Context) (string, error) {
+	return []func(context.Context) (string, error){
+		w.slow("slow source A"),
+		func(ctx context.Context) (string, error) {
+			w.begin()
+			defer w.running.Add(-1)
+			w.waitAll()
+			close(w.failed)
+			return "", errFetchFailed
+		},
+		func(ctx context.Context) (string, error) {
+			w.begin()
+			defer w.running.Add(-1)
+			w.waitAll()
+			<-w.failed // answer after the failure, so skipping failures matters
+			// The failing fetch has only closed `failed`; its result still has to reach
+			// FirstOf. On fake time this head start is exact: "return whatever comes
+			// first" always gets the failure.
+			time.Sleep(failureHeadStart)
+			return "fast source C", nil
+		},
+		w.slow("slow source D"),
+	}
 }
 
 func firstOfAllFail(firstOf firstOfFunc) error {
@@ -174,12 +184,7 @@ func checkProcessAll(t *testing.T, processAll processAllFunc) error {
 	if processAll == nil {
 		return errors.New("ProcessAll is nil")
 	}
-	return onFakeTime(t, "ProcessAll", func() error {
-		if err := processAllSucceeds(processAll); err != nil {
-			return err
-		}
-		return processAllFails(processAll)
-	})
+	return onFakeTime(t, "ProcessAll", inTurn(processAll, processAllSucceeds, processAllFails))
 }
 
 // workHold is how long (fake) a work call takes once it may finish, so that returning

@@ -25,12 +25,7 @@ func checkSendLatest(t *testing.T, sendLatest sendLatestFunc) error {
 	if sendLatest == nil {
 		return errors.New("SendLatest is nil")
 	}
-	return onFakeTime(t, "SendLatest", func() error {
-		if err := sendLatestNoReader(sendLatest); err != nil {
-			return err
-		}
-		return sendLatestWithReader(sendLatest)
-	})
+	return onFakeTime(t, "SendLatest", inTurn(sendLatest, sendLatestNoReader, sendLatestWithReader))
 }
 
 func sendLatestNoReader(sendLatest sendLatestFunc) error {

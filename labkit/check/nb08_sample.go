@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,24 +32,7 @@ func checkSample(t *testing.T, sample sampleFunc) error {
 	if sample == nil {
 		return errors.New("Sample is nil")
 	}
-	var err error
-	func() {
-		// A goroutine that Sample started and left blocked keeps the bubble from ending:
-		// synctest then panics with "deadlock", which is this verdict, not a crash.
-		defer func() {
-			if r := recover(); r != nil {
-				msg := fmt.Sprint(r)
-				if !strings.Contains(msg, "deadlock") {
-					panic(r)
-				}
-				if err == nil {
-					err = fmt.Errorf("Sample returned, but a goroutine it started is still blocked (%s): every goroutine Sample starts must end before it returns", msg)
-				}
-			}
-		}()
-		synctest.Test(t, func(*testing.T) { err = sampleScenario(sample) })
-	}()
-	return err
+	return onFakeTime(t, "Sample", func() error { return sampleScenario(sample) })
 }
 
 // sampleEvery is the tick period the check asks for.
@@ -65,79 +47,107 @@ type shown struct {
 // sampleScenario: a burst of quotes 1..50 at 0 ms, nothing until 250 ms, then 51 and 52,
 // and ctx cancelled at 340 ms. The right shows are 50 at the 100 ms tick and 52 at 300 ms.
 func sampleScenario(sample sampleFunc) error {
-	start := time.Now()
-	since := func() time.Duration { return time.Since(start) }
-	sleepUntil := func(at time.Duration) { time.Sleep(at - since()) }
+	r := startSample(sample)
+	defer r.stop()
+	if err := r.burstShownOnTick(); err != nil {
+		return err
+	}
+	if err := r.laterQuotesShownOnTick(); err != nil {
+		return err
+	}
+	return r.returnsOnCancel()
+}
 
+// sampleRun is the reader's Sample running on a feed the scenario sends on, every call of
+// show recorded with its (fake) time.
+type sampleRun struct {
+	start    time.Time
+	cancel   context.CancelFunc
+	guarded  *spinGuardCtx
+	feed     chan int
+	mu       sync.Mutex
+	shows    []shown
+	exiting  atomic.Bool // the verdict is in: end the goroutine that calls show next
+	result   error       // Sample's, once returned is closed
+	returned chan struct{}
+}
+
+func startSample(sample sampleFunc) *sampleRun {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	guarded := &spinGuardCtx{Context: ctx}
-	feed := make(chan int)
-	var (
-		mu      sync.Mutex
-		shows   []shown
-		exiting atomic.Bool // the verdict is in: end the goroutine that calls show next
-	)
-	show := func(v int) {
-		if exiting.Load() {
-			runtime.Goexit()
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		shows = append(shows, shown{since(), v})
-	}
-	showsSoFar := func() []shown {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]shown(nil), shows...)
-	}
-	var result error
-	returned := make(chan struct{})
+	r := &sampleRun{start: time.Now(), cancel: cancel, guarded: &spinGuardCtx{Context: ctx},
+		feed: make(chan int), returned: make(chan struct{})}
 	go func() {
-		defer close(returned)
-		result = sample(guarded, feed, sampleEvery, show)
+		defer close(r.returned)
+		r.result = sample(r.guarded, r.feed, sampleEvery, r.show)
 	}()
-	hasReturned := func() bool {
-		select {
-		case <-returned:
-			return true
-		default:
-			return false
-		}
-	}
-	// Whatever the verdict, the reader's goroutine must end before the bubble can: a loop
-	// that ignored ctx gets one more quote, and its next show ends it.
-	defer func() {
-		cancel()
-		exiting.Store(true)
-		select {
-		case <-returned:
-		case feed <- -1:
-		case <-time.After(10 * sampleEvery):
-		}
-		select {
-		case <-returned:
-		case <-time.After(10 * sampleEvery):
-		}
-	}()
+	return r
+}
 
-	send := func(v int) error {
-		select {
-		case feed <- v:
-			return nil
-		case <-returned:
-			return fmt.Errorf("Sample returned (%v) at %v, before ctx was cancelled: it must run until ctx is done", result, since())
-		case <-time.After(sampleEvery / 2):
-			return fmt.Errorf("the feed waited %v to hand over quote %d: Sample must receive quotes as they come (a case <-feed in the same select as the ticker), not only on a tick", sampleEvery/2, v)
-		}
+func (r *sampleRun) since() time.Duration { return time.Since(r.start) }
+
+func (r *sampleRun) sleepUntil(at time.Duration) { time.Sleep(at - r.since()) }
+
+func (r *sampleRun) show(v int) {
+	if r.exiting.Load() {
+		runtime.Goexit()
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.shows = append(r.shows, shown{r.since(), v})
+}
+
+func (r *sampleRun) showsSoFar() []shown {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]shown(nil), r.shows...)
+}
+
+func (r *sampleRun) hasReturned() bool {
+	select {
+	case <-r.returned:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop ends the run whatever the verdict: the reader's goroutine must end before the
+// bubble can; a loop that ignored ctx gets one more quote, and its next show ends it.
+func (r *sampleRun) stop() {
+	r.cancel()
+	r.exiting.Store(true)
+	select {
+	case <-r.returned:
+	case r.feed <- -1:
+	case <-time.After(10 * sampleEvery):
+	}
+	select {
+	case <-r.returned:
+	case <-time.After(10 * sampleEvery):
+	}
+}
+
+// send hands Sample quote v; Sample must take it at once.
+func (r *sampleRun) send(v int) error {
+	select {
+	case r.feed <- v:
+		return nil
+	case <-r.returned:
+		return fmt.Errorf("Sample returned (%v) at %v, before ctx was cancelled: it must run until ctx is done", r.result, r.since())
+	case <-time.After(sampleEvery / 2):
+		return fmt.Errorf("the feed waited %v to hand over quote %d: Sample must receive quotes as they come (a case <-feed in the same select as the ticker), not only on a tick", sampleEvery/2, v)
+	}
+}
+
+// burstShownOnTick: quotes 1..50 at 0 ms; the tick at 100 ms shows 50, once.
+func (r *sampleRun) burstShownOnTick() error {
 	for v := 1; v <= 50; v++ {
-		if err := send(v); err != nil {
+		if err := r.send(v); err != nil {
 			return err
 		}
 	}
-	sleepUntil(150 * time.Millisecond)
-	got := showsSoFar()
+	r.sleepUntil(150 * time.Millisecond)
+	got := r.showsSoFar()
 	if len(got) > 0 && got[0].at < sampleEvery {
 		return fmt.Errorf("show(%d) came at %v, before the first tick (%v): keep the latest quote in a variable and show it when the ticker ticks", got[0].v, got[0].at, sampleEvery)
 	}
@@ -149,36 +159,45 @@ func sampleScenario(sample sampleFunc) error {
 	case got[0].v != 50:
 		return fmt.Errorf("on the tick at %v show got %d; want the latest quote received, 50", sampleEvery, got[0].v)
 	}
+	return nil
+}
 
-	sleepUntil(250 * time.Millisecond)
-	if got := showsSoFar(); len(got) > 1 {
+// laterQuotesShownOnTick: no show without a new quote; 51 and 52 at 250 ms, then the tick
+// at 300 ms shows 52.
+func (r *sampleRun) laterQuotesShownOnTick() error {
+	r.sleepUntil(250 * time.Millisecond)
+	if got := r.showsSoFar(); len(got) > 1 {
 		return fmt.Errorf("show(%d) at %v, although no quote came after the last show: show only when a new quote arrived since then", got[1].v, got[1].at)
 	}
 	for _, v := range []int{51, 52} {
-		if err := send(v); err != nil {
+		if err := r.send(v); err != nil {
 			return err
 		}
 	}
-	sleepUntil(340 * time.Millisecond)
-	got = showsSoFar()
+	r.sleepUntil(340 * time.Millisecond)
+	got := r.showsSoFar()
 	switch {
 	case len(got) < 2:
 		return fmt.Errorf("quotes 51 and 52 arrived at 250 ms and nothing was shown on the tick at 300 ms: tick on a ticker made once, outside the loop (a time.After inside the loop starts its wait again on every quote, so a busy feed is never shown)")
 	case len(got) > 2 || got[1].v != 52 || got[1].at != 3*sampleEvery:
 		return fmt.Errorf("after quotes 51 and 52 at 250 ms, the shows were %v; want one show of 52 at 300 ms", got[1:])
 	}
+	return nil
+}
 
-	cancel()
+// returnsOnCancel: once ctx is cancelled Sample returns ctx.Err() and shows nothing more.
+func (r *sampleRun) returnsOnCancel() error {
+	r.cancel()
 	synctest.Wait() // the reader's goroutine has run as far as it can
 	switch {
-	case guarded.spun.Load():
+	case r.guarded.spun.Load():
 		return errors.New("after ctx was cancelled, Sample kept looping without ever blocking: a `break` inside select leaves only the select, not the for loop; `return ctx.Err()` instead")
-	case !hasReturned():
+	case !r.hasReturned():
 		return errors.New("Sample did not return after ctx was cancelled: add a `case <-ctx.Done(): return ctx.Err()` to its select")
-	case !errors.Is(result, context.Canceled):
-		return fmt.Errorf("after ctx was cancelled Sample returned %v; want ctx.Err() (context.Canceled)", result)
+	case !errors.Is(r.result, context.Canceled):
+		return fmt.Errorf("after ctx was cancelled Sample returned %v; want ctx.Err() (context.Canceled)", r.result)
 	}
-	if got := showsSoFar(); len(got) != 2 {
+	if got := r.showsSoFar(); len(got) != 2 {
 		return fmt.Errorf("shows after ctx was cancelled: %v", got[2:])
 	}
 	return nil

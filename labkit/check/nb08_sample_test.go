@@ -150,7 +150,7 @@ func TestSampleVerdicts(t *testing.T) {
 		{"break in select", sampleBreaks, "`break` inside select", false},
 		{"returns nil when cancelled", sampleReturnsNil, "want ctx.Err()", false},
 		// The leaked goroutine stays blocked in its dead bubble until the process ends.
-		{"forwarder left running", sampleLeaksForwarder, "Sample returned, but a goroutine it started is still blocked", true},
+		{"forwarder left running", sampleLeaksForwarder, "goroutines started by Sample were still blocked", true},
 		{"nil", nil, "nil", false},
 	})
 }

@@ -136,12 +136,7 @@ func checkPriceStage(t *testing.T, stage priceStageFunc) error {
 	if stage == nil {
 		return errors.New("PriceStage is nil")
 	}
-	return onFakeTime(t, "PriceStage", func() error {
-		if err := priceStageAll(stage); err != nil {
-			return err
-		}
-		return priceStageCancel(stage)
-	})
+	return onFakeTime(t, "PriceStage", inTurn(stage, priceStageAll, priceStageCancel))
 }
 
 func priceStageAll(stage priceStageFunc) error {
@@ -160,8 +155,32 @@ func priceStageAll(stage priceStageFunc) error {
 	if out == nil {
 		return errors.New("PriceStage returned a nil channel")
 	}
-	got := map[int]fx.Decision{}
-	dup := -1
+	got, dup, err := collectDecisions(out, n, workers, b)
+	if err != nil {
+		return err
+	}
+	switch {
+	case dup >= 0:
+		return fmt.Errorf("order %d's decision arrived twice", dup)
+	case len(got) < n:
+		return fmt.Errorf("the output channel closed after %d of %d decisions: close it only after every worker is done", len(got), n)
+	case b.most.Load() > workers:
+		return fmt.Errorf("%d price calls ran at once with %d workers: start exactly workers goroutines", b.most.Load(), workers)
+	case b.timedOut.Load():
+		return fmt.Errorf("at most %d price calls ran at once with %d workers: start workers goroutines that each read from in", b.most.Load(), workers)
+	}
+	for _, o := range orders {
+		if got[o.ID] != fx.Decide(o) {
+			return fmt.Errorf("order %d: got decision %+v, want %+v (send exactly what price returned)", o.ID, got[o.ID], fx.Decide(o))
+		}
+	}
+	return nil
+}
+
+// collectDecisions reads out until it is closed: the decisions by order, and an order whose
+// decision came twice (-1 if none). It fails if out is not closed in time.
+func collectDecisions(out <-chan fx.Decision, n, workers int, b *barrier) (got map[int]fx.Decision, dup int, err error) {
+	got, dup = map[int]fx.Decision{}, -1
 	closed := false
 	timeout := time.After(3 * grace) // a sequential stage spends one grace at the barrier
 	for !closed {
@@ -180,30 +199,15 @@ func priceStageAll(stage priceStageFunc) error {
 			}
 		case <-timeout:
 			if b.timedOut.Load() {
-				return fmt.Errorf("at most %d price calls ran at once with %d workers, and the output channel was not closed: start workers goroutines that each read from in, and close out once all are done", b.most.Load(), workers)
+				return nil, 0, fmt.Errorf("at most %d price calls ran at once with %d workers, and the output channel was not closed: start workers goroutines that each read from in, and close out once all are done", b.most.Load(), workers)
 			}
 			if len(got) < n {
-				return fmt.Errorf("only %d of %d decisions arrived: does every worker send its result?", len(got), n)
+				return nil, 0, fmt.Errorf("only %d of %d decisions arrived: does every worker send its result?", len(got), n)
 			}
-			return fmt.Errorf("all %d decisions arrived but the output channel was never closed: close it once every worker is done (sync.WaitGroup, then close(out) in its own goroutine)", n)
+			return nil, 0, fmt.Errorf("all %d decisions arrived but the output channel was never closed: close it once every worker is done (sync.WaitGroup, then close(out) in its own goroutine)", n)
 		}
 	}
-	switch {
-	case dup >= 0:
-		return fmt.Errorf("order %d's decision arrived twice", dup)
-	case len(got) < n:
-		return fmt.Errorf("the output channel closed after %d of %d decisions: close it only after every worker is done", len(got), n)
-	case b.most.Load() > workers:
-		return fmt.Errorf("%d price calls ran at once with %d workers: start exactly workers goroutines", b.most.Load(), workers)
-	case b.timedOut.Load():
-		return fmt.Errorf("at most %d price calls ran at once with %d workers: start workers goroutines that each read from in", b.most.Load(), workers)
-	}
-	for _, o := range orders {
-		if got[o.ID] != fx.Decide(o) {
-			return fmt.Errorf("order %d: got decision %+v, want %+v (send exactly what price returned)", o.ID, got[o.ID], fx.Decide(o))
-		}
-	}
-	return nil
+	return got, dup, nil
 }
 
 func priceStageCancel(stage priceStageFunc) error {
@@ -252,20 +256,24 @@ func priceStageCancel(stage priceStageFunc) error {
 	stopFeeder() // in stays open but nothing more arrives: a worker waiting on in must watch ctx
 	// Nobody reads out for a while: a worker blocked sending can only leave through ctx.
 	time.Sleep(grace / 4)
-	verdict := func() error {
-		select {
-		case d, ok := <-out:
-			if ok {
-				return fmt.Errorf("order %d's decision was still being sent after ctx was cancelled: send with select { case out <- d: case <-ctx.Done(): return }", d.OrderID)
-			}
-		case <-time.After(grace):
-			return errors.New("after ctx was cancelled the output channel never closed: make every worker return on ctx.Done() (when receiving from in, too), then close out")
-		}
-		if leaked := stillRunning(base, grace); leaked > 0 {
-			return fmt.Errorf("%d goroutines still running after cancel: every worker must return when ctx is done", leaked)
-		}
-		return nil
-	}()
+	verdict := cancelledStageVerdict(out, base)
 	cleanup()
 	return verdict
+}
+
+// cancelledStageVerdict: after ctx was cancelled, with nobody reading out, out must close
+// without another decision, and no goroutine beyond base may be left.
+func cancelledStageVerdict(out <-chan fx.Decision, base int) error {
+	select {
+	case d, ok := <-out:
+		if ok {
+			return fmt.Errorf("order %d's decision was still being sent after ctx was cancelled: send with select { case out <- d: case <-ctx.Done(): return }", d.OrderID)
+		}
+	case <-time.After(grace):
+		return errors.New("after ctx was cancelled the output channel never closed: make every worker return on ctx.Done() (when receiving from in, too), then close out")
+	}
+	if leaked := stillRunning(base, grace); leaked > 0 {
+		return fmt.Errorf("%d goroutines still running after cancel: every worker must return when ctx is done", leaked)
+	}
+	return nil
 }

@@ -143,16 +143,8 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 			}
 		}
 	}()
-	for i := range 3 {
-		c, err := dialEcho(addr)
-		if err != nil {
-			return err
-		}
-		clients = append(clients, c)
-		line := fmt.Sprintf("client %d says hello\n", i)
-		if got, err := c.roundTrip(line); got != line {
-			return fmt.Errorf("before the shutdown: sent %q, got %q (%v): echo every line", line, got, err)
-		}
+	if clients, err = greetClients(addr, 3); err != nil {
+		return err
 	}
 	select {
 	case err := <-result:
@@ -175,6 +167,29 @@ func shutdownIdle(serve shutdownFunc) (err error) {
 		return fmt.Errorf("Serve had not returned %v after its context was cancelled, with every client idle: "+
 			"wake the idle connections, wait for their goroutines, and return", shutdownGrace+grace)
 	}
+	return closedAfterShutdown(clients, listenerClosed)
+}
+
+// greetClients connects n clients to addr, each echoing one line; it returns the clients
+// connected so far, also with an error.
+func greetClients(addr string, n int) (clients []*echoClient, err error) {
+	for i := range n {
+		c, err := dialEcho(addr)
+		if err != nil {
+			return clients, err
+		}
+		clients = append(clients, c)
+		line := fmt.Sprintf("client %d says hello\n", i)
+		if got, err := c.roundTrip(line); got != line {
+			return clients, fmt.Errorf("before the shutdown: sent %q, got %q (%v): echo every line", line, got, err)
+		}
+	}
+	return clients, nil
+}
+
+// closedAfterShutdown checks that Serve, having returned, closed every client's
+// connection and its listener.
+func closedAfterShutdown(clients []*echoClient, listenerClosed func() bool) error {
 	for i, c := range clients {
 		closed, err := c.closedWithin(grace)
 		if err != nil {
@@ -204,38 +219,8 @@ func shutdownStuck(serve shutdownFunc) error {
 	if err != nil {
 		return err
 	}
-	stuck.conn.(*net.TCPConn).SetReadBuffer(4 << 10) // small buffers: the server's Write blocks sooner
-	var sent atomic.Int64
-	writer := make(chan struct{})
-	writerID := make(chan string, 1)
-	go func() { // lines and more lines, never reading an echo
-		defer close(writer)
-		writerID <- goroutineID()
-		line := strings.Repeat("z", 1023) + "\n"
-		stuck.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-		for range 1 << 15 { // at most 32 MiB; the server stops reading long before
-			if _, err := io.WriteString(stuck.conn, line); err != nil {
-				return
-			}
-			sent.Add(1)
-		}
-	}()
-	defer func() {
-		stuck.conn.Close()
-		<-writer
-	}()
-	// Wait until the writes stall: both directions' buffers are full, the server is stuck.
-	// Stalled means blocked in the socket write (IO wait), not merely slow: on a loaded
-	// machine a writer that is not scheduled for a while makes no progress either.
-	id := <-writerID
-	for last, still, deadline := int64(-1), 0, time.Now().Add(10*time.Second); still < 4 && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-		if now := sent.Load(); now == last && goroutineState(id) == "IO wait" {
-			still++
-		} else {
-			last, still = now, 0
-		}
-	}
+	stopFlood := floodUntilStalled(stuck)
+	defer stopFlood()
 	cancel()
 	select {
 	case err := <-result:
@@ -254,6 +239,43 @@ func shutdownStuck(serve shutdownFunc) error {
 		return fmt.Errorf("Serve returned DeadlineExceeded, but the stuck client's connection was still open (%v): close it", err)
 	}
 	return nil
+}
+
+// floodUntilStalled writes line after line to stuck, never reading an echo, until the writes
+// stall: both directions' buffers are full and the server is stuck in Write. stop closes
+// stuck and waits for the writer.
+func floodUntilStalled(stuck *echoClient) (stop func()) {
+	stuck.conn.(*net.TCPConn).SetReadBuffer(4 << 10) // small buffers: the server's Write blocks sooner
+	var sent atomic.Int64
+	writer := make(chan struct{})
+	writerID := make(chan string, 1)
+	go func() { // lines and more lines, never reading an echo
+		defer close(writer)
+		writerID <- goroutineID()
+		line := strings.Repeat("z", 1023) + "\n"
+		stuck.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		for range 1 << 15 { // at most 32 MiB; the server stops reading long before
+			if _, err := io.WriteString(stuck.conn, line); err != nil {
+				return
+			}
+			sent.Add(1)
+		}
+	}()
+	// Stalled means blocked in the socket write (IO wait), not merely slow: on a loaded
+	// machine a writer that is not scheduled for a while makes no progress either.
+	id := <-writerID
+	for last, still, deadline := int64(-1), 0, time.Now().Add(10*time.Second); still < 4 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		if now := sent.Load(); now == last && goroutineState(id) == "IO wait" {
+			still++
+		} else {
+			last, still = now, 0
+		}
+	}
+	return func() {
+		stuck.conn.Close()
+		<-writer
+	}
 }
 
 // checkIdleEcho hands the handler one end of an in-memory [net.Pipe] per client instead

@@ -32,24 +32,8 @@ func checkSplitWork(t *testing.T, process splitWorkFunc) error {
 	if process == nil {
 		return fmt.Errorf("Process is nil")
 	}
-	return onFakeTime(t, "Process", func() error {
-		if err := splitWorkBounds(process); err != nil {
-			return err
-		}
-		return splitWorkStopsOnError(process)
-	})
+	return onFakeTime(t, "Process", inTurn(process, splitWorkBounds, splitWorkStopsOnError))
 }
-
-// peak tracks how many calls are running at once and the most there ever were.
-type peak struct{ now, most atomic.Int64 }
-
-func (p *peak) enter() {
-	n := p.now.Add(1)
-	for m := p.most.Load(); n > m && !p.most.CompareAndSwap(m, n); m = p.most.Load() {
-	}
-}
-
-func (p *peak) leave() { p.now.Add(-1) }
 
 // splitWorkBounds processes 24 items with limit 3: a parse takes 5 ms, a store 20 ms.
 func splitWorkBounds(process splitWorkFunc) error {

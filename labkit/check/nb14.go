@@ -70,6 +70,21 @@ type runningServer struct {
 	result  chan error
 	client  *http.Client
 	release func() // idempotent: lets every gated request finish
+	// returned says Run's result has been taken from result: stop need not wait for it.
+	returned bool
+}
+
+// startInFlight starts run and one gated request, and waits until its handler runs; answer
+// delivers that request's outcome. The caller stops s.
+func startInFlight(run gracefulRunFunc, shutdownGrace time.Duration) (s *runningServer, answer <-chan error, err error) {
+	if s, err = startRun(run, shutdownGrace); err != nil {
+		return nil, nil, err
+	}
+	if answer, err = s.enter(); err != nil {
+		s.stop()
+		return nil, nil, err
+	}
+	return s, answer, nil
 }
 
 func startRun(run gracefulRunFunc, shutdownGrace time.Duration) (*runningServer, error) {
@@ -116,10 +131,10 @@ func (s *runningServer) get(path string) <-chan error {
 
 // stop ends a check: it lets every request finish and waits a while for Run to return,
 // so that a wrong Run leaves nothing behind.
-func (s *runningServer) stop(returned bool) {
+func (s *runningServer) stop() {
 	s.cancel()
 	s.release()
-	if !returned {
+	if !s.returned {
 		await(s.result, 4*grace)
 	}
 	s.client.CloseIdleConnections()
@@ -162,16 +177,11 @@ func (s *runningServer) refusing() bool {
 // runFinishesInFlight: a request in flight when ctx is done must be answered in full,
 // new connections refused meanwhile, and Run must return nil only after the answer.
 func runFinishesInFlight(run gracefulRunFunc) (err error) {
-	s, err := startRun(run, 4*grace) // grace enough: this request is released long before
+	s, answer, err := startInFlight(run, 4*grace) // grace enough: this request is released long before
 	if err != nil {
 		return err
 	}
-	returned := false
-	defer func() { s.stop(returned) }()
-	answer, err := s.enter()
-	if err != nil {
-		return err
-	}
+	defer s.stop()
 	s.cancel()
 	if !s.refusing() {
 		return fmt.Errorf("%v after ctx was done, the server still accepted new connections: stop accepting "+
@@ -185,7 +195,7 @@ func runFinishesInFlight(run gracefulRunFunc) (err error) {
 	case err := <-answer:
 		return cutOff(err)
 	case err := <-s.result:
-		returned = true
+		s.returned = true
 		if cut, ok := await(answer, grace); ok { // Run cut the request, and then returned
 			return cutOff(cut)
 		}
@@ -198,7 +208,7 @@ func runFinishesInFlight(run gracefulRunFunc) (err error) {
 		return fmt.Errorf("the request in flight was not answered in full after its handler finished (%v)", err)
 	}
 	err, ok := await(s.result, 2*grace)
-	returned = ok
+	s.returned = ok
 	switch {
 	case !ok:
 		return fmt.Errorf("Run did not return within %v after the last request finished", 2*grace)
@@ -213,20 +223,15 @@ func runFinishesInFlight(run gracefulRunFunc) (err error) {
 // grace; then its connection must be closed and Run must return context.DeadlineExceeded.
 func runCutsAfterGrace(run gracefulRunFunc) error {
 	const shutdownGrace = 200 * time.Millisecond
-	s, err := startRun(run, shutdownGrace)
+	s, answer, err := startInFlight(run, shutdownGrace)
 	if err != nil {
 		return err
 	}
-	returned := false
-	defer func() { s.stop(returned) }()
-	answer, err := s.enter()
-	if err != nil {
-		return err
-	}
+	defer s.stop()
 	s.cancel() // the handler is never released while Run runs
-	err, returned = await(s.result, shutdownGrace+2*grace)
+	err, s.returned = await(s.result, shutdownGrace+2*grace)
 	switch {
-	case !returned:
+	case !s.returned:
 		return fmt.Errorf("with a request that never finishes, Run had not returned %v after ctx was done, with "+
 			"grace %v: give Shutdown a context that expires after grace", shutdownGrace+2*grace, shutdownGrace)
 	case !errors.Is(err, context.DeadlineExceeded):

@@ -46,7 +46,11 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	if transfer == nil {
 		return errors.New("transfer is nil")
 	}
-	// One at a time: the arithmetic, and where the locks are held.
+	return inTurn(transfer, transferAlone, transferDisjointAtOnce, transferOppositeWays, transferToItself, transferCrowd)()
+}
+
+// transferAlone: one transfer at a time, the arithmetic and where the locks are held.
+func transferAlone(transfer transferFunc) error {
 	b := newWatchedBank(100, 50)
 	alice, bob := b.accounts[0], b.accounts[1]
 	if err := b.one(transfer, alice, bob, 30); err != nil {
@@ -63,9 +67,13 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	if got := b.balances(); got[0] != 70 || got[1] != 80 {
 		return fmt.Errorf("a refused Transfer(bob, alice, 500) changed the balances to %v, want [70 80]", got)
 	}
+	return nil
+}
 
-	// Different accounts: two transfers must be able to hold their locks at the same time.
-	b = newWatchedBank(100, 100, 100, 100)
+// transferDisjointAtOnce: two transfers between different accounts must be able to hold
+// their locks at the same time.
+func transferDisjointAtOnce(transfer transferFunc) error {
+	b := newWatchedBank(100, 100, 100, 100)
 	a := b.accounts
 	if err := b.together(transfer, []move{{a[0], a[1], 10}, {a[2], a[3], 10}}, true); err != nil {
 		return fmt.Errorf("two transfers at once, Transfer(alice, bob, 10) and Transfer(carol, dave, 10): %w", err)
@@ -75,10 +83,14 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 			"(one waited %v for the other): something every transfer shares, such as one big lock, lets only one run "+
 			"at a time. Lock just the two accounts involved", grace)
 	}
+	return nil
+}
 
-	// Opposite ways at once, each holding its first lock before either asks for a second.
-	b = newWatchedBank(100, 100)
-	alice, bob = b.accounts[0], b.accounts[1]
+// transferOppositeWays: two transfers opposite ways at once, each holding its first lock
+// before either asks for a second.
+func transferOppositeWays(transfer transferFunc) error {
+	b := newWatchedBank(100, 100)
+	alice, bob := b.accounts[0], b.accounts[1]
 	if err := b.together(transfer, []move{{alice, bob, 10}, {bob, alice, 20}}, true); errors.Is(err, errDeadlock) {
 		return errors.New("two transfers at once, Transfer(alice, bob, 10) and Transfer(bob, alice, 20), deadlocked: each holds " +
 			"the lock of its from account and waits for the other's. Lock the two accounts in one order every " +
@@ -89,10 +101,13 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	if got := b.balances(); got[0] != 110 || got[1] != 90 {
 		return fmt.Errorf("after Transfer(alice, bob, 10) and Transfer(bob, alice, 20) from 100 each, the balances are %v, want [110 90]", got)
 	}
+	return nil
+}
 
-	// From and to the same account.
-	b = newWatchedBank(100)
-	alice = b.accounts[0]
+// transferToItself: a transfer from and to the same account.
+func transferToItself(transfer transferFunc) error {
+	b := newWatchedBank(100)
+	alice := b.accounts[0]
 	if err := b.one(transfer, alice, alice, 10); errors.Is(err, errDeadlock) {
 		return errors.New("a transfer to the same account, Transfer(alice, alice, 10), waits for a lock it already holds (sync.Mutex is not reentrant): " +
 			"when from and to are the same account, lock it once, or refuse with an error")
@@ -102,9 +117,12 @@ func checkTransfer(t *testing.T, transfer transferFunc) error {
 	if got := b.balances(); got[0] != 100 {
 		return fmt.Errorf("a transfer to the same account, Transfer(alice, alice, 10), left alice with %d, want 100", got[0])
 	}
+	return nil
+}
 
-	// A crowd: random transfers among four accounts in every direction.
-	b = newWatchedBank(1000, 1000, 1000, 1000)
+// transferCrowd: random transfers among four accounts in every direction.
+func transferCrowd(transfer transferFunc) error {
+	b := newWatchedBank(1000, 1000, 1000, 1000)
 	var moves []move
 	rng := rand.New(rand.NewPCG(15, 15))
 	for range 400 {
@@ -372,15 +390,47 @@ func (b *watchedBank) together(transfer transferFunc, moves []move, lineUp bool)
 }
 
 func (b *watchedBank) run(transfer transferFunc, moves []move, lineUp bool) ([]error, error) {
+	b.reset(len(moves), lineUp)
+	errs, all := b.start(transfer, moves)
+	var verdict error
+	select {
+	case <-all:
+	case <-b.deadlock:
+		verdict = errDeadlock
+	case <-time.After(10 * grace):
+		verdict = fmt.Errorf("%w: the transfers had not all returned after %v, and not because of the accounts' locks: "+
+			"is something else (a lock of your own, a channel) never released?", errHung, 10*grace)
+	}
+	close(b.release) // end the transfers still waiting for an account's lock
+	if verdict != nil {
+		if _, ok := await(all, grace); !ok && verdict == errDeadlock {
+			verdict = fmt.Errorf("%w (and the transfers did not end when released)", errDeadlock)
+		}
+	}
 	b.mu.Lock()
-	b.unfinished, b.finished, b.resolved, b.serialised = len(moves), 0, 0, false
+	defer b.mu.Unlock()
+	if verdict == nil {
+		verdict = b.misuseLocked()
+	}
+	return errs, verdict
+}
+
+// reset readies b for n transfers; with lineUp they are held until all have locked their
+// first account.
+func (b *watchedBank) reset(n int, lineUp bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.unfinished, b.finished, b.resolved, b.serialised = n, 0, 0, false
 	b.deadlock, b.release, b.lined = make(chan struct{}), make(chan struct{}), nil
 	if lineUp {
-		b.lineUp, b.lined = len(moves), make(chan struct{})
+		b.lineUp, b.lined = n, make(chan struct{})
 	}
-	b.mu.Unlock()
+}
 
-	errs := make([]error, len(moves))
+// start runs every move in a goroutine of its own; errs[i] is move i's result once all
+// is closed (errDeadlock for one the check ended).
+func (b *watchedBank) start(transfer transferFunc, moves []move) (errs []error, all <-chan struct{}) {
+	errs = make([]error, len(moves))
 	var wg sync.WaitGroup
 	for i, m := range moves {
 		wg.Go(func() {
@@ -402,38 +452,23 @@ func (b *watchedBank) run(transfer transferFunc, moves []move, lineUp bool) ([]e
 			returned = true
 		})
 	}
-	all := make(chan struct{})
-	go func() { wg.Wait(); close(all) }()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return errs, done
+}
 
-	var verdict error
-	select {
-	case <-all:
-	case <-b.deadlock:
-		verdict = errDeadlock
-	case <-time.After(10 * grace):
-		verdict = fmt.Errorf("%w: the transfers had not all returned after %v, and not because of the accounts' locks: "+
-			"is something else (a lock of your own, a channel) never released?", errHung, 10*grace)
+// misuseLocked is the misuse the transfers showed: one noted while they ran, or an
+// account left locked.
+func (b *watchedBank) misuseLocked() error {
+	if b.misuse != nil {
+		return b.misuse
 	}
-	close(b.release) // end the transfers still waiting for an account's lock
-	if verdict != nil {
-		if _, ok := await(all, grace); !ok && verdict == errDeadlock {
-			verdict = fmt.Errorf("%w (and the transfers did not end when released)", errDeadlock)
+	for _, a := range b.accounts {
+		if a.held {
+			return fmt.Errorf("%w: a transfer returned with %s still locked: unlock everything you lock (defer helps)", errMisuse, a.name)
 		}
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if verdict == nil && b.misuse != nil {
-		verdict = b.misuse
-	}
-	if verdict == nil {
-		for _, a := range b.accounts {
-			if a.held {
-				verdict = fmt.Errorf("%w: a transfer returned with %s still locked: unlock everything you lock (defer helps)", errMisuse, a.name)
-				break
-			}
-		}
-	}
-	return errs, verdict
+	return nil
 }
 
 func sum(xs []int) (total int) {

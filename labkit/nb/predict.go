@@ -294,18 +294,9 @@ func predict(fe frontEnd, id string, guesses []Guess) {
 				predictStatus(fe, panel, "No answer recorded"+keptLine(earlier, had)+".")
 				return
 			case "pick":
-				i := slices.IndexFunc(guesses, func(g Guess) bool { return g.Label == arg })
-				if i < 0 {
-					continue
-				}
-				g := guesses[i]
-				if err := appendEvent(event{ID: id, Kind: "predicted", Choices: guesses, Answer: &g, At: time.Now()}); err != nil {
-					predictStatus(fe, panel, err.Error())
+				if recordPick(fe, panel, id, guesses, arg) {
 					return
 				}
-				predictStatus(fe, panel, "You predicted "+g.Label+". Recorded; run the measuring cell to compare.")
-				fe.flush()
-				return
 			}
 		case <-hello.C:
 			if !answered {
@@ -321,6 +312,23 @@ func predict(fe frontEnd, id string, guesses []Guess) {
 			return
 		}
 	}
+}
+
+// recordPick records the guess labelled label as id's prediction and says so in the
+// panel (or why it could not); it returns false if no guess has that label.
+func recordPick(fe frontEnd, panel, id string, guesses []Guess, label string) bool {
+	i := slices.IndexFunc(guesses, func(g Guess) bool { return g.Label == label })
+	if i < 0 {
+		return false
+	}
+	g := guesses[i]
+	if err := appendEvent(event{ID: id, Kind: "predicted", Choices: guesses, Answer: &g, At: time.Now()}); err != nil {
+		predictStatus(fe, panel, err.Error())
+		return true
+	}
+	predictStatus(fe, panel, "You predicted "+g.Label+". Recorded; run the measuring cell to compare.")
+	fe.flush()
+	return true
 }
 
 func keptLine(p Prediction, had bool) string {

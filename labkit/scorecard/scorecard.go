@@ -156,17 +156,9 @@ type Options struct {
 // Collect judges the exercises of the notebooks in notebooksDir and reads the reader's predictions. It stops early, with
 // ctx's error, when ctx is done; the go test processes it started are killed.
 func Collect(ctx context.Context, notebooksDir string, o Options) ([]Notebook, error) {
-	stems, err := Stems(notebooksDir)
+	stems, err := selectStems(notebooksDir, o.Notebooks)
 	if err != nil {
 		return nil, err
-	}
-	if len(o.Notebooks) > 0 {
-		stems = slices.DeleteFunc(stems, func(s string) bool {
-			return !slices.ContainsFunc(o.Notebooks, func(want string) bool { return s == want || s[:2] == want })
-		})
-		if len(stems) == 0 {
-			return nil, fmt.Errorf("scorecard: no notebook matches %q", o.Notebooks)
-		}
 	}
 	predictions, err := nb.Predictions()
 	if err != nil {
@@ -205,6 +197,31 @@ func Collect(ctx context.Context, notebooksDir string, o Options) ([]Notebook, e
 	}
 	// "_" keeps the reader's stubs out of ./... patterns (go vet ./..., go test ./...).
 	work := filepath.Join(module, "build", "_scorecard")
+	runChecks(ctx, module, work, todo, specs, o)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("scorecard: %w", err)
+	}
+	return books, nil
+}
+
+// selectStems lists the notebooks in notebooksDir, only those wanted (by stem or number)
+// if any are.
+func selectStems(notebooksDir string, wanted []string) ([]string, error) {
+	stems, err := Stems(notebooksDir)
+	if err != nil || len(wanted) == 0 {
+		return stems, err
+	}
+	stems = slices.DeleteFunc(stems, func(s string) bool {
+		return !slices.ContainsFunc(wanted, func(want string) bool { return s == want || s[:2] == want })
+	})
+	if len(stems) == 0 {
+		return nil, fmt.Errorf("scorecard: no notebook matches %q", wanted)
+	}
+	return stems, nil
+}
+
+// runChecks judges specs[i] into todo[i], o.Parallel at a time, until ctx is done.
+func runChecks(ctx context.Context, module, work string, todo []*Exercise, specs []exercise, o Options) {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -230,10 +247,6 @@ func Collect(ctx context.Context, notebooksDir string, o Options) ([]Notebook, e
 		})
 	}
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("scorecard: %w", err)
-	}
-	return books, nil
 }
 
 // programLine marks a cell with a program (GoNB's %% or a shell line), not only declarations.
@@ -275,22 +288,8 @@ func judge(ctx context.Context, module, work string, ex exercise) (passed bool, 
 		return false, "no exercise-check cell"
 	}
 	dir := filepath.Join(work, ex.notebook+"_"+ex.name)
-	if err := os.RemoveAll(dir); err != nil {
-		return false, err.Error()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, err.Error()
-	}
-	stub, check := filepath.Join(dir, "stub.go"), filepath.Join(dir, "check_test.go")
-	if err := os.WriteFile(stub, []byte(goSource(ex.stub)), 0o644); err != nil {
-		return false, err.Error()
-	}
-	if err := os.WriteFile(check, []byte(goSource(ex.check)), 0o644); err != nil {
-		return false, err.Error()
-	}
-	// GoNB runs goimports on every cell, so cells may leave out standard imports: so do we.
-	if out, err := run(ctx, module, "goimports", "-w", stub, check); err != nil {
-		return false, "goimports: " + firstLines(out, err)
+	if why := writePackage(ctx, module, dir, ex); why != "" {
+		return false, why
 	}
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
@@ -302,22 +301,9 @@ func judge(ctx context.Context, module, work string, ex exercise) (passed bool, 
 	// missing name, as GoNB would have it in scope, and build again.
 	added := map[int]bool{}
 	for range 3 {
-		missing := undefinedName.FindAllStringSubmatch(string(out), -1)
-		grew := false
-		for _, m := range missing {
-			for i := len(ex.earlier) - 1; i >= 0; i-- {
-				if !added[i] && declares(ex.earlier[i], m[1]) {
-					added[i], grew = true, true
-					f := filepath.Join(dir, fmt.Sprintf("earlier%d.go", i))
-					if werr := os.WriteFile(f, []byte(goSource(ex.earlier[i])), 0o644); werr != nil {
-						return false, werr.Error()
-					}
-					if gout, gerr := run(ctx, module, "goimports", "-w", f); gerr != nil {
-						return false, "goimports: " + firstLines(gout, gerr)
-					}
-					break
-				}
-			}
+		grew, why := addEarlier(ctx, module, dir, ex, string(out), added)
+		if why != "" {
+			return false, why
 		}
 		if err == nil || !grew {
 			break
@@ -331,6 +317,50 @@ func judge(ctx context.Context, module, work string, ex exercise) (passed bool, 
 		return false, fmt.Sprintf("the check did not finish within %v", checkTimeout)
 	}
 	return false, firstLines(out, err)
+}
+
+// writePackage writes the exercise's stub and check into a fresh dir; it returns why not,
+// if it could not.
+func writePackage(ctx context.Context, module, dir string, ex exercise) (why string) {
+	if err := os.RemoveAll(dir); err != nil {
+		return err.Error()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err.Error()
+	}
+	stub, check := filepath.Join(dir, "stub.go"), filepath.Join(dir, "check_test.go")
+	if err := os.WriteFile(stub, []byte(goSource(ex.stub)), 0o644); err != nil {
+		return err.Error()
+	}
+	if err := os.WriteFile(check, []byte(goSource(ex.check)), 0o644); err != nil {
+		return err.Error()
+	}
+	// GoNB runs goimports on every cell, so cells may leave out standard imports: so do we.
+	if out, err := run(ctx, module, "goimports", "-w", stub, check); err != nil {
+		return "goimports: " + firstLines(out, err)
+	}
+	return ""
+}
+
+// addEarlier adds to dir, for each name the build output says is undefined, the latest
+// earlier cell declaring it (not yet added); it reports whether it added any.
+func addEarlier(ctx context.Context, module, dir string, ex exercise, buildOutput string, added map[int]bool) (grew bool, why string) {
+	for _, m := range undefinedName.FindAllStringSubmatch(buildOutput, -1) {
+		for i := len(ex.earlier) - 1; i >= 0; i-- {
+			if !added[i] && declares(ex.earlier[i], m[1]) {
+				added[i], grew = true, true
+				f := filepath.Join(dir, fmt.Sprintf("earlier%d.go", i))
+				if err := os.WriteFile(f, []byte(goSource(ex.earlier[i])), 0o644); err != nil {
+					return grew, err.Error()
+				}
+				if out, err := run(ctx, module, "goimports", "-w", f); err != nil {
+					return grew, "goimports: " + firstLines(out, err)
+				}
+				break
+			}
+		}
+	}
+	return grew, ""
 }
 
 func moduleRoot(dir string) (string, error) {

@@ -200,79 +200,97 @@ func (s *Server) untrack(nc net.Conn) {
 func (s *Server) serve(nc net.Conn) {
 	defer nc.Close()
 	buf := make([]byte, readBufferSize)
-	var carried []byte     // the start of a line whose '\n' has not arrived yet
-	shutdownGrace := false // Shutdown's cut of the read deadline has been forgiven once
-	finishing := false     // Shutdown began mid-line: finish that line, then close
+	var st lineState
 	for {
 		s.armRead(nc)
 		// Checked after arming the deadline: Shutdown sets stopping before it cuts the
 		// deadlines, so a connection is either cut in Read or sees stopping here.
 		if s.stopping.Load() {
-			if len(carried) == 0 {
+			if len(st.carried) == 0 {
 				s.closeWithMessage(nc, "") // between lines: nothing in flight
 				return
 			}
-			finishing = true
+			st.finishing = true
 		}
 		n, err := nc.Read(buf)
-		if n > 0 {
-			s.c.received.Add(int64(n))
-			end, lines, tooLong := scanLines(len(carried), buf[:n], s.cfg.MaxLineBytes)
-			if end > 0 {
-				var werr error
-				if len(carried) > 0 {
-					werr = s.write(nc, lines, carried, buf[:end])
-					carried = carried[:0]
-				} else {
-					werr = s.write(nc, lines, buf[:end])
-				}
-				if werr != nil {
-					return
-				}
-			}
-			if tooLong {
-				s.c.overLong.Add(1)
-				s.closeWithMessage(nc, fmt.Sprintf("ERR line too long (max %d bytes)\n", s.cfg.MaxLineBytes))
-				return
-			}
-			if finishing && end > 0 {
-				// The line in flight at shutdown has been echoed. The start of a newer one,
-				// if this read brought one, is dropped unacknowledged: its client gets end of
-				// file instead of its echo, so a client that never pauses cannot hold
-				// Shutdown up.
-				s.closeWithMessage(nc, "")
-				return
-			}
-			carried = append(carried, buf[end:n]...)
-		}
-		if err == nil {
-			continue
-		}
-		switch {
-		case errors.Is(err, io.EOF):
-			// The peer half-closed. Its last line may lack a '\n'; echo it as it came.
-			if len(carried) > 0 {
-				s.write(nc, 1, carried)
-			}
+		if n > 0 && !s.echoRead(nc, &st, buf[:n]) {
 			return
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			if s.stopping.Load() {
-				if len(carried) > 0 && !shutdownGrace {
-					// Shutdown cut the deadline while a line was arriving: let it finish.
-					shutdownGrace = true
-					continue
-				}
-				if len(carried) == 0 {
-					s.closeWithMessage(nc, "")
-					return
-				}
-			}
-			s.c.idleTimeouts.Add(1)
-		default:
-			s.countError(err)
 		}
-		return
+		if err != nil && !s.keepReading(nc, &st, err) {
+			return
+		}
 	}
+}
+
+// lineState is what serve carries from one read of a connection to the next.
+type lineState struct {
+	carried       []byte // the start of a line whose '\n' has not arrived yet
+	shutdownGrace bool   // Shutdown's cut of the read deadline has been forgiven once
+	finishing     bool   // Shutdown began mid-line: finish that line, then close
+}
+
+// echoRead echoes the lines that read completes (after what st carried) and carries the
+// rest; it returns false once the connection is done.
+func (s *Server) echoRead(nc net.Conn, st *lineState, read []byte) bool {
+	s.c.received.Add(int64(len(read)))
+	end, lines, tooLong := scanLines(len(st.carried), read, s.cfg.MaxLineBytes)
+	if end > 0 {
+		var werr error
+		if len(st.carried) > 0 {
+			werr = s.write(nc, lines, st.carried, read[:end])
+			st.carried = st.carried[:0]
+		} else {
+			werr = s.write(nc, lines, read[:end])
+		}
+		if werr != nil {
+			return false
+		}
+	}
+	if tooLong {
+		s.c.overLong.Add(1)
+		s.closeWithMessage(nc, fmt.Sprintf("ERR line too long (max %d bytes)\n", s.cfg.MaxLineBytes))
+		return false
+	}
+	if st.finishing && end > 0 {
+		// The line in flight at shutdown has been echoed. The start of a newer one,
+		// if this read brought one, is dropped unacknowledged: its client gets end of
+		// file instead of its echo, so a client that never pauses cannot hold
+		// Shutdown up.
+		s.closeWithMessage(nc, "")
+		return false
+	}
+	st.carried = append(st.carried, read[end:]...)
+	return true
+}
+
+// keepReading ends the connection on the read error err, counting why, except once:
+// when Shutdown cut the deadline while a line was arriving, it returns true to let that
+// line finish.
+func (s *Server) keepReading(nc net.Conn, st *lineState, err error) bool {
+	switch {
+	case errors.Is(err, io.EOF):
+		// The peer half-closed. Its last line may lack a '\n'; echo it as it came.
+		if len(st.carried) > 0 {
+			s.write(nc, 1, st.carried)
+		}
+		return false
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if s.stopping.Load() {
+			if len(st.carried) > 0 && !st.shutdownGrace {
+				// Shutdown cut the deadline while a line was arriving: let it finish.
+				st.shutdownGrace = true
+				return true
+			}
+			if len(st.carried) == 0 {
+				s.closeWithMessage(nc, "")
+				return false
+			}
+		}
+		s.c.idleTimeouts.Add(1)
+	default:
+		s.countError(err)
+	}
+	return false
 }
 
 // armRead sets the deadline for the next read. Without an idle timeout it still clears the

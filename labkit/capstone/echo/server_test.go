@@ -362,11 +362,7 @@ func TestShutdownForceClosesWhenContextEnds(t *testing.T) {
 func TestShutdownUnderLoadLosesNoAcknowledgedLine(t *testing.T) {
 	const clients, linesPerClient = 50, 4000
 	s := startServer(t, echo.Config{})
-	type outcome struct {
-		echoed int
-		err    error
-	}
-	outcomes := make([]outcome, clients)
+	outcomes := make([]echoOutcome, clients)
 	conns := make([]*net.TCPConn, clients)
 	for id := range conns {
 		conns[id] = dial(t, s.Addr())
@@ -377,36 +373,8 @@ func TestShutdownUnderLoadLosesNoAcknowledgedLine(t *testing.T) {
 	var wg sync.WaitGroup
 	for id, c := range conns {
 		line := func(i int) string { return fmt.Sprintf("client %d line %d\n", id, i) }
-		wg.Go(func() {
-			c.SetWriteDeadline(time.Now().Add(patience))
-			w := bufio.NewWriterSize(c, 512)
-			for i := range linesPerClient {
-				if _, err := w.WriteString(line(i)); err != nil {
-					return // the server has gone: unacknowledged lines may be dropped
-				}
-			}
-			w.Flush()
-			c.CloseWrite()
-		})
-		wg.Go(func() {
-			c.SetReadDeadline(time.Now().Add(patience))
-			r := bufio.NewReader(c)
-			o := &outcomes[id]
-			for {
-				got, err := r.ReadString('\n')
-				if err != nil {
-					if !errors.Is(err, io.EOF) || got != "" {
-						o.err = fmt.Errorf("after %d echoes: %w (partial %q)", o.echoed, err, got)
-					}
-					return
-				}
-				if want := line(o.echoed); got != want {
-					o.err = fmt.Errorf("echo %d = %q, want %q", o.echoed, got, want)
-					return
-				}
-				o.echoed++
-			}
-		})
+		wg.Go(func() { sendLines(c, linesPerClient, line) })
+		wg.Go(func() { outcomes[id] = readEchoes(c, line) })
 	}
 	waitFor(t, "the load to be under way", func() bool { return s.Stats().Lines >= clients*linesPerClient/20 })
 	atShutdown := s.Stats().Lines
@@ -437,6 +405,47 @@ func TestShutdownUnderLoadLosesNoAcknowledgedLine(t *testing.T) {
 	}
 	t.Logf("shutdown under load: Shutdown called after %d echoes; %d of %d lines echoed in all; %v",
 		atShutdown, total, clients*linesPerClient, st)
+}
+
+// echoOutcome is what one client of a load got back: how many echoes were right, and
+// what went wrong after them.
+type echoOutcome struct {
+	echoed int
+	err    error
+}
+
+// sendLines writes line(0) … line(n-1) to c and half-closes it; it stops early, silently,
+// when the server has gone (lines it had not acknowledged may be dropped).
+func sendLines(c *net.TCPConn, n int, line func(int) string) {
+	c.SetWriteDeadline(time.Now().Add(patience))
+	w := bufio.NewWriterSize(c, 512)
+	for i := range n {
+		if _, err := w.WriteString(line(i)); err != nil {
+			return
+		}
+	}
+	w.Flush()
+	c.CloseWrite()
+}
+
+// readEchoes reads echoes from c until end of file, each of which must be the next line.
+func readEchoes(c *net.TCPConn, line func(int) string) (o echoOutcome) {
+	c.SetReadDeadline(time.Now().Add(patience))
+	r := bufio.NewReader(c)
+	for {
+		got, err := r.ReadString('\n')
+		if err != nil {
+			if !errors.Is(err, io.EOF) || got != "" {
+				o.err = fmt.Errorf("after %d echoes: %w (partial %q)", o.echoed, err, got)
+			}
+			return o
+		}
+		if want := line(o.echoed); got != want {
+			o.err = fmt.Errorf("echo %d = %q, want %q", o.echoed, got, want)
+			return o
+		}
+		o.echoed++
+	}
 }
 
 func TestCancelledStartContextClosesTheServer(t *testing.T) {

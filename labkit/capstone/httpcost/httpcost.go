@@ -21,13 +21,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/echo/echoproc"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/internal/cpucost"
 	"github.com/go-concurrency-lab/lab/labkit/measure/pybaseline"
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 	"github.com/go-concurrency-lab/lab/labkit/timing"
@@ -102,15 +102,11 @@ func StartSelf(ctx context.Context) (*echoproc.Server, error) {
 // paths /hello and /slow?ms=N) on 127.0.0.1 at a free port and returns once it listens.
 // It returns an error wrapping [pybaseline.ErrNoPython] when python3 is missing.
 func StartPython(ctx context.Context) (*echoproc.Server, error) {
-	python, err := pybaseline.Available()
+	python, script, err := pybaseline.Script("http_server.py")
 	if err != nil {
 		return nil, err
 	}
-	dir, err := pybaseline.Dir()
-	if err != nil {
-		return nil, err
-	}
-	return echoproc.Start(ctx, python, filepath.Join(dir, "http_server.py"), "--port", "0", "--watch-stdin")
+	return echoproc.Start(ctx, python, script, "--port", "0", "--watch-stdin")
 }
 
 // DefaultTimeout is how long Load waits for one response when Config.Timeout is zero.
@@ -231,19 +227,19 @@ type Cost struct {
 }
 
 // ServerPerRequest is the server process's CPU time per request answered.
-func (c Cost) ServerPerRequest() time.Duration { return perRequest(c.CPU.Server, c.Requests) }
+func (c Cost) ServerPerRequest() time.Duration { return cpucost.PerOp(c.CPU.Server, c.Requests) }
 
 // ClientPerRequest is this process's (the load client's) CPU time per request answered.
-func (c Cost) ClientPerRequest() time.Duration { return perRequest(c.CPU.Client, c.Requests) }
+func (c Cost) ClientPerRequest() time.Duration { return cpucost.PerOp(c.CPU.Client, c.Requests) }
 
 // ServerCores is how many cores the server kept busy on average during the load.
-func (c Cost) ServerCores() float64 { return cores(c.CPU.Server, c.Elapsed) }
+func (c Cost) ServerCores() float64 { return cpucost.Cores(c.CPU.Server, c.Elapsed) }
 
 // ClientCores is how many cores the load client kept busy on average.
-func (c Cost) ClientCores() float64 { return cores(c.CPU.Client, c.Elapsed) }
+func (c Cost) ClientCores() float64 { return cpucost.Cores(c.CPU.Client, c.Elapsed) }
 
 // MachineCores is how many cores every process on the machine kept busy on average.
-func (c Cost) MachineCores() float64 { return cores(c.CPU.Machine, c.Elapsed) }
+func (c Cost) MachineCores() float64 { return cpucost.Cores(c.CPU.Machine, c.Elapsed) }
 
 // String is the report and both sides' CPU cost on one line.
 func (c Cost) String() string {
@@ -263,18 +259,4 @@ func Measure(ctx context.Context, srv *echoproc.Server, cfg Config) (Cost, error
 		return err
 	})
 	return Cost{Report: r, CPU: cpu}, err
-}
-
-func perRequest(cpu time.Duration, n int) time.Duration {
-	if n == 0 {
-		return 0
-	}
-	return cpu / time.Duration(n)
-}
-
-func cores(cpu, wall time.Duration) float64 {
-	if wall <= 0 {
-		return 0
-	}
-	return cpu.Seconds() / wall.Seconds()
 }

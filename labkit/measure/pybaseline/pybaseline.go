@@ -17,10 +17,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/internal/labroot"
 	"github.com/go-concurrency-lab/lab/labkit/nb"
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
@@ -31,19 +31,11 @@ var ErrNoPython = errors.New("pybaseline: python3 not found on PATH")
 // Dir returns the baselines/python directory of the lab's checkout. LABKIT_ROOT, if set,
 // names the checkout; otherwise it is found from this package's source location.
 func Dir() (string, error) {
-	root := os.Getenv("LABKIT_ROOT")
-	if root == "" {
-		_, file, _, ok := runtime.Caller(0)
-		if !ok {
-			return "", errors.New("pybaseline: Dir: cannot locate the source tree; set LABKIT_ROOT")
-		}
-		root = filepath.Join(filepath.Dir(file), "..", "..", "..")
+	root, err := labroot.Dir("baselines/python")
+	if err != nil {
+		return "", fmt.Errorf("pybaseline: Dir: %w", err)
 	}
-	dir := filepath.Clean(filepath.Join(root, "baselines", "python"))
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return "", fmt.Errorf("pybaseline: Dir: %s is not a directory (set LABKIT_ROOT to the lab checkout)", dir)
-	}
-	return dir, nil
+	return filepath.Join(root, "baselines", "python"), nil
 }
 
 // Available reports whether python3 is on PATH, returning its path or [ErrNoPython].
@@ -73,26 +65,12 @@ type Interpreter struct {
 
 // Run runs script on py as the package-level [Run] does on python3.
 func (py Interpreter) Run(ctx context.Context, script string, out any, args ...string) error {
-	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
-		return fmt.Errorf("pybaseline: Run: script = %q, want a .py file name in baselines/python", script)
-	}
 	if out == nil {
 		return errors.New("pybaseline: Run: out is nil: pass a pointer to decode the result into")
 	}
-	python := py.Path
-	if python == "" {
-		var err error
-		if python, err = Available(); err != nil {
-			return err
-		}
-	}
-	dir, err := Dir()
+	python, path, err := py.script("Run", script)
 	if err != nil {
 		return err
-	}
-	path := filepath.Join(dir, script)
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("pybaseline: Run: script %q: %w", script, err)
 	}
 	// proc.Command kills the interpreter's whole process group on cancel, so the worker
 	// processes a multiprocessing baseline starts die with it.
@@ -110,6 +88,35 @@ func (py Interpreter) Run(ctx context.Context, script string, out any, args ...s
 		return fmt.Errorf("pybaseline: Run(%s): output is not the expected JSON (%w): %.200q", script, err, stdout.String())
 	}
 	return nil
+}
+
+// Script returns python3's path and the path of script (a file name in [Dir]), for a
+// baseline the caller runs itself, such as a server, rather than through [Run]. It
+// returns [ErrNoPython] when python3 is missing.
+func Script(script string) (python, path string, err error) {
+	return Interpreter{}.script("Script", script)
+}
+
+// script resolves py's executable and the path of script; caller names the function in
+// its errors.
+func (py Interpreter) script(caller, script string) (python, path string, err error) {
+	if script == "" || script != filepath.Base(script) || !strings.HasSuffix(script, ".py") {
+		return "", "", fmt.Errorf("pybaseline: %s: script = %q, want a .py file name in baselines/python", caller, script)
+	}
+	if python = py.Path; python == "" {
+		if python, err = Available(); err != nil {
+			return "", "", err
+		}
+	}
+	dir, err := Dir()
+	if err != nil {
+		return "", "", err
+	}
+	path = filepath.Join(dir, script)
+	if _, err := os.Stat(path); err != nil {
+		return "", "", fmt.Errorf("pybaseline: %s: script %q: %w", caller, script, err)
+	}
+	return python, path, nil
 }
 
 // Source returns the source of the function, method or class called name in script (a

@@ -127,6 +127,25 @@ func TestRejectsBadArguments(t *testing.T) {
 	}
 }
 
+func TestScript(t *testing.T) {
+	needPython(t)
+	python, path, err := pybaseline.Script("echo_server.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil || filepath.Base(path) != "echo_server.py" {
+		t.Errorf("Script(echo_server.py) path = %q (%v), want the baseline's file", path, err)
+	}
+	if _, err := os.Stat(python); err != nil {
+		t.Errorf("Script(echo_server.py) python = %q: %v", python, err)
+	}
+	for _, script := range []string{"", "../x.py", "x.sh", "no_such_baseline.py"} {
+		if _, _, err := pybaseline.Script(script); err == nil || !strings.Contains(err.Error(), "pybaseline: Script: script") {
+			t.Errorf("Script(%q): err = %v, want one naming the script", script, err)
+		}
+	}
+}
+
 func TestMissingScriptAndBadJSON(t *testing.T) {
 	needPython(t)
 	root := t.TempDir()

@@ -23,13 +23,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/go-concurrency-lab/lab/labkit/internal/labroot"
 	"github.com/go-concurrency-lab/lab/labkit/proc"
 )
 
@@ -119,9 +119,9 @@ func start(ctx context.Context, cmd *exec.Cmd) (*Server, error) {
 // args added, e.g. "-minimal" or "-max-line", "1024". It needs the go command and the lab's
 // source tree (found from this package's source location, or $LABKIT_ROOT).
 func StartGo(ctx context.Context, args ...string) (*Server, error) {
-	root, err := labRoot()
+	root, err := labroot.Dir("cmd/echo-server/main.go")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("echoproc: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "echo-server")
 	if err != nil {
@@ -203,22 +203,6 @@ func addrIn(line string) string {
 		}
 	}
 	return ""
-}
-
-// labRoot is the lab's checkout: $LABKIT_ROOT, or four directories above this file.
-func labRoot() (string, error) {
-	root := os.Getenv("LABKIT_ROOT")
-	if root == "" {
-		_, file, _, ok := runtime.Caller(0)
-		if !ok {
-			return "", errors.New("echoproc: cannot locate the lab's source tree; set LABKIT_ROOT")
-		}
-		root = filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
-	}
-	if _, err := os.Stat(filepath.Join(root, "cmd", "echo-server", "main.go")); err != nil {
-		return "", fmt.Errorf("echoproc: %s has no cmd/echo-server (set LABKIT_ROOT to the lab's checkout): %w", root, err)
-	}
-	return filepath.Clean(root), nil
 }
 
 // firstLine is a Writer that keeps the first line written to it and discards the rest.

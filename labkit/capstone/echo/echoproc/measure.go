@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-concurrency-lab/lab/labkit/capstone/echo/load"
+	"github.com/go-concurrency-lab/lab/labkit/capstone/internal/cpucost"
 	"github.com/go-concurrency-lab/lab/labkit/timing"
 )
 
@@ -21,21 +22,21 @@ type Cost struct {
 }
 
 // ServerPerMessage is the server's CPU time per echoed message.
-func (c Cost) ServerPerMessage() time.Duration { return perMessage(c.ServerCPU, c.Report.Echoed) }
+func (c Cost) ServerPerMessage() time.Duration { return cpucost.PerOp(c.ServerCPU, c.Report.Echoed) }
 
 // ClientPerMessage is the load client's CPU time per echoed message.
-func (c Cost) ClientPerMessage() time.Duration { return perMessage(c.ClientCPU, c.Report.Echoed) }
+func (c Cost) ClientPerMessage() time.Duration { return cpucost.PerOp(c.ClientCPU, c.Report.Echoed) }
 
 // ServerCores is how many cores the server kept busy on average: its CPU time over the
 // run's wall time. ClientCores is the same for the client. When the two add up to about
 // the machine's core count, the machine, not the server, set the throughput.
-func (c Cost) ServerCores() float64 { return cores(c.ServerCPU, c.Report.Elapsed) }
+func (c Cost) ServerCores() float64 { return cpucost.Cores(c.ServerCPU, c.Report.Elapsed) }
 
 // ClientCores is the load client's CPU time over the run's wall time.
-func (c Cost) ClientCores() float64 { return cores(c.ClientCPU, c.Report.Elapsed) }
+func (c Cost) ClientCores() float64 { return cpucost.Cores(c.ClientCPU, c.Report.Elapsed) }
 
 // MachineCores is how many cores every process on the machine kept busy on average.
-func (c Cost) MachineCores() float64 { return cores(c.MachineCPU, c.Report.Elapsed) }
+func (c Cost) MachineCores() float64 { return cpucost.Cores(c.MachineCPU, c.Report.Elapsed) }
 
 // String is the report's throughput and both sides' CPU cost, e.g.
 // "42000 msgs/s; server 10.8µs/msg (0.45 cores), client 25.1µs/msg (1.05 cores); machine 1.9 cores busy".
@@ -109,18 +110,4 @@ func readClocks(srv *Server) ([3]time.Duration, error) {
 		}
 	}
 	return clocks, nil
-}
-
-func perMessage(cpu time.Duration, n int64) time.Duration {
-	if n == 0 {
-		return 0
-	}
-	return cpu / time.Duration(n)
-}
-
-func cores(cpu, wall time.Duration) float64 {
-	if wall <= 0 {
-		return 0
-	}
-	return cpu.Seconds() / wall.Seconds()
 }

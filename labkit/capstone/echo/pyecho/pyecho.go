@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -33,16 +32,12 @@ func Start(ctx context.Context, maxLine int) (*echoproc.Server, error) {
 	if maxLine < 0 {
 		return nil, fmt.Errorf("pyecho: Start: maxLine = %d: must be >= 0", maxLine)
 	}
-	python, err := pybaseline.Available()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := pybaseline.Dir()
+	python, script, err := pybaseline.Script("echo_server.py")
 	if err != nil {
 		return nil, err
 	}
 	// --watch-stdin: the server exits when Close closes its stdin, even if the signal is lost.
-	args := []string{filepath.Join(dir, "echo_server.py"), "--port", "0", "--watch-stdin"}
+	args := []string{script, "--port", "0", "--watch-stdin"}
 	if maxLine > 0 {
 		args = append(args, "--max-line", strconv.Itoa(maxLine))
 	}
