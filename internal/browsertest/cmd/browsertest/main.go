@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/internal/browsertest"
@@ -27,6 +29,7 @@ import (
 type options struct {
 	decks, htmlDir, out, live, rise, python      string
 	interrupt, knobs, requireBrowser, everySlide bool
+	tabs                                         int
 }
 
 func main() {
@@ -42,6 +45,7 @@ func main() {
 	flag.BoolVar(&o.requireBrowser, "require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	flag.StringVar(&o.htmlDir, "html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	flag.BoolVar(&o.everySlide, "every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
+	flag.IntVar(&o.tabs, "tabs", 2, "decks (and HTML pages) checked at a time, each in its own tab")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -165,9 +169,17 @@ func (r *runner) checkDecks() {
 		r.fail("no decks in %s (run make slides)", r.o.decks)
 		return
 	}
-	for i, name := range names {
+	type checked struct {
+		d    browsertest.DeckReport
+		err  error
+		took time.Duration
+	}
+	for i, c := range inTabs(r.o.tabs, len(names), func(i int) checked {
 		t0 := time.Now()
-		d, err := r.b.CheckDeck(r.ctx, urls[i], name, r.o.out)
+		d, err := r.b.CheckDeck(r.ctx, urls[i], names[i], r.o.out)
+		return checked{d, err, time.Since(t0)}
+	}) {
+		name, d, err := names[i], c.d, c.err
 		if err != nil {
 			r.fail("deck %s: %v", name, err)
 			continue
@@ -178,7 +190,7 @@ func (r *runner) checkDecks() {
 		r.slides += d.Slides
 		r.tooTall += d.TooTall
 		r.report(fmt.Sprintf("deck %-26s %3d slides, %2d taller than the screen, %2d with notes, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s",
-			name, d.Slides, d.TooTall, d.Notes, d.Drawn, d.Charts, d.GoComments, d.Requests, time.Since(t0).Seconds(), strings.Join(d.Screenshots, " ")),
+			name, d.Slides, d.TooTall, d.Notes, d.Drawn, d.Charts, d.GoComments, d.Requests, c.took.Seconds(), strings.Join(d.Screenshots, " ")),
 			name, d.Problems, nil)
 	}
 	if r.decks == 0 {
@@ -200,16 +212,63 @@ func (r *runner) checkPages() {
 		r.fail("%v", err)
 		return
 	}
-	for i, name := range names {
+	type checked struct {
+		pg   browsertest.PageReport
+		err  error
+		took time.Duration
+	}
+	for i, c := range inTabs(r.o.tabs, len(names), func(i int) checked {
 		t0 := time.Now()
-		pg, err := r.b.CheckPage(r.ctx, urls[i], name, filepath.Join(r.o.out, "html"))
-		if err != nil {
-			r.fail("html %s: %v", name, err)
+		pg, err := r.b.CheckPage(r.ctx, urls[i], names[i], filepath.Join(r.o.out, "html"))
+		return checked{pg, err, time.Since(t0)}
+	}) {
+		name, pg := names[i], c.pg
+		if c.err != nil {
+			r.fail("html %s: %v", name, c.err)
 			continue
 		}
 		r.report(fmt.Sprintf("html %-22s %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s",
-			name, pg.Drawn, pg.Charts, pg.GoComments, pg.Requests, time.Since(t0).Seconds(), pg.Screenshot),
+			name, pg.Drawn, pg.Charts, pg.GoComments, pg.Requests, c.took.Seconds(), pg.Screenshot),
 			name+".html", pg.Problems, nil)
+	}
+}
+
+// inTabs runs check(0) … check(n-1), up to tabs of them at a time (each check opens its own
+// tab), and yields each result in index order as soon as it and those before it are done, so
+// the report reads as if they ran one after another. Each page is single-threaded in its
+// renderer, so a second tab keeps the other core busy.
+func inTabs[T any](tabs, n int, check func(int) T) iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		done := make([]chan T, n)
+		for i := range done {
+			done[i] = make(chan T, 1)
+		}
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range max(1, min(tabs, n)) {
+			wg.Go(func() {
+				for i := range next {
+					done[i] <- check(i)
+				}
+			})
+		}
+		go func() {
+			defer close(next)
+			for i := range n {
+				next <- i
+			}
+		}()
+		defer wg.Wait()
+		for i := range n {
+			if !yield(i, <-done[i]) {
+				// Stop handing out checks; those under way finish into their buffered channels.
+				go func() {
+					for range next {
+					}
+				}()
+				return
+			}
+		}
 	}
 }
 
