@@ -280,7 +280,7 @@ def write_index(kind, out):
             entries.append({"href": stem + SUFFIX[kind], "title": inline_md(title_of(nb, stem)),
                             "count": f"{count_slides(target)} slides" if kind == "slides" else "",
                             "summary": inline_md(slide_layout.summary(nb) or ""),
-                            # make pdf prints each deck to ../pdf/ and writes this index again to link it
+                            # make pdf (and make test-browser) print each deck to ../pdf/ and write this index again to link it
                             "pdf": f"../pdf/{stem}.pdf" if kind == "slides" and os.path.exists(
                                 os.path.join(out, "..", "pdf", stem + ".pdf")) else ""})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)

@@ -5,12 +5,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"net"
 	"net/http"
 	"os"
@@ -19,7 +19,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-concurrency-lab/lab/internal/browsertest"
@@ -28,8 +27,9 @@ import (
 // options are the command's flags.
 type options struct {
 	decks, htmlDir, out, live, rise, python      string
+	pdf, pdfPNG                                  string
 	interrupt, knobs, requireBrowser, everySlide bool
-	tabs                                         int
+	tabs, pdfJobs                                int
 }
 
 func main() {
@@ -46,6 +46,10 @@ func main() {
 	flag.StringVar(&o.htmlDir, "html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	flag.BoolVar(&o.everySlide, "every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
 	flag.IntVar(&o.tabs, "tabs", 2, "decks (and HTML pages) checked at a time, each in its own tab")
+	flag.StringVar(&o.pdf, "pdf", "", "also print every deck to a PDF in this folder and check it, as make pdf does "+
+		"(cmd/slidepdf), while the live front end runs (its kernels leave a core idle for much of the time); empty: no PDFs")
+	flag.StringVar(&o.pdfPNG, "pdf-png", "build/browser", "with -pdf: folder for each deck's chart page rendered from its PDF")
+	flag.IntVar(&o.pdfJobs, "pdf-jobs", 1, "with -pdf: decks printed at a time")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -109,6 +113,7 @@ func run(ctx context.Context, o options) int {
 	if o.htmlDir != "" {
 		r.checkPages()
 	}
+	pdfs := r.startPDFs()
 	for _, nb := range splitList(o.live) {
 		r.checkLive(nb)
 	}
@@ -127,6 +132,7 @@ func run(ctx context.Context, o options) int {
 	if o.rise != "" {
 		r.checkRISE(browsertest.LiveOptions{Notebook: o.rise, Python: o.python, OutDir: o.out})
 	}
+	pdfs()
 	skippedNote := ""
 	if r.skipped > 0 {
 		skippedNote = fmt.Sprintf(", %d skipped (they need JupyterLab)", r.skipped)
@@ -174,7 +180,7 @@ func (r *runner) checkDecks() {
 		err  error
 		took time.Duration
 	}
-	for i, c := range inTabs(r.o.tabs, len(names), func(i int) checked {
+	for i, c := range browsertest.InTabs(r.o.tabs, len(names), func(i int) checked {
 		t0 := time.Now()
 		d, err := r.b.CheckDeck(r.ctx, urls[i], names[i], r.o.out)
 		return checked{d, err, time.Since(t0)}
@@ -217,7 +223,7 @@ func (r *runner) checkPages() {
 		err  error
 		took time.Duration
 	}
-	for i, c := range inTabs(r.o.tabs, len(names), func(i int) checked {
+	for i, c := range browsertest.InTabs(r.o.tabs, len(names), func(i int) checked {
 		t0 := time.Now()
 		pg, err := r.b.CheckPage(r.ctx, urls[i], names[i], filepath.Join(r.o.out, "html"))
 		return checked{pg, err, time.Since(t0)}
@@ -233,42 +239,23 @@ func (r *runner) checkPages() {
 	}
 }
 
-// inTabs runs check(0) … check(n-1), up to tabs of them at a time (each check opens its own
-// tab), and yields each result in index order as soon as it and those before it are done, so
-// the report reads as if they ran one after another. Each page is single-threaded in its
-// renderer, so a second tab keeps the other core busy.
-func inTabs[T any](tabs, n int, check func(int) T) iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) {
-		done := make([]chan T, n)
-		for i := range done {
-			done[i] = make(chan T, 1)
-		}
-		next := make(chan int)
-		var wg sync.WaitGroup
-		for range max(1, min(tabs, n)) {
-			wg.Go(func() {
-				for i := range next {
-					done[i] <- check(i)
-				}
-			})
-		}
-		go func() {
-			defer close(next)
-			for i := range n {
-				next <- i
-			}
-		}()
-		defer wg.Wait()
-		for i := range n {
-			if !yield(i, <-done[i]) {
-				// Stop handing out checks; those under way finish into their buffered channels.
-				go func() {
-					for range next {
-					}
-				}()
-				return
-			}
-		}
+// startPDFs starts printing every deck to a PDF (-pdf) in tabs of their own, and returns
+// the function that waits for them and prints their report (as make pdf prints it).
+func (r *runner) startPDFs() (wait func()) {
+	if r.o.pdf == "" || r.o.decks == "" {
+		return func() {}
+	}
+	decks, _ := filepath.Glob(filepath.Join(r.o.decks, "*.slides.html"))
+	sort.Strings(decks)
+	var report bytes.Buffer
+	failed := make(chan int, 1)
+	go func() {
+		failed <- r.b.PrintDecks(r.ctx, browsertest.PDFOptions{Decks: decks, Out: r.o.pdf, PNG: r.o.pdfPNG, Jobs: r.o.pdfJobs,
+			RequirePoppler: r.o.requireBrowser}, &report)
+	}()
+	return func() {
+		r.failed += <-failed
+		fmt.Printf("--- slide PDFs (make pdf's checks), printed while the live front end ran\n%s", report.String())
 	}
 }
 
