@@ -202,22 +202,25 @@ def export_all(kind, out, executed):
     if not todo:
         return True
     exporter(kind, local_assets())  # nbconvert imported before the fork, once for every worker
-    ok = True
     jobs = min(len(todo), os.cpu_count() or 1)
     if jobs == 1:
-        results = [_export_or_error(kind, e, t) for e, t in todo]
-    else:
-        # fork where there is one (Linux, macOS): the workers start with nbconvert loaded.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            results = list(pool.map(_export_or_error, [kind] * len(todo), *zip(*todo)))
+        return _report(_export_or_error(kind, e, t) for e, t in todo)
+    # fork where there is one (Linux, macOS): the workers start with nbconvert loaded.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        return _report(pool.map(_export_or_error, [kind] * len(todo), *zip(*todo)))
+
+
+def _report(results):
+    """Prints each (line, error) as it comes; returns whether there was no error."""
+    ok = True
     for line, err in results:
         if err:
-            print(err, file=sys.stderr)
+            print(err, file=sys.stderr, flush=True)
             ok = False
         else:
-            print(line)
+            print(line, flush=True)
     return ok
 
 
