@@ -33,7 +33,7 @@ PYTEST = $(JUPYTER_PY) -m pytest
 # Kernel runs wait on compiles, sleeps and sockets as much as on the CPU, so two at a time
 # (pytest-xdist, where installed) use a 2-core machine better than one. NB_JOBS=1: one at a time.
 NB_JOBS ?= 2
-XDIST = $(if $(filter-out 0 1,$(NB_JOBS)),$(if $(shell $(JUPYTER_PY) -c 'import xdist' 2>/dev/null && echo y),-n $(NB_JOBS)))
+XDIST = $(if $(filter-out 0 1,$(NB_JOBS)),$(if $(shell $(JUPYTER_PY) -c 'import xdist' 2>/dev/null && echo y),-n $(NB_JOBS) --dist loadgroup))
 notebooks_with = $(sort $(if $(NB),$(foreach n,$(NB),$(wildcard notebooks/$(basename $(notdir $(n)))*.$(1))),$(wildcard notebooks/[0-9][0-9]*.$(1))))
 SELECTED = $(notdir $(basename $(call notebooks_with,ipynb)))
 # NB= is the driver's --nb option (tests/conftest.py), which also rejects an NB that matches nothing.

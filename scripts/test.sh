@@ -28,12 +28,14 @@ step() { # name command...
 }
 
 # A step that mostly waits (downloads, a fresh user's first builds) runs beside the others:
-# started early with its output in build/logs/, printed and reported when collected.
+# started early with its output in build/logs/, printed and reported when collected. It runs
+# niced: the foreground steps are the ones make test waits for, and the background one has
+# their whole length to finish in (its own time limits are minutes, not seconds).
 bg_names=(); bg_pids=(); bg_starts=()
 start_bg() { # name command...
   local name=$1; shift
   mkdir -p build/logs
-  "$@" >"build/logs/background-${#bg_names[@]}.log" 2>&1 &
+  nice -n 5 "$@" >"build/logs/background-${#bg_names[@]}.log" 2>&1 &
   bg_pids+=($!); bg_names+=("$name"); bg_starts+=($SECONDS)
   printf '\n\033[1m==> %s: started in the background\033[0m\n' "$name"
 }

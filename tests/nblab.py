@@ -169,13 +169,13 @@ def cell_text(cell):
     return "".join(parts)
 
 
-def runtime_problems(nb):
-    """Cells that failed without the raises-exception tag, and cells whose output lacks a
-    string listed in metadata.lab.expect (for cells whose point is a specific report, such as
-    a race detector warning or a deadlock message, rather than success)."""
+def runtime_problems(nb, start=0):
+    """Cells (from index start on) that failed without the raises-exception tag, and cells whose
+    output lacks a string listed in metadata.lab.expect (for cells whose point is a specific
+    report, such as a race detector warning or a deadlock message, rather than success)."""
     bad = []
     for i, c in enumerate(nb.cells):
-        if c.cell_type != "code":
+        if c.cell_type != "code" or i < start:
             continue
         if "raises-exception" not in tags(c):
             why = failure(c)
@@ -188,26 +188,57 @@ def runtime_problems(nb):
     return bad
 
 
-def execute(nb, timeout, log_path):
-    """Runs nb top to bottom in a fresh GoNB kernel (in notebooks/, as a reader would), in
-    place; GoNB's own log goes to log_path. Raises NotebookFailure on a cell error that is not
-    tagged raises-exception, a per-cell timeout or a dead kernel."""
-    from nbclient import NotebookClient  # noqa: PLC0415 - only the kernel tests need it
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: PLC0415
+class Kernel:
+    """One GoNB kernel, started in notebooks/ as a reader's is, that runs cells in order and keeps
+    its state (declarations, %goflags) between runs, as a reader's kernel does. GoNB's own log
+    goes to log_path. run raises NotebookFailure on a cell error that is not tagged
+    raises-exception, a per-cell timeout or a dead kernel."""
 
-    client = NotebookClient(nb, kernel_name="gonb", timeout=timeout, allow_errors=False,
-                            record_timing=True, resources={"metadata": {"path": NB_DIR}})
-    os.makedirs(os.path.dirname(log_path), exist_ok=True)
-    try:
+    def __init__(self, timeout, log_path):
+        from nbclient import NotebookClient  # noqa: PLC0415 - only the kernel tests need it
+
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
         # GoNB logs verbosely to stderr; keep it out of the report but at hand for debugging.
-        with open(log_path, "w") as log:
-            client.execute(stderr=log)
-    except CellTimeoutError as e:
-        raise NotebookFailure(f"a cell exceeded the {timeout}s timeout (NB_CELL_TIMEOUT): {short(e)}") from e
-    except DeadKernelError as e:
-        raise NotebookFailure(f"the kernel died: {short(e)}") from e
-    except CellExecutionError as e:
-        raise NotebookFailure(short(e)) from e
+        self._log = open(log_path, "w")  # noqa: SIM115 - closed by close()
+        self.timeout = timeout
+        self.failed = False
+        self._client = NotebookClient(nbformat.v4.new_notebook(), kernel_name="gonb", timeout=timeout,
+                                      allow_errors=False, record_timing=True,
+                                      resources={"metadata": {"path": NB_DIR}})
+        self._client.km = self._client.create_kernel_manager()
+        self._client.start_new_kernel(stderr=self._log)
+        self._client.start_new_kernel_client()
+
+    def run(self, nb, start=0, stop=None):
+        """Executes nb's cells from index start up to (not including) stop, in place. After a
+        NotebookFailure, failed is true: the cells after the failing one did not run."""
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: PLC0415
+
+        client = self._client
+        client.nb = nb
+        client.reset_execution_trackers()
+        self.failed = True
+        try:
+            for index in range(start, len(nb.cells) if stop is None else stop):
+                client.execute_cell(nb.cells[index], index, execution_count=client.code_cells_executed + 1)
+        except CellTimeoutError as e:
+            raise NotebookFailure(f"a cell exceeded the {self.timeout}s timeout (NB_CELL_TIMEOUT): {short(e)}") from e
+        except DeadKernelError as e:
+            raise NotebookFailure(f"the kernel died: {short(e)}") from e
+        except CellExecutionError as e:
+            raise NotebookFailure(short(e)) from e
+        self.failed = False
+
+    def close(self):
+        """Shuts the kernel down (GoNB stops its cell programs) and closes the log."""
+        try:
+            self._client._cleanup_kernel()  # noqa: SLF001 - nbclient's own shutdown, as its setup_kernel uses
+        finally:
+            self._log.close()
+
+
+def log_path(name):
+    return os.path.join(LOG_DIR, name + ".kernel.log")
 
 
 def short(e, limit=1500):
@@ -228,15 +259,16 @@ def save_executed(nb, name, ok):
     return target
 
 
-def run_and_save(nb, name, timeout, judge):
-    """Executes nb (see execute), applies the usual runtime checks plus judge(nb) (a list of
-    problems), saves the executed copy (see save_executed) and returns (problems, copy path)."""
+def run_and_save(kernel, nb, name, judge, start=0):
+    """Runs nb's cells from start on in kernel, applies the usual runtime checks (to those
+    cells) plus judge(nb) (a list of problems), saves the executed copy (see save_executed) and
+    returns (problems, copy path)."""
     try:
-        execute(nb, timeout, os.path.join(LOG_DIR, name + ".kernel.log"))
+        kernel.run(nb, start)
     except NotebookFailure as e:
         problems = [str(e)]
     else:
-        problems = runtime_problems(nb) + judge(nb)
+        problems = runtime_problems(nb, start) + judge(nb)
     return problems, save_executed(nb, name, ok=not problems)
 
 
@@ -249,24 +281,35 @@ def with_solutions(stem, nb, exercises):
     return solved
 
 
-def without_reruns(nb, exercises):
-    """A copy of nb for the solutions run in which every code cell above the first exercise
-    stub keeps its declarations but not its program (the lines after %%). Those cells see the
-    same declarations in both runs and each cell's program is a fresh process, so the
-    as-committed run already ran exactly those programs; running them again would only repeat
-    it. Everything from the first stub on runs in full."""
-    first_stub = min((cells[0] for cells in exercises.stubs.values()), default=len(nb.cells))
-    lean = nbformat.from_dict(nb)
-    for c in lean.cells[:first_stub]:
-        lines = c.source.split("\n") if c.cell_type == "code" else []
-        if "%%" not in (line.strip() for line in lines):
-            continue
-        body = [line.strip() for line in lines].index("%%") + 1
-        kept = [line for line in lines[body:] if line.startswith(("%", "!"))]  # kernel settings persist
-        c.source = "\n".join(lines[:body] + [RERUN_NOTE] + kept)
-        c.metadata.get("lab", {}).pop("expect", None)
-    return lean
+def first_stub(exercises):
+    return min((cells[0] for cells in exercises.stubs.values()), default=None)
 
 
-RERUN_NOTE = "// solutions run: this program already ran, unchanged, in the as-committed run"
+# GoNB commands that set the kernel's state for later cells (not %% or %test, which belong to
+# their own cell).
+SETTING_RE = re.compile(r"^%(goflags|env|cd)\b")
 
+
+def settings_above(nb, end):
+    """A code cell repeating, in order, every kernel setting (%goflags, %env, %cd) the cells
+    above index end make, or None if they make none. The solutions run replays it before the
+    first stub, so a setting a later cell changed is back to what the stub's cell saw."""
+    lines = [line for c in nb.cells[:end] if c.cell_type == "code"
+             for line in c.source.split("\n") if SETTING_RE.match(line)]
+    return nbformat.v4.new_code_cell("\n".join(lines)) if lines else None
+
+
+def run_solutions(kernel, stem, nb, exercises, judge):
+    """The solutions run, as a reader makes it after the as-committed run: in the same kernel,
+    every stub replaced by its reference solution, the cells from the first stub on run again
+    (the cells above it declared the same things in both runs). kernel must have run at least
+    the cells above the first stub. Returns (problems, copy path)."""
+    start = first_stub(exercises)
+    solved = with_solutions(stem, nb, exercises)
+    settings = settings_above(nb, start)
+    if settings is not None:
+        try:
+            kernel.run(nbformat.v4.new_notebook(cells=[settings]))
+        except NotebookFailure as e:
+            return [f"replaying the kernel settings above the first stub failed: {e}"], None
+    return run_and_save(kernel, solved, stem + ".solutions", judge, start)

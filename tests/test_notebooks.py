@@ -2,13 +2,15 @@
 
 Every test is parametrized by notebook stem, so `pytest --nb 05` (make's NB=05) selects notebook 05.
 Static tests need no kernel (`make check-notebooks`); the tests marked `kernel` execute a
-notebook top to bottom in a fresh kernel (`make test-notebooks`) and leave the executed copy in
-build/executed/ and GoNB's log in build/logs/.
+notebook top to bottom in a fresh kernel, then the exercises' reference solutions in the same
+kernel (`make test-notebooks`), and leave the executed copies in build/executed/ and GoNB's log in
+build/logs/.
 """
 import importlib.util
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 import nblab
@@ -86,9 +88,14 @@ def test_outputs_stripped(stem, unstripped):
 
 # ---------------------------------------------------------------- in a GoNB kernel
 
+# Both kernel tests of a notebook go to the same pytest-xdist worker (make runs --dist loadgroup),
+# so the solutions run can continue in the kernel the as-committed run leaves it.
+IN_KERNEL = [pytest.param(stem, marks=pytest.mark.xdist_group(stem)) for stem in NOTEBOOKS]
+
+
 @pytest.mark.kernel
-@pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_runs_as_committed(stem, cell_timeout):
+@pytest.mark.parametrize("stem", IN_KERNEL)
+def test_runs_as_committed(stem, cell_timeout, kept_kernels):
     """Every cell runs (or fails only where tagged raises-exception), prints what
     metadata.lab.expect asks for, and every exercise check fails on the committed stub."""
     nb = checked(stem)
@@ -98,16 +105,24 @@ def test_runs_as_committed(stem, cell_timeout):
         return [f"exercise {ex!r}: check cell {i} passed on the stub; a check must fail until the reader solves it"
                 for ex, cells in exercises.checks.items() for i in cells if not nblab.failure(nb.cells[i])]
 
-    problems, copy = nblab.run_and_save(nb, stem, cell_timeout, checks_fail_on_stub)
+    kernel = nblab.Kernel(cell_timeout, nblab.log_path(stem))
+    try:
+        problems, copy = nblab.run_and_save(kernel, nb, stem, checks_fail_on_stub)
+    finally:
+        if exercises.stubs and not kernel.failed:
+            kept_kernels[stem] = kernel  # for test_solutions_pass_checks
+        else:
+            kernel.close()
     assert not problems, f"as committed (executed copy: {nblab.rel(copy)}): " + " | ".join(problems)
 
 
 @pytest.mark.kernel
-@pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_solutions_pass_checks(stem, cell_timeout):
-    """With every stub replaced by notebooks/solutions/<stem>/<exercise>.gocell, every cell
-    runs and every exercise check passes (cells above the first stub compile but do not run
-    their programs again: see nblab.without_reruns)."""
+@pytest.mark.parametrize("stem", IN_KERNEL)
+def test_solutions_pass_checks(stem, cell_timeout, kept_kernels):
+    """With every stub replaced by notebooks/solutions/<stem>/<exercise>.gocell, the cells from
+    the first stub on run and every exercise check passes. They run where a reader would run
+    them: in the kernel the as-committed run used (see nblab.run_solutions); run alone, in a
+    fresh kernel that first runs the cells above the first stub."""
     nb = checked(stem)
     exercises = nblab.Exercises(nb)
     if not exercises.stubs:
@@ -117,24 +132,30 @@ def test_solutions_pass_checks(stem, cell_timeout):
         return [f"exercise {ex!r}: check cell {i} fails on the reference solution: {nblab.failure(nb.cells[i])}"
                 for ex, cells in exercises.checks.items() for i in cells if nblab.failure(nb.cells[i])]
 
-    solved = nblab.without_reruns(nblab.with_solutions(stem, nb, exercises), exercises)
-    problems, copy = nblab.run_and_save(solved, stem + ".solutions", cell_timeout, checks_pass)
-    assert not problems, f"with reference solutions (executed copy: {nblab.rel(copy)}): " + " | ".join(problems)
+    kernel = kept_kernels.pop(stem, None)
+    try:
+        if kernel is None:
+            kernel = nblab.Kernel(cell_timeout, nblab.log_path(stem + ".solutions"))
+            try:
+                kernel.run(nbformat.from_dict(nb), stop=nblab.first_stub(exercises))
+            except nblab.NotebookFailure as e:
+                pytest.fail(f"the cells above the first exercise stub failed, so the solutions could not run: {e}")
+        problems, copy = nblab.run_solutions(kernel, stem, nb, exercises, checks_pass)
+    finally:
+        if kernel is not None:
+            kernel.close()
+    assert not problems, f"with reference solutions (executed copy: {copy and nblab.rel(copy)}): " + " | ".join(problems)
 
 
-@pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_solutions_run_skips_only_repeats(stem):
-    """The lean solutions run changes only the programs (after %%) of cells above the first
-    stub, keeping every declaration and kernel setting; from the first stub on, nothing."""
-    nb = checked(stem)
-    exercises = nblab.Exercises(nb)
-    lean = nblab.without_reruns(nb, exercises)
-    first_stub = min((cells[0] for cells in exercises.stubs.values()), default=len(nb.cells))
-    assert lean.cells[first_stub:] == nb.cells[first_stub:]
-    for before, after in zip(nb.cells[:first_stub], lean.cells[:first_stub]):
-        if before.source == after.source:
-            continue
-        lines = before.source.split("\n")
-        body = [line.strip() for line in lines].index("%%") + 1
-        kept = [line for line in lines[body:] if line.startswith(("%", "!"))]
-        assert after.source.split("\n") == lines[:body] + [nblab.RERUN_NOTE] + kept
+def test_settings_above_replays_kernel_settings_in_order():
+    """The solutions run repeats the %goflags/%env/%cd lines of the cells above the first stub
+    (a later cell may have changed them), and nothing else."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("%goflags -race\nfunc f() {}"),
+        nbformat.v4.new_markdown_cell("%goflags not-code"),
+        nbformat.v4.new_code_cell("%%\nf()\n%env A=1"),
+        nbformat.v4.new_code_cell('%goflags ""\n%test'),
+        nbformat.v4.new_code_cell("%goflags -later"),
+    ])
+    assert nblab.settings_above(nb, 4).source == '%goflags -race\n%env A=1\n%goflags ""'
+    assert nblab.settings_above(nb, 0) is None

@@ -35,6 +35,6 @@ func ExampleRun() {
 	}
 	defer os.Remove(tr.Path)
 	fmt.Println("lanes:", len(tr.Lanes), "at most running at once:", tr.Busiest())
-	// In a notebook: labkit.Must(tr.Show("Two spinners, GOMAXPROCS=1")); fmt.Println(tr.Command())
+	// In a notebook: chart.Show(tr.Chart("Two spinners, GOMAXPROCS=1")); fmt.Println(tr.Command())
 	// Output: lanes: 1 at most running at once: 1
 }
