@@ -17,7 +17,7 @@
 #      and its kernel shut down with no process left;
 #   3. make pdf's checks: every deck printed by Chromium to build/pdf/, as many pages as slides,
 #      and one chart page of each rendered to a PNG (pdftoppm) with the chart drawn on it. They
-#      run in the same browser while step 2 does (its kernels compile and sleep, leaving a core
+#      run in a second browser while step 2 does (its kernels compile and sleep, leaving a core
 #      idle for much of the time), on idle CPU time only, and are reported after it
 #      (LAB_PDF_BESIDE_LIVE=0: after step 2 instead, as make pdf prints them).
 # Screenshots and jupyter-*.log go to build/browser/. Without Chromium it says SKIPPED and
