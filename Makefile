@@ -33,7 +33,7 @@ PYTEST = $(JUPYTER_PY) -m pytest
 # Kernel runs wait on compiles, sleeps and sockets as much as on the CPU, so two at a time
 # (pytest-xdist, where installed) use a 2-core machine better than one. NB_JOBS=1: one at a time.
 NB_JOBS ?= 2
-XDIST = $(if $(filter-out 0 1,$(NB_JOBS)),$(if $(shell $(JUPYTER_PY) -c 'import xdist' 2>/dev/null && echo y),-n $(NB_JOBS) --dist loadgroup))
+XDIST = $(if $(filter-out 0 1,$(NB_JOBS)),$(if $(shell $(JUPYTER_PY) -c 'import xdist' 2>/dev/null && echo y),-n $(NB_JOBS) --dist loadscope))
 notebooks_with = $(sort $(if $(NB),$(foreach n,$(NB),$(wildcard notebooks/$(basename $(notdir $(n)))*.$(1))),$(wildcard notebooks/[0-9][0-9]*.$(1))))
 SELECTED = $(notdir $(basename $(call notebooks_with,ipynb)))
 # NB= is the driver's --nb option (tests/conftest.py), which also rejects an NB that matches nothing.
@@ -42,7 +42,6 @@ need_selection = $(if $(NB),$(if $(1),,$(error NB=$(NB) matches no notebook in n
 # What an executed copy depends on: the notebook, and the Go code its cells build against.
 LABKIT_GO := $(shell find labkit -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 EXPORT = $(JUPYTER_PY) scripts/export.py
-EXPORT_DEPS = scripts/export.py scripts/slide_layout.py $(wildcard scripts/slides_templates/*/*) $(wildcard node_modules/.package-lock.json)
 
 check-notebooks: | build/jupyter-python ## static notebook checks, no kernel (format, exercises, .md in sync, stripped)
 	@$(PYTEST) -m "not kernel" $(PYTEST_SELECT) --junitxml=build/junit-check-notebooks.xml
@@ -57,9 +56,11 @@ sync: | build/jupyter-python ## regenerate notebooks/NN_topic.ipynb from its tex
 	$(call need_selection,$(call notebooks_with,md))
 	@for md in $(call notebooks_with,md); do $(JUPYTER_PY) -m jupytext --update --to ipynb "$$md" || exit 1; done
 
-slides: $(SELECTED:%=build/slides/%.slides.html) ## executed decks in build/slides/, offline (all, or NB=...)
+# One export.py for all the selected notebooks (it skips a deck or page newer than its executed
+# copy and than the export's own code): nbconvert starts once, not once a notebook.
+slides: $(SELECTED:%=build/executed/%.ipynb) | build/jupyter-python ## executed decks in build/slides/, offline (all, or NB=...)
 	$(call need_selection,$(SELECTED))
-	@$(EXPORT) index slides build/slides
+	@$(EXPORT) slides build/slides $^
 
 # Chromium's own PDF printer (reveal.js print mode), the system browser, never a download;
 # pdfinfo/pdftoppm (poppler-utils) check the pages. The index then links each PDF.
@@ -68,20 +69,14 @@ pdf: slides ## one PDF per deck in build/pdf/ (one page per slide, charts drawn)
 	@build/slidepdf -decks build/slides -out build/pdf -png build/browser $(if $(NB),-only "$(SELECTED)")
 	@$(EXPORT) index slides build/slides
 
-html: $(SELECTED:%=build/html/%.html) ## executed pages in build/html/, offline (all, or NB=...)
+html: $(SELECTED:%=build/executed/%.ipynb) | build/jupyter-python ## executed pages in build/html/, offline (all, or NB=...)
 	$(call need_selection,$(SELECTED))
-	@$(EXPORT) index html build/html
+	@$(EXPORT) html build/html $^
 
 # An executed copy is fresh while it is newer than the notebook and labkit; else the driver
 # runs the notebook again (the as-committed run; it writes the copy only when the run passes).
 build/executed/%.ipynb: notebooks/%.ipynb $(LABKIT_GO) | build/jupyter-python
-	@$(PYTEST) -q "tests/test_notebooks.py::test_runs_as_committed[$*]"
-
-build/slides/%.slides.html: build/executed/%.ipynb $(EXPORT_DEPS)
-	@$(EXPORT) slides $< $@
-
-build/html/%.html: build/executed/%.ipynb $(EXPORT_DEPS)
-	@$(EXPORT) html $< $@
+	@$(PYTEST) -q "tests/test_notebooks.py::TestKernel_$*::test_runs_as_committed"
 
 # Executed copies are results worth keeping, not intermediate files for Make to delete.
 .SECONDARY: $(patsubst notebooks/%,build/executed/%,$(wildcard notebooks/[0-9][0-9]*.ipynb))

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Export executed notebooks as reveal.js slide decks and plain HTML pages that work offline.
 
-`make slides` / `make html` call this for each build/executed/NN_topic.ipynb that the notebook
-tests wrote (Make re-runs `pytest` for a notebook when it or labkit's Go code is newer than
-its executed copy), then once more to finish the folder:
+`make slides` / `make html` call this once with every build/executed/NN_topic.ipynb that the
+notebook tests wrote (Make re-runs `pytest` for a notebook when it or labkit's Go code is newer
+than its executed copy); one process exports them all, the notebooks shared out among as many
+worker processes as there are CPUs, so nbconvert is imported and its templates compiled once a
+worker rather than once a notebook:
 
-  export.py slides build/executed/NN_topic.ipynb build/slides/NN_topic.slides.html
-  export.py html   build/executed/NN_topic.ipynb build/html/NN_topic.html
-  export.py index  slides|html build/slides|build/html     # assets/ and index.html
+  export.py slides build/slides build/executed/NN_topic.ipynb...   # NN_topic.slides.html, index.html
+  export.py html   build/html   build/executed/NN_topic.ipynb...   # NN_topic.html, index.html
+  export.py index  slides|html build/slides|build/html              # assets/ and index.html only
+
+A deck or page is exported again only when it is missing or older than its executed notebook
+or than the export's own code and templates (EXPORT_DEPS), as a Make rule per file would.
 
 Offline: reveal.js, RequireJS, jQuery and ECharts are copied from node_modules/ (npm, installed
 by `make setup`) into <folder>/assets/, and every deck refers to them by relative URL, so the
@@ -26,7 +31,10 @@ Go cells are highlighted as Go (GoNBLexer below): GoNB reports an empty pygments
 language_info, which nbconvert reads as "use the IPython lexer", so without this every Go
 cell came out highlighted as Python (`//` an operator, the words of a comment names).
 """
+import concurrent.futures
+import glob
 import html
+import multiprocessing
 import os
 import re
 import shutil
@@ -67,6 +75,10 @@ CDN = {
 MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"
 TEX_RE = re.compile(r"\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]|(?<![\\$\w])\$[^\s$`][^$`\n]*?(?<!\s)\$(?!\w)", re.S)
 SUFFIX = {"slides": ".slides.html", "html": ".html"}
+# What an export is made with besides its notebook: when one of these changes, every deck and
+# page is exported again.
+EXPORT_DEPS = [os.path.join(HERE, "export.py"), os.path.join(HERE, "slide_layout.py"),
+               *glob.glob(os.path.join(TEMPLATES, "*", "*")), os.path.join(NODE_MODULES, ".package-lock.json")]
 
 
 class GoNBLexer(GoLexer):
@@ -143,6 +155,16 @@ def make_exporter(kind, local):
     return HTMLExporter(config=c)
 
 
+_exporters = {}
+
+
+def exporter(kind, local):
+    """One exporter per kind and process: nbconvert compiles its templates once, not per notebook."""
+    if (kind, local) not in _exporters:
+        _exporters[kind, local] = make_exporter(kind, local)
+    return _exporters[kind, local]
+
+
 def export(kind, executed, target):
     """Writes one executed notebook as a deck or page (whole, or not at all)."""
     stem = os.path.basename(target).removesuffix(SUFFIX[kind])
@@ -154,13 +176,59 @@ def export(kind, executed, target):
                             "math": has_tex(nb)}}
     if kind == "slides":
         nb = slide_layout.layout(nb)
-    body, _ = make_exporter(kind, local).from_notebook_node(nb, resources=resources)
+    body, _ = exporter(kind, local).from_notebook_node(nb, resources=resources)
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
     with open(target + ".tmp", "w") as f:
         f.write(body)
     os.replace(target + ".tmp", target)
-    print(f"{os.path.relpath(executed, ROOT)} -> {os.path.relpath(target, ROOT)} "
-          f"(assets {'local' if local else 'from public CDNs'})")
+    return (f"{os.path.relpath(executed, ROOT)} -> {os.path.relpath(target, ROOT)} "
+            f"(assets {'local' if local else 'from public CDNs'})")
+
+
+def stale(executed, target):
+    """Whether target must be made again: missing, or older than executed or an EXPORT_DEPS file."""
+    if not os.path.exists(target):
+        return True
+    made = os.path.getmtime(target)
+    return any(os.path.exists(d) and os.path.getmtime(d) > made for d in [executed, *EXPORT_DEPS])
+
+
+def export_all(kind, out, executed):
+    """Exports each executed notebook whose deck or page in out is stale, in worker processes
+    (forked, so nbconvert is imported once), and prints a line for each in the order given.
+    Returns whether all of them were written."""
+    todo = [(e, os.path.join(out, os.path.basename(e).removesuffix(".ipynb") + SUFFIX[kind])) for e in executed]
+    todo = [(e, t) for e, t in todo if stale(e, t)]
+    if not todo:
+        return True
+    exporter(kind, local_assets())  # nbconvert imported before the fork, once for every worker
+    jobs = min(len(todo), os.cpu_count() or 1)
+    if jobs == 1:
+        return _report(_export_or_error(kind, e, t) for e, t in todo)
+    # fork where there is one (Linux, macOS): the workers start with nbconvert loaded.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        return _report(pool.map(_export_or_error, [kind] * len(todo), *zip(*todo)))
+
+
+def _report(results):
+    """Prints each (line, error) as it comes; returns whether there was no error."""
+    ok = True
+    for line, err in results:
+        if err:
+            print(err, file=sys.stderr, flush=True)
+            ok = False
+        else:
+            print(line, flush=True)
+    return ok
+
+
+def _export_or_error(kind, executed, target):
+    try:
+        return export(kind, executed, target), ""
+    except Exception as e:  # noqa: BLE001 - reported with the notebook's name; the others go on
+        return "", f"FAIL export {kind} {os.path.relpath(executed, ROOT)}: {type(e).__name__}: {e}"
 
 
 class _SlideCounter(HTMLParser):
@@ -215,7 +283,7 @@ def write_index(kind, out):
             entries.append({"href": stem + SUFFIX[kind], "title": inline_md(title_of(nb, stem)),
                             "count": f"{count_slides(target)} slides" if kind == "slides" else "",
                             "summary": inline_md(slide_layout.summary(nb) or ""),
-                            # make pdf prints each deck to ../pdf/ and writes this index again to link it
+                            # make pdf (and make test-browser) print each deck to ../pdf/ and write this index again to link it
                             "pdf": f"../pdf/{stem}.pdf" if kind == "slides" and os.path.exists(
                                 os.path.join(out, "..", "pdf", stem + ".pdf")) else ""})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
@@ -226,9 +294,11 @@ def write_index(kind, out):
 
 
 def main(argv):
-    usage = f"usage: {argv[0]} slides|html EXECUTED.ipynb TARGET  |  {argv[0]} index slides|html FOLDER"
-    if len(argv) == 4 and argv[1] in SUFFIX:
-        export(argv[1], argv[2], argv[3])
+    usage = f"usage: {argv[0]} slides|html FOLDER EXECUTED.ipynb...  |  {argv[0]} index slides|html FOLDER"
+    if len(argv) >= 4 and argv[1] in SUFFIX:
+        ok = export_all(argv[1], argv[2], argv[3:])
+        write_index(argv[1], argv[2])
+        return 0 if ok else 1
     elif len(argv) == 4 and argv[1] == "index" and argv[2] in SUFFIX:
         write_index(argv[2], argv[3])
     else:

@@ -34,7 +34,9 @@ def selected_stems(nb_option, known):
 
 
 def item_stem(item):
-    return getattr(item, "callspec", None) and item.callspec.params.get("stem")
+    """The notebook a test is about: its "stem" parameter, or its class's stem (the kernel tests)."""
+    callspec = getattr(item, "callspec", None)
+    return (callspec and callspec.params.get("stem")) or getattr(getattr(item, "cls", None), "stem", None)
 
 
 def code_cells(stem):

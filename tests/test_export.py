@@ -80,3 +80,54 @@ def test_hints_are_folded_in_the_page_and_kept_off_the_slides():
     notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', deck, re.S))
     assert hint in notes, "the hint is not in the speaker notes"
     assert deck.replace(notes, "").count(hint) == 0, "the hint is on a slide the audience sees"
+
+
+def test_export_all_makes_only_what_is_missing_or_stale(tmp_path, monkeypatch, capsys):
+    import os  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    import nbformat  # noqa: PLC0415
+
+    dep = tmp_path / "template.j2"
+    dep.write_text("")
+    monkeypatch.setattr(export, "EXPORT_DEPS", [str(dep)])
+    executed = []
+    for stem in ("01_a", "02_b"):
+        path = tmp_path / f"{stem}.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {stem}")]), path)
+        executed.append(str(path))
+    out = tmp_path / "html"
+
+    def exported():
+        assert export.export_all("html", str(out), executed)
+        return [line.split(" -> ")[1].split()[0] for line in capsys.readouterr().out.splitlines()]
+
+    def settle():  # every input older than every output, as after a run
+        for p in [*map(Path, executed), dep, *out.glob("*.html")]:
+            t = 1_000_000 if p.suffix != ".html" else 1_000_100
+            os.utime(p, (t, t))
+
+    assert [os.path.basename(p) for p in exported()] == ["01_a.html", "02_b.html"]
+    settle()
+    assert exported() == [], "nothing changed, nothing exported again"
+    os.utime(executed[1])
+    assert [os.path.basename(p) for p in exported()] == ["02_b.html"]
+    settle()
+    os.utime(dep)
+    assert len(exported()) == 2, "the export's own code changed: everything again"
+    settle()
+    (out / "01_a.html").unlink()
+    assert [os.path.basename(p) for p in exported()] == ["01_a.html"]
+    assert "01_a<a class=\"anchor-link\"" in (out / "01_a.html").read_text(), "the heading is not rendered"
+
+
+def test_export_all_reports_a_broken_notebook_and_exports_the_rest(tmp_path, capsys):
+    import nbformat  # noqa: PLC0415
+
+    good, bad = tmp_path / "01_good.ipynb", tmp_path / "02_bad.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# good")]), good)
+    bad.write_text("{")
+    assert not export.export_all("html", str(tmp_path / "out"), [str(bad), str(good)])
+    got = capsys.readouterr()
+    assert "FAIL export html" in got.err and "02_bad.ipynb" in got.err
+    assert (tmp_path / "out" / "01_good.html").exists() and not (tmp_path / "out" / "02_bad.html").exists()

@@ -1,6 +1,7 @@
 """The lab's notebooks, checked statically and run in a real GoNB kernel.
 
-Every test is parametrized by notebook stem, so `pytest --nb 05` (make's NB=05) selects notebook 05.
+Every test is parametrized by notebook stem (the kernel tests: one class per notebook), so `pytest --nb 05`
+(make's NB=05) selects notebook 05.
 Static tests need no kernel (`make check-notebooks`); the tests marked `kernel` execute a
 notebook top to bottom in a fresh kernel, then the exercises' reference solutions in the same
 kernel (`make test-notebooks`), and leave the executed copies in build/executed/ and GoNB's log in
@@ -19,6 +20,7 @@ NOTEBOOKS = nblab.stems("ipynb")
 TEXT_SOURCES = nblab.stems("md")
 EITHER = sorted(set(NOTEBOOKS) | set(TEXT_SOURCES))
 BOTH = sorted(set(NOTEBOOKS) & set(TEXT_SOURCES))
+KERNEL_CLASS = "TestKernel_"
 
 
 def sync_command(stem):
@@ -88,63 +90,70 @@ def test_outputs_stripped(stem, unstripped):
 
 # ---------------------------------------------------------------- in a GoNB kernel
 
-# Both kernel tests of a notebook go to the same pytest-xdist worker (make runs --dist loadgroup),
-# so the solutions run can continue in the kernel the as-committed run leaves it.
-IN_KERNEL = [pytest.param(stem, marks=pytest.mark.xdist_group(stem)) for stem in NOTEBOOKS]
+class KernelRuns:
+    """The two kernel runs of one notebook. Each notebook gets a class of its own (below), so
+    pytest-xdist's --dist loadscope (make's) runs both on one worker, in this order, and the
+    solutions run continues in the kernel the as-committed run leaves. (xdist's loadgroup would
+    say it more directly, but its groups are lost on pytest 9.)"""
+
+    stem = ""
+
+    @pytest.mark.kernel
+    def test_runs_as_committed(self, cell_timeout, kept_kernels):
+        """Every cell runs (or fails only where tagged raises-exception), prints what
+        metadata.lab.expect asks for, and every exercise check fails on the committed stub."""
+        stem = self.stem
+        nb = checked(stem)
+        exercises = nblab.Exercises(nb)
+
+        def checks_fail_on_stub(nb):
+            return [f"exercise {ex!r}: check cell {i} passed on the stub; a check must fail until the reader solves it"
+                    for ex, cells in exercises.checks.items() for i in cells if not nblab.failure(nb.cells[i])]
+
+        kernel = nblab.Kernel(cell_timeout, nblab.log_path(stem))
+        try:
+            problems, copy = nblab.run_and_save(kernel, nb, stem, checks_fail_on_stub)
+        finally:
+            if exercises.stubs and not kernel.failed:
+                kept_kernels[stem] = kernel  # for test_solutions_pass_checks
+            else:
+                kernel.close()
+        assert not problems, f"as committed (executed copy: {nblab.rel(copy)}): " + " | ".join(problems)
+
+    @pytest.mark.kernel
+    def test_solutions_pass_checks(self, cell_timeout, kept_kernels):
+        """With every stub replaced by notebooks/solutions/<stem>/<exercise>.gocell, the cells from
+        the first stub on run and every exercise check passes. They run where a reader would run
+        them: in the kernel the as-committed run used (see nblab.run_solutions); run alone, in a
+        fresh kernel that first runs the cells above the first stub."""
+        stem = self.stem
+        nb = checked(stem)
+        exercises = nblab.Exercises(nb)
+        if not exercises.stubs:
+            pytest.skip("no exercises")
+
+        def checks_pass(nb):
+            return [f"exercise {ex!r}: check cell {i} fails on the reference solution: {nblab.failure(nb.cells[i])}"
+                    for ex, cells in exercises.checks.items() for i in cells if nblab.failure(nb.cells[i])]
+
+        kernel = kept_kernels.pop(stem, None)
+        try:
+            if kernel is None:
+                kernel = nblab.Kernel(cell_timeout, nblab.log_path(stem + ".solutions"))
+                try:
+                    kernel.run(nbformat.from_dict(nb), stop=nblab.first_stub(exercises))
+                except nblab.NotebookFailure as e:
+                    pytest.fail(f"the cells above the first exercise stub failed, so the solutions could not run: {e}")
+            problems, copy = nblab.run_solutions(kernel, stem, nb, exercises, checks_pass)
+        finally:
+            if kernel is not None:
+                kernel.close()
+        assert not problems, (f"with reference solutions (executed copy: {copy and nblab.rel(copy)}): "
+                              + " | ".join(problems))
 
 
-@pytest.mark.kernel
-@pytest.mark.parametrize("stem", IN_KERNEL)
-def test_runs_as_committed(stem, cell_timeout, kept_kernels):
-    """Every cell runs (or fails only where tagged raises-exception), prints what
-    metadata.lab.expect asks for, and every exercise check fails on the committed stub."""
-    nb = checked(stem)
-    exercises = nblab.Exercises(nb)
-
-    def checks_fail_on_stub(nb):
-        return [f"exercise {ex!r}: check cell {i} passed on the stub; a check must fail until the reader solves it"
-                for ex, cells in exercises.checks.items() for i in cells if not nblab.failure(nb.cells[i])]
-
-    kernel = nblab.Kernel(cell_timeout, nblab.log_path(stem))
-    try:
-        problems, copy = nblab.run_and_save(kernel, nb, stem, checks_fail_on_stub)
-    finally:
-        if exercises.stubs and not kernel.failed:
-            kept_kernels[stem] = kernel  # for test_solutions_pass_checks
-        else:
-            kernel.close()
-    assert not problems, f"as committed (executed copy: {nblab.rel(copy)}): " + " | ".join(problems)
-
-
-@pytest.mark.kernel
-@pytest.mark.parametrize("stem", IN_KERNEL)
-def test_solutions_pass_checks(stem, cell_timeout, kept_kernels):
-    """With every stub replaced by notebooks/solutions/<stem>/<exercise>.gocell, the cells from
-    the first stub on run and every exercise check passes. They run where a reader would run
-    them: in the kernel the as-committed run used (see nblab.run_solutions); run alone, in a
-    fresh kernel that first runs the cells above the first stub."""
-    nb = checked(stem)
-    exercises = nblab.Exercises(nb)
-    if not exercises.stubs:
-        pytest.skip("no exercises")
-
-    def checks_pass(nb):
-        return [f"exercise {ex!r}: check cell {i} fails on the reference solution: {nblab.failure(nb.cells[i])}"
-                for ex, cells in exercises.checks.items() for i in cells if nblab.failure(nb.cells[i])]
-
-    kernel = kept_kernels.pop(stem, None)
-    try:
-        if kernel is None:
-            kernel = nblab.Kernel(cell_timeout, nblab.log_path(stem + ".solutions"))
-            try:
-                kernel.run(nbformat.from_dict(nb), stop=nblab.first_stub(exercises))
-            except nblab.NotebookFailure as e:
-                pytest.fail(f"the cells above the first exercise stub failed, so the solutions could not run: {e}")
-        problems, copy = nblab.run_solutions(kernel, stem, nb, exercises, checks_pass)
-    finally:
-        if kernel is not None:
-            kernel.close()
-    assert not problems, f"with reference solutions (executed copy: {copy and nblab.rel(copy)}): " + " | ".join(problems)
+for _stem in NOTEBOOKS:  # TestKernel_05_worker_pools, …
+    globals()[KERNEL_CLASS + _stem] = type(KERNEL_CLASS + _stem, (KernelRuns,), {"stem": _stem})
 
 
 def test_settings_above_replays_kernel_settings_in_order():

@@ -58,6 +58,12 @@ const (
 // root in CI containers), no GPU, and no background or component-update traffic. The browser
 // lives until Close or until ctx ends.
 func Start(ctx context.Context) (*Browser, error) {
+	return start(ctx, nil)
+}
+
+// start is Start; modify, if not nil, changes the command that starts Chromium (and must do
+// what chromedp does without it: see StartBackground).
+func start(ctx context.Context, modify func(*exec.Cmd)) (*Browser, error) {
 	path, err := FindChromium()
 	if err != nil {
 		return nil, err
@@ -79,6 +85,9 @@ func Start(ctx context.Context) (*Browser, error) {
 		// Second line of defence behind the request interception in Watch: no name resolves.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"),
 	)
+	if modify != nil {
+		opts = append(opts, chromedp.ModifyCmdFunc(modify))
+	}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, opts...)
 	bctx, cancel := chromedp.NewContext(allocCtx)
 	b := &Browser{ctx: bctx, cancel: cancel, allocCancel: allocCancel, profile: profile}

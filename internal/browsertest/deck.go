@@ -101,6 +101,24 @@ const jsOverflow = `(function (h, v) {
   return r;
 })(%d, %d)`
 
+// jsShowing is true while reveal.js shows slide (h, v).
+const jsShowing = `(function () { var i = Reveal.getIndices(); return i.h === %d && (i.v || 0) === %d; })()`
+
+// jsShowSlide shows slide (h, v) and, if reveal.js shows it at once, measures it (jsOverflow)
+// and reads its charts (jsCharts); its verbs take h, v three times, then the charts' root.
+const jsShowSlide = `(function () {
+  Reveal.slide(%d, %d);
+  if (!` + jsShowing + `) { return {Shown: false}; }
+  return {Shown: true, Size: ` + jsOverflow + `, Charts: ` + jsCharts + `};
+})()`
+
+// shownSlide is what jsShowSlide returns.
+type shownSlide struct {
+	Shown  bool
+	Size   overflow
+	Charts []chartState
+}
+
 // tooTall says why a measured slide does not fit the screen, or "" if it does.
 func (o overflow) tooTall() string {
 	if o.Limit <= 0 {
@@ -289,23 +307,28 @@ func (d *deckCheck) open(url string) (bool, error) {
 // taking the screenshots of the first chart and of the first speaker notes on the way.
 func (d *deckCheck) checkSlide(i, n int, s slideInfo) error {
 	where := fmt.Sprintf("slide %d/%d %q", i+1, n, s.Title)
-	if _, err := chromedp.Run(d.tab, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("Reveal.slide(%d, %d)", s.H, s.V))); err != nil {
+	// One round trip in the usual case: reveal.js shows a slide synchronously, so the slide is
+	// measured and its charts read right after it is shown.
+	shown, err := chromedp.Run(d.tab, chromedp.Evaluate[shownSlide](fmt.Sprintf(jsShowSlide, s.H, s.V, s.H, s.V, s.H, s.V, "Reveal.getCurrentSlide()")))
+	if err != nil {
 		return fmt.Errorf("browsertest: %s: %w", where, err)
 	}
-	if !waitFor(d.tab, fmt.Sprintf(`(function () { var i = Reveal.getIndices(); return i.h === %d && (i.v || 0) === %d; })()`, s.H, s.V), 5*time.Second) {
-		d.problem(where, "reveal.js did not show it")
-		return nil
+	if !shown.Shown {
+		if !waitFor(d.tab, fmt.Sprintf(jsShowing, s.H, s.V), 5*time.Second) {
+			d.problem(where, "reveal.js did not show it")
+			return nil
+		}
+		if shown.Size, err = chromedp.Run(d.tab, chromedp.Evaluate[overflow](fmt.Sprintf(jsOverflow, s.H, s.V))); err != nil {
+			return fmt.Errorf("browsertest: %s: measure: %w", where, err)
+		}
+		shown.Charts = nil
 	}
 	d.r.Charts += s.Charts
-	size, err := chromedp.Run(d.tab, chromedp.Evaluate[overflow](fmt.Sprintf(jsOverflow, s.H, s.V)))
-	if err != nil {
-		return fmt.Errorf("browsertest: %s: measure: %w", where, err)
-	}
-	if why := size.tooTall(); why != "" {
+	if why := shown.Size.tooTall(); why != "" {
 		d.r.TooTall++
 		d.problem(where, fmt.Sprintf("(#/%d/%d) %s", s.H, s.V, why))
 	}
-	states, err := settledCharts(d.tab, "Reveal.getCurrentSlide()")
+	states, err := settleCharts(d.tab, "Reveal.getCurrentSlide()", shown.Charts)
 	if err != nil {
 		return fmt.Errorf("browsertest: %s: %w", where, err)
 	}
@@ -321,7 +344,7 @@ func (d *deckCheck) checkSlide(i, n int, s slideInfo) error {
 		if _, err := chromedp.Run(d.tab, chromedp.Evaluate[chromedp.Void](jsShowFirstChart)); err != nil {
 			return err
 		}
-		_ = sleep(d.tab, 300*time.Millisecond) // let the scroll settle before the picture
+		_ = nextFrames(d.tab) // the scrolled slide on screen before the picture
 		if err := d.screenshot(d.name+".first-chart.png", screenshot); err != nil {
 			return err
 		}
@@ -376,9 +399,26 @@ func goComments(tab context.Context) (int, []string, error) {
 	return r.Comments, r.Wrong, nil
 }
 
+// poll is the pause between two looks at a condition: short at first (most conditions
+// hold within a frame or two), doubling to pollMax for the long waits (a kernel running).
+type poll time.Duration
+
+const (
+	pollMin = 20 * time.Millisecond
+	pollMax = 200 * time.Millisecond
+)
+
+// next sleeps the current pause (or until ctx ends) and doubles it, up to pollMax.
+func (p *poll) next(ctx context.Context) error {
+	d := max(time.Duration(*p), pollMin)
+	*p = poll(min(2*d, pollMax))
+	return sleep(ctx, d)
+}
+
 // waitFor polls a JavaScript condition until it is true or the timeout passes.
 func waitFor(tab context.Context, cond string, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
+	var p poll
 	for {
 		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool]("!!("+cond+")"))
 		if err == nil && ok {
@@ -387,7 +427,7 @@ func waitFor(tab context.Context, cond string, timeout time.Duration) bool {
 		if time.Now().After(deadline) || tab.Err() != nil {
 			return false
 		}
-		if sleep(tab, 200*time.Millisecond) != nil {
+		if p.next(tab) != nil {
 			return false
 		}
 	}
@@ -397,25 +437,47 @@ func waitFor(tab context.Context, cond string, timeout time.Duration) bool {
 // names, polling until each is drawn or can no longer change (a loader error, wrong axes),
 // or ChartTimeout passes.
 func settledCharts(tab context.Context, root string) ([]chartState, error) {
+	return settleCharts(tab, root, nil)
+}
+
+// settleCharts is settledCharts starting from states already read (nil: none yet).
+func settleCharts(tab context.Context, root string, states []chartState) ([]chartState, error) {
 	deadline := time.Now().Add(ChartTimeout)
+	var p poll
 	for {
-		states, err := chromedp.Run(tab, chromedp.Evaluate[[]chartState](fmt.Sprintf(jsCharts, root)))
-		if err != nil {
-			return nil, fmt.Errorf("read charts: %w", err)
-		}
-		settled := 0
-		for _, c := range states {
-			if drawn(c) || c.Error != "" || c.Wrong != "" {
-				settled++
+		if states == nil {
+			var err error
+			if states, err = chromedp.Run(tab, chromedp.Evaluate[[]chartState](fmt.Sprintf(jsCharts, root))); err != nil {
+				return nil, fmt.Errorf("read charts: %w", err)
 			}
 		}
-		if settled == len(states) || time.Now().After(deadline) {
+		if settled(states) || time.Now().After(deadline) {
 			return states, nil
 		}
-		if err := sleep(tab, 200*time.Millisecond); err != nil {
+		if err := p.next(tab); err != nil {
 			return nil, err
 		}
+		states = nil
 	}
+}
+
+// settled reports whether every chart is drawn or can no longer change.
+func settled(states []chartState) bool {
+	for _, c := range states {
+		if !drawn(c) && c.Error == "" && c.Wrong == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// nextFrames waits until the page has drawn two more frames (at most a second: a page that
+// is not drawn has none): what a script changed (a scroll, notes shown) is on screen.
+func nextFrames(tab context.Context) error {
+	_, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](
+		`new Promise(function (done) { setTimeout(done, 1000); requestAnimationFrame(function () { requestAnimationFrame(function () { done(); }); }); })`,
+		chromedp.EvalAwaitPromise))
+	return err
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -442,7 +504,7 @@ func screenshotWithNotes(tab context.Context, path string) error {
 	if _, err := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: true}); Reveal.layout && Reveal.layout()`)); err != nil {
 		return fmt.Errorf("show notes: %w", err)
 	}
-	_ = sleep(tab, 200*time.Millisecond)
+	_ = nextFrames(tab)
 	err := screenshot(tab, path)
 	if _, err2 := chromedp.Run(tab, chromedp.Evaluate[chromedp.Void](`Reveal.configure({showNotes: false}); Reveal.layout && Reveal.layout()`)); err == nil && err2 != nil {
 		err = fmt.Errorf("hide notes: %w", err2)

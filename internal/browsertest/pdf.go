@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
+	"iter"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -81,11 +84,12 @@ func (b *Browser) PrintDeck(ctx context.Context, deckPath, pdfPath, pngDir strin
 		return r, fmt.Errorf("browsertest: open %s: %w", deckPath, err)
 	}
 	var layout *printLayout
+	var p poll
 	for deadline := time.Now().Add(DeckReadyTimeout); layout == nil; {
 		if layout, err = chromedp.Run(tab, chromedp.Evaluate[*printLayout](jsPrintLayout)); err != nil {
 			return r, fmt.Errorf("browsertest: read the print layout: %w", err)
 		}
-		if layout == nil && (time.Now().After(deadline) || sleep(tab, 200*time.Millisecond) != nil) {
+		if layout == nil && (time.Now().After(deadline) || p.next(tab) != nil) {
 			r.Problems = append(r.Problems, "reveal.js did not lay the deck out as pages within "+DeckReadyTimeout.String())
 			r.Problems = append(r.Problems, w.take()...)
 			return r, nil
@@ -223,4 +227,101 @@ func colourShare(img image.Image, x, y, w, h float64) float64 {
 		}
 	}
 	return float64(coloured) / float64(box.Dx()*box.Dy())
+}
+
+// PDFOptions says which decks PrintDecks prints, where, and how many at a time.
+type PDFOptions struct {
+	Decks []string // deck files (NN_topic.slides.html)
+	Out   string   // folder for the PDFs (NN_topic.pdf)
+	PNG   string   // folder for each deck's chart page rendered from its PDF; "": not rendered
+	Jobs  int      // decks printed at a time, each in its own tab (0: one)
+	// RequirePoppler makes a missing pdfinfo/pdftoppm a failure; else each PDF is written
+	// and a note says its pages were not checked.
+	RequirePoppler bool
+}
+
+// PrintDecks prints every deck with PrintDeck and writes to w a line for each, in deck order
+// (ok or FAIL, slides, pages, the chart page's ink, time), its problems, and a summary line.
+// It returns how many decks failed.
+func (b *Browser) PrintDecks(ctx context.Context, o PDFOptions, w io.Writer) (failed int) {
+	start := time.Now()
+	type printed struct {
+		r    PDFReport
+		err  error
+		took time.Duration
+	}
+	pages := 0
+	for i, res := range InTabs(o.Jobs, len(o.Decks), func(i int) printed {
+		t0 := time.Now()
+		pdf := filepath.Join(o.Out, deckName(o.Decks[i])+".pdf")
+		r, err := b.PrintDeck(ctx, o.Decks[i], pdf, o.PNG)
+		return printed{r, err, time.Since(t0)}
+	}) {
+		r := res.r
+		if errors.Is(res.err, ErrNoPoppler) && !o.RequirePoppler {
+			fmt.Fprintf(w, "NOTE  %s written, pages not checked: %v\n", r.PDF, res.err)
+			continue
+		}
+		if res.err != nil {
+			fmt.Fprintf(w, "FAIL  %s: %v\n", deckName(o.Decks[i]), res.err)
+			failed++
+			continue
+		}
+		status := "ok  "
+		if len(r.Problems) > 0 {
+			status = "FAIL"
+			failed++
+		}
+		chart := "no chart"
+		if r.ChartPage > 0 && r.PNG != "" {
+			chart = fmt.Sprintf("chart on page %d drawn (%.1f%% of its area in colour)", r.ChartPage, 100*r.Ink)
+		}
+		fmt.Fprintf(w, "%s  %-34s %3d slides, %3d pages; %s  %4.1fs\n", status, r.PDF, r.Slides, r.Pages, chart, res.took.Seconds())
+		for _, p := range r.Problems {
+			fmt.Fprintf(w, "        %s\n", p)
+		}
+		pages += r.Pages
+	}
+	fmt.Fprintf(w, "slide PDFs: %d decks, %d pages in %s/; %d failed; %.1fs\n", len(o.Decks), pages, o.Out, failed, time.Since(start).Seconds())
+	return failed
+}
+
+// InTabs runs check(0) … check(n-1), up to tabs of them at a time (each check opens its own
+// tab of one Browser), and yields each result in index order as soon as it and those before
+// it are done, so a report reads as if they ran one after another. A page renders on one
+// thread, so a second tab keeps a second core busy.
+func InTabs[T any](tabs, n int, check func(int) T) iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		done := make([]chan T, n)
+		for i := range done {
+			done[i] = make(chan T, 1)
+		}
+		next := make(chan int)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range max(1, min(tabs, n)) {
+			wg.Go(func() {
+				for i := range next {
+					done[i] <- check(i)
+				}
+			})
+		}
+		go func() {
+			defer close(next)
+			for i := range n {
+				select {
+				case next <- i:
+				case <-stop: // the caller stopped reading: hand out no more
+					return
+				}
+			}
+		}()
+		defer wg.Wait()
+		defer close(stop)
+		for i := range n {
+			if !yield(i, <-done[i]) {
+				return
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -26,7 +27,9 @@ import (
 // options are the command's flags.
 type options struct {
 	decks, htmlDir, out, live, rise, python      string
+	pdf, pdfPNG                                  string
 	interrupt, knobs, requireBrowser, everySlide bool
+	tabs, pdfJobs                                int
 }
 
 func main() {
@@ -42,6 +45,11 @@ func main() {
 	flag.BoolVar(&o.requireBrowser, "require-browser", os.Getenv("LAB_REQUIRE_BROWSER") == "1", "fail (instead of skipping) when no Chromium is installed")
 	flag.StringVar(&o.htmlDir, "html", "", "folder of plain HTML exports (*.html but index.html) to check too")
 	flag.BoolVar(&o.everySlide, "every-slide", false, "also save a screenshot of every slide (<deck>.sNN.png)")
+	flag.IntVar(&o.tabs, "tabs", 2, "decks (and HTML pages) checked at a time, each in its own tab")
+	flag.StringVar(&o.pdf, "pdf", "", "also print every deck to a PDF in this folder and check it, as make pdf does "+
+		"(cmd/slidepdf), while the live front end runs (its kernels leave a core idle for much of the time); empty: no PDFs")
+	flag.StringVar(&o.pdfPNG, "pdf-png", "build/browser", "with -pdf: folder for each deck's chart page rendered from its PDF")
+	flag.IntVar(&o.pdfJobs, "pdf-jobs", 1, "with -pdf: decks printed at a time")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -105,6 +113,7 @@ func run(ctx context.Context, o options) int {
 	if o.htmlDir != "" {
 		r.checkPages()
 	}
+	pdfs := r.startPDFs()
 	for _, nb := range splitList(o.live) {
 		r.checkLive(nb)
 	}
@@ -123,6 +132,7 @@ func run(ctx context.Context, o options) int {
 	if o.rise != "" {
 		r.checkRISE(browsertest.LiveOptions{Notebook: o.rise, Python: o.python, OutDir: o.out})
 	}
+	pdfs()
 	skippedNote := ""
 	if r.skipped > 0 {
 		skippedNote = fmt.Sprintf(", %d skipped (they need JupyterLab)", r.skipped)
@@ -165,9 +175,17 @@ func (r *runner) checkDecks() {
 		r.fail("no decks in %s (run make slides)", r.o.decks)
 		return
 	}
-	for i, name := range names {
+	type checked struct {
+		d    browsertest.DeckReport
+		err  error
+		took time.Duration
+	}
+	for i, c := range browsertest.InTabs(r.o.tabs, len(names), func(i int) checked {
 		t0 := time.Now()
-		d, err := r.b.CheckDeck(r.ctx, urls[i], name, r.o.out)
+		d, err := r.b.CheckDeck(r.ctx, urls[i], names[i], r.o.out)
+		return checked{d, err, time.Since(t0)}
+	}) {
+		name, d, err := names[i], c.d, c.err
 		if err != nil {
 			r.fail("deck %s: %v", name, err)
 			continue
@@ -178,7 +196,7 @@ func (r *runner) checkDecks() {
 		r.slides += d.Slides
 		r.tooTall += d.TooTall
 		r.report(fmt.Sprintf("deck %-26s %3d slides, %2d taller than the screen, %2d with notes, %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s",
-			name, d.Slides, d.TooTall, d.Notes, d.Drawn, d.Charts, d.GoComments, d.Requests, time.Since(t0).Seconds(), strings.Join(d.Screenshots, " ")),
+			name, d.Slides, d.TooTall, d.Notes, d.Drawn, d.Charts, d.GoComments, d.Requests, c.took.Seconds(), strings.Join(d.Screenshots, " ")),
 			name, d.Problems, nil)
 	}
 	if r.decks == 0 {
@@ -200,16 +218,52 @@ func (r *runner) checkPages() {
 		r.fail("%v", err)
 		return
 	}
-	for i, name := range names {
+	type checked struct {
+		pg   browsertest.PageReport
+		err  error
+		took time.Duration
+	}
+	for i, c := range browsertest.InTabs(r.o.tabs, len(names), func(i int) checked {
 		t0 := time.Now()
-		pg, err := r.b.CheckPage(r.ctx, urls[i], name, filepath.Join(r.o.out, "html"))
-		if err != nil {
-			r.fail("html %s: %v", name, err)
+		pg, err := r.b.CheckPage(r.ctx, urls[i], names[i], filepath.Join(r.o.out, "html"))
+		return checked{pg, err, time.Since(t0)}
+	}) {
+		name, pg := names[i], c.pg
+		if c.err != nil {
+			r.fail("html %s: %v", name, c.err)
 			continue
 		}
 		r.report(fmt.Sprintf("html %-22s %2d/%d charts drawn, %2d Go comments highlighted, %d requests  %5.1fs  %s",
-			name, pg.Drawn, pg.Charts, pg.GoComments, pg.Requests, time.Since(t0).Seconds(), pg.Screenshot),
+			name, pg.Drawn, pg.Charts, pg.GoComments, pg.Requests, c.took.Seconds(), pg.Screenshot),
 			name+".html", pg.Problems, nil)
+	}
+}
+
+// startPDFs starts printing every deck to a PDF (-pdf) in tabs of their own, and returns
+// the function that waits for them and prints their report (as make pdf prints it).
+func (r *runner) startPDFs() (wait func()) {
+	if r.o.pdf == "" || r.o.decks == "" {
+		return func() {}
+	}
+	decks, _ := filepath.Glob(filepath.Join(r.o.decks, "*.slides.html"))
+	sort.Strings(decks)
+	// A browser of their own on idle CPU time only: the PDFs take what the live front end's
+	// kernels leave idle, and do not slow them.
+	b, err := browsertest.StartBackground(r.ctx)
+	if err != nil {
+		return func() { r.fail("slide PDFs: %v", err) }
+	}
+	var report bytes.Buffer
+	failed := make(chan int, 1)
+	go func() {
+		n := b.PrintDecks(r.ctx, browsertest.PDFOptions{Decks: decks, Out: r.o.pdf, PNG: r.o.pdfPNG, Jobs: r.o.pdfJobs,
+			RequirePoppler: r.o.requireBrowser}, &report)
+		b.Close()
+		failed <- n
+	}()
+	return func() {
+		r.failed += <-failed
+		fmt.Printf("--- slide PDFs (make pdf's checks), printed on idle CPU time while the live front end ran\n%s", report.String())
 	}
 }
 

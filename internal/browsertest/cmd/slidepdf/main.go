@@ -16,8 +16,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/go-concurrency-lab/lab/internal/browsertest"
 )
@@ -36,7 +34,6 @@ func main() {
 }
 
 func run(ctx context.Context, decks, out, shots string, only []string, jobs int, requireBrowser bool) int {
-	start := time.Now()
 	paths, _ := filepath.Glob(filepath.Join(decks, "*.slides.html"))
 	if len(only) > 0 {
 		paths = slices.DeleteFunc(paths, func(p string) bool {
@@ -59,58 +56,7 @@ func run(ctx context.Context, decks, out, shots string, only []string, jobs int,
 	}
 	defer b.Close()
 
-	type result struct {
-		r    browsertest.PDFReport
-		err  error
-		took time.Duration
-	}
-	results := make([]result, len(paths))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range jobs {
-		wg.Go(func() {
-			for i := range next {
-				t0 := time.Now()
-				name := strings.TrimSuffix(filepath.Base(paths[i]), ".slides.html")
-				r, err := b.PrintDeck(ctx, paths[i], filepath.Join(out, name+".pdf"), shots)
-				results[i] = result{r, err, time.Since(t0)}
-			}
-		})
-	}
-	for i := range paths {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-
-	failed, pages := 0, 0
-	for _, res := range results {
-		r := res.r
-		if errors.Is(res.err, browsertest.ErrNoPoppler) && !requireBrowser {
-			fmt.Printf("NOTE  %s written, pages not checked: %v\n", r.PDF, res.err)
-			continue
-		}
-		if res.err != nil {
-			fmt.Printf("FAIL  %s: %v\n", r.Name, res.err)
-			failed++
-			continue
-		}
-		status := "ok  "
-		if len(r.Problems) > 0 {
-			status = "FAIL"
-			failed++
-		}
-		chart := "no chart"
-		if r.ChartPage > 0 && r.PNG != "" {
-			chart = fmt.Sprintf("chart on page %d drawn (%.1f%% of its area in colour)", r.ChartPage, 100*r.Ink)
-		}
-		fmt.Printf("%s  %-34s %3d slides, %3d pages; %s  %4.1fs\n", status, r.PDF, r.Slides, r.Pages, chart, res.took.Seconds())
-		for _, p := range r.Problems {
-			fmt.Printf("        %s\n", p)
-		}
-		pages += r.Pages
-	}
-	fmt.Printf("slide PDFs: %d decks, %d pages in %s/; %d failed; %.1fs\n", len(paths), pages, out, failed, time.Since(start).Seconds())
+	failed := b.PrintDecks(ctx, browsertest.PDFOptions{Decks: paths, Out: out, PNG: shots, Jobs: jobs, RequirePoppler: requireBrowser}, os.Stdout)
 	if failed > 0 {
 		return 1
 	}
