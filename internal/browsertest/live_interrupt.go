@@ -127,7 +127,8 @@ func (l *liveLab) runAbove(target liveCell) (problems []string, finished bool, e
 		return nil, false, fmt.Errorf("browsertest: run the cells above: %w", err)
 	}
 	waitFor(l.tab, l.front.ui.busy, 30*time.Second)
-	if !waitStable(l.tab, l.front.ui.done, l.o.Timeout) {
+	// A Predict cell above waits for a click, as in CheckLive: answer it with its first guess.
+	if !waitStable(l.tab, "("+clickPredictions+", "+l.front.ui.done+")", l.o.Timeout) {
 		return []string{fmt.Sprintf("the cells above %s did not finish within %s", target.where(), l.o.Timeout)}, false, nil
 	}
 	cells, err := l.readCells()
