@@ -121,18 +121,6 @@ func (l *closeRecorder) Close() error {
 	return l.Listener.Close()
 }
 
-// Accept gives each connection small socket buffers, so that a client that never reads
-// stalls the server's Write after a few lines, not after the megabytes loopback buffers
-// grow to (which a loaded machine may take seconds to push through).
-func (l *closeRecorder) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
-		tc.SetReadBuffer(4 << 10)
-		tc.SetWriteBuffer(4 << 10)
-	}
-	return c, err
-}
-
 // shutdownIdle: with every client idle between lines, Serve must close them all and
 // return nil, well before grace.
 func shutdownIdle(serve shutdownFunc) (err error) {
@@ -258,7 +246,6 @@ func shutdownStuck(serve shutdownFunc) error {
 // stuck and waits for the writer.
 func floodUntilStalled(stuck *echoClient) (stop func()) {
 	stuck.conn.(*net.TCPConn).SetReadBuffer(4 << 10) // small buffers: the server's Write blocks sooner
-	stuck.conn.(*net.TCPConn).SetWriteBuffer(4 << 10)
 	var sent atomic.Int64
 	writer := make(chan struct{})
 	writerID := make(chan string, 1)
@@ -277,7 +264,7 @@ func floodUntilStalled(stuck *echoClient) (stop func()) {
 	// Stalled means blocked in the socket write (IO wait), not merely slow: on a loaded
 	// machine a writer that is not scheduled for a while makes no progress either.
 	id := <-writerID
-	for last, still, deadline := int64(-1), 0, time.Now().Add(30*time.Second); still < 4 && time.Now().Before(deadline); {
+	for last, still, deadline := int64(-1), 0, time.Now().Add(10*time.Second); still < 4 && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
 		if now := sent.Load(); now == last && goroutineState(id) == "IO wait" {
 			still++
