@@ -359,6 +359,7 @@ func (d *deckCheck) checkSlide(i, n int, s slideInfo) error {
 		}
 	}
 	d.w.settle(d.tab, 5*time.Second)
+	d.w.flush(d.tab, 5*time.Second)
 	if d.everySlide {
 		if err := screenshot(d.tab, filepath.Join(d.shotDir, fmt.Sprintf("%s.s%02d.png", d.name, i+1))); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,8 +27,13 @@ type watcher struct {
 	requests int
 	inflight map[network.RequestID]bool
 	last     time.Time // of the last request event or console message
+	marks    int       // flush's markers printed, and the last one the console handler saw
+	seen     int
 	wg       sync.WaitGroup
 }
+
+// markPrefix starts the console line flush prints to find where the page's console stands.
+const markPrefix = "labkit-browsertest-mark "
 
 // outsidePrefix starts the problem recorded for a request that would leave the machine.
 const outsidePrefix = "request outside this machine (blocked): "
@@ -135,6 +141,14 @@ func (w *watcher) intercept(ctx context.Context, e fetch.EventRequestPaused) {
 
 // onConsole reports the page's console errors and uncaught exceptions.
 func (w *watcher) onConsole(m chromedp.ConsoleMessage) {
+	if n, ok := strings.CutPrefix(m.Text, markPrefix); ok {
+		if i, err := strconv.Atoi(n); err == nil {
+			w.mu.Lock()
+			w.seen = max(w.seen, i)
+			w.mu.Unlock()
+		}
+		return
+	}
 	if strings.Contains(m.Text, "net::ERR_BLOCKED_BY_CLIENT") || isFavicon(m.URL) {
 		return // the interceptor's own doing, reported above with its URL
 	}
@@ -170,6 +184,27 @@ func (w *watcher) settle(ctx context.Context, max time.Duration) {
 		done := len(w.inflight) == 0 && time.Since(w.last) >= quiet
 		w.mu.Unlock()
 		if done || sleep(ctx, 50*time.Millisecond) != nil {
+			return
+		}
+	}
+}
+
+// flush waits (at most max) until every console message the page printed before it has
+// been handled, so that a slide's errors are charged to that slide: it prints a marker line
+// and waits for the handler to see it (the browser delivers console messages in order).
+func (w *watcher) flush(ctx context.Context, max time.Duration) {
+	w.mu.Lock()
+	w.marks++
+	n := w.marks
+	w.mu.Unlock()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("console.debug(%q)", markPrefix+strconv.Itoa(n)))); err != nil {
+		return
+	}
+	for deadline := time.Now().Add(max); time.Now().Before(deadline); {
+		w.mu.Lock()
+		done := w.seen >= n
+		w.mu.Unlock()
+		if done || sleep(ctx, 10*time.Millisecond) != nil {
 			return
 		}
 	}
